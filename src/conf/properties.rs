@@ -1,0 +1,1 @@
+//! Java `.properties` files: reading `--properties-file`, writing `spark.properties`.

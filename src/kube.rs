@@ -1,0 +1,1 @@
+//! Kubeconfig, context and namespace resolution (kubectl's precedence), API errors → hints.

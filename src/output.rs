@@ -1,0 +1,1 @@
+//! Formatting for people (stderr: progress, warnings) and machines (stdout: json, yaml).

@@ -1,0 +1,1 @@
+//! Watching the driver pod until the application ends.
