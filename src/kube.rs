@@ -1,1 +1,258 @@
-//! Kubeconfig, context and namespace resolution (kubectl's precedence), API errors → hints.
+//! Kubeconfig, context and namespace resolution with kubectl's precedence, and API errors
+//! turned into messages with a hint.
+//!
+//! Precedence (as kubectl): `--kubeconfig`, else the `KUBECONFIG` list (merged, first file to
+//! set a value wins), else `~/.kube/config`, else the in-cluster service account. `--context`,
+//! `--cluster` and `--user` override the current context's parts. Namespace: `-n`, else the
+//! context's namespace (or the in-cluster namespace file), else `default`.
+
+use std::time::Duration;
+
+use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+use kube::{Client, Config};
+
+use crate::cli::KubeFlags;
+use crate::conf::units;
+use crate::error::{Error, Result};
+
+/// Where requests go and as whom: the resolved client configuration.
+#[derive(Clone)]
+pub struct KubeTarget {
+    /// Client configuration (server, credentials, timeouts).
+    pub config: Config,
+    /// The namespace commands act in.
+    pub namespace: String,
+    /// Whether the namespace came from `-n`.
+    pub namespace_from_flag: bool,
+    /// The kubeconfig context used (None in-cluster).
+    pub context: Option<String>,
+}
+
+impl KubeTarget {
+    /// The API server URL, e.g. `https://127.0.0.1:6443`, without a trailing slash.
+    pub fn server(&self) -> String {
+        self.config
+            .cluster_url
+            .to_string()
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// A client for this target.
+    pub fn client(&self) -> Result<Client> {
+        Client::try_from(self.config.clone()).map_err(|e| Error::Config {
+            message: format!("cannot build a Kubernetes client: {e}"),
+            hint: Some("check the kubeconfig's certificate and key data".into()),
+        })
+    }
+}
+
+/// Parses kubectl's `--request-timeout`: `0` = none, a bare number = seconds, or Go-style
+/// durations such as `1m30s`, `500ms`, `2h`.
+pub fn parse_request_timeout(text: &str) -> Result<Option<Duration>> {
+    let bad = || {
+        Error::usage(
+            format!("--request-timeout: `{text}` is not a valid duration"),
+            "use a number of seconds or a duration such as 30s, 1m or 1m30s (0 for no limit)",
+        )
+    };
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(bad());
+    }
+    let mut total_ms: i64 = 0;
+    if t.chars().all(|c| c.is_ascii_digit()) {
+        total_ms = t.parse::<i64>().map_err(|_| bad())?.saturating_mul(1000);
+    } else {
+        let mut rest = t;
+        while !rest.is_empty() {
+            let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+            let unit_end = rest[digits..]
+                .find(|c: char| c.is_ascii_digit())
+                .map(|i| digits + i)
+                .unwrap_or(rest.len());
+            total_ms += units::parse_duration_ms(&rest[..unit_end], 1).map_err(|_| bad())?;
+            rest = &rest[unit_end..];
+        }
+    }
+    Ok((total_ms > 0).then(|| Duration::from_millis(total_ms as u64)))
+}
+
+fn kubeconfig_error(e: KubeconfigError, flags: &KubeFlags) -> Error {
+    let message = match &e {
+        KubeconfigError::LoadContext(ctx) => {
+            format!("context \"{ctx}\" does not exist in the kubeconfig")
+        }
+        KubeconfigError::LoadClusterOfContext(c) => {
+            format!("cluster \"{c}\" does not exist in the kubeconfig")
+        }
+        KubeconfigError::CurrentContextNotSet => {
+            "the kubeconfig has no current context".to_string()
+        }
+        other => format!("cannot load the kubeconfig: {other}"),
+    };
+    let hint = if flags.context.is_some() || matches!(e, KubeconfigError::CurrentContextNotSet) {
+        "list contexts with `kubectl config get-contexts` and pass one with --context".to_string()
+    } else {
+        "check --kubeconfig / $KUBECONFIG, or run `kubectl config view`".to_string()
+    };
+    Error::Config {
+        message,
+        hint: Some(hint),
+    }
+}
+
+/// Reads the kubeconfig (or in-cluster settings) and resolves the target. Does not contact
+/// the API server.
+pub async fn resolve(flags: &KubeFlags) -> Result<KubeTarget> {
+    let options = KubeConfigOptions {
+        context: flags.context.clone(),
+        cluster: flags.cluster.clone(),
+        user: flags.user.clone(),
+    };
+    let kubeconfig = match &flags.kubeconfig {
+        Some(path) => Some(Kubeconfig::read_from(path).map_err(|e| Error::Config {
+            message: format!("cannot read --kubeconfig {}: {e}", path.display()),
+            hint: Some("pass the path of a readable kubeconfig file".into()),
+        })?),
+        None => match Kubeconfig::from_env().map_err(|e| kubeconfig_error(e, flags))? {
+            Some(k) => Some(k),
+            None => match home_kubeconfig() {
+                Some(path) => {
+                    Some(Kubeconfig::read_from(&path).map_err(|e| kubeconfig_error(e, flags))?)
+                }
+                None => None,
+            },
+        },
+    };
+    let (mut config, context) = match kubeconfig {
+        Some(kc) => {
+            let context = flags.context.clone().or_else(|| kc.current_context.clone());
+            let config = Config::from_custom_kubeconfig(kc, &options)
+                .await
+                .map_err(|e| kubeconfig_error(e, flags))?;
+            (config, context)
+        }
+        None => {
+            let config = Config::incluster().map_err(|e| Error::Config {
+                message: format!("no kubeconfig found and not running in a cluster ({e})"),
+                hint: Some("set KUBECONFIG or pass --kubeconfig, as for kubectl".into()),
+            })?;
+            (config, None)
+        }
+    };
+    if let Some(t) = &flags.request_timeout {
+        let timeout = parse_request_timeout(t)?;
+        config.read_timeout = timeout;
+        config.write_timeout = timeout;
+    }
+    let (namespace, namespace_from_flag) = match &flags.namespace {
+        Some(ns) if ns.is_empty() => {
+            return Err(Error::usage(
+                "-n/--namespace is empty",
+                "pass a namespace name, e.g. -n spark",
+            ));
+        }
+        Some(ns) => (ns.clone(), true),
+        None => (config.default_namespace.clone(), false),
+    };
+    Ok(KubeTarget {
+        config,
+        namespace,
+        namespace_from_flag,
+        context,
+    })
+}
+
+fn home_kubeconfig() -> Option<std::path::PathBuf> {
+    let home = std::env::var_os("HOME")?;
+    let path = std::path::Path::new(&home).join(".kube").join("config");
+    path.exists().then_some(path)
+}
+
+/// Turns an API error into a user error saying what was being done and how to fix it.
+/// `action` is e.g. `create pods` and `namespace` the namespace it was done in.
+pub fn api_error(err: kube::Error, action: &str, namespace: &str) -> Error {
+    match err {
+        kube::Error::Api(status) => {
+            let code = status.code;
+            let hint = match code {
+                403 => Some(format!(
+                    "you may not {action} in namespace {namespace}: ask for that permission, or run \
+                     `kubectl spark setup -n {namespace} --submitter User:<you>` as an admin \
+                     (check with `kubectl auth can-i {action} -n {namespace}`)"
+                )),
+                401 => Some(
+                    "your credentials were rejected: refresh them (e.g. log in again) and retry"
+                        .to_string(),
+                ),
+                404 if action.contains("namespace") || status.message.contains("namespaces \"") => {
+                    Some(format!(
+                        "create the namespace first: `kubectl create namespace {namespace}`"
+                    ))
+                }
+                409 => Some(
+                    "an object with that name already exists; pick another name or delete it"
+                        .to_string(),
+                ),
+                422 => Some(
+                    "the server rejected the object as invalid; fix the field it names".to_string(),
+                ),
+                _ => None,
+            };
+            Error::Api {
+                message: format!(
+                    "cannot {action} in namespace {namespace}: {}",
+                    status.message
+                ),
+                hint,
+                code: Some(code),
+            }
+        }
+        other => {
+            let text = other.to_string();
+            let hint = if text.contains("onnection refused")
+                || text.contains("dns error")
+                || text.contains("tcp connect")
+            {
+                Some("the API server is not reachable: check the cluster is up and the kubeconfig's server address".to_string())
+            } else if text.contains("certificate") || text.contains("Certificate") {
+                Some(
+                    "TLS verification failed: check the kubeconfig's certificate-authority data"
+                        .to_string(),
+                )
+            } else {
+                None
+            };
+            Error::Api {
+                message: format!("cannot {action} in namespace {namespace}: {text}"),
+                hint,
+                code: None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_timeouts() {
+        assert_eq!(parse_request_timeout("0").unwrap(), None);
+        assert_eq!(
+            parse_request_timeout("5").unwrap(),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse_request_timeout("1m30s").unwrap(),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_request_timeout("250ms").unwrap(),
+            Some(Duration::from_millis(250))
+        );
+        assert!(parse_request_timeout("soon").is_err());
+        assert!(parse_request_timeout("").is_err());
+    }
+}

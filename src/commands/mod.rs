@@ -1,8 +1,81 @@
-//! One thin module per subcommand.
+//! One thin module per subcommand: glue between the CLI, resolution, planning, applying and
+//! reporting. [`main`] parses argv, sets up logging on stderr, runs, and maps errors to exit
+//! codes.
+
+pub mod submit;
+pub mod completion;
+pub mod version;
 
 use std::process::ExitCode;
 
-/// Runs the program.
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::error::{Error, Report, Result};
+
+/// Runs the program and returns its exit code.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("{}", Report(&e));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info,kube=warn",
+        2 => "debug,hyper=info,rustls=info",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KUBECTL_SPARK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(crate::output::color_allowed(crate::output::stderr_is_tty()))
+        .with_target(false)
+        .try_init();
+}
+
+/// Runs one parsed command; returns the exit code on success.
+pub async fn run(cli: Cli) -> Result<u8> {
+    let kube = cli.kube;
+    match cli.command {
+        Command::Submit(args) => submit::run(&kube, *args).await,
+        Command::Version => version::run(&kube).await,
+        Command::Completion(args) => completion::run(&args),
+        Command::Status(_) => Err(Error::NotImplemented("status")),
+        Command::List(_) => Err(Error::NotImplemented("list")),
+        Command::Describe(_) => Err(Error::NotImplemented("describe")),
+        Command::Logs(_) => Err(Error::NotImplemented("logs")),
+        Command::Ui(_) => Err(Error::NotImplemented("ui")),
+        Command::Kill(_) => Err(Error::NotImplemented("kill")),
+        Command::Cleanup(_) => Err(Error::NotImplemented("cleanup")),
+        Command::Setup(_) => Err(Error::NotImplemented("setup")),
+        Command::Doctor(_) => Err(Error::NotImplemented("doctor")),
+        Command::ClientSetup(_) => Err(Error::NotImplemented("client-setup")),
+    }
 }

@@ -6,6 +6,7 @@ pub mod keys;
 pub mod properties;
 pub mod submit_args;
 pub mod units;
+pub mod validate;
 
 use std::collections::BTreeMap;
 use std::fmt;

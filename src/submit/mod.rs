@@ -3,5 +3,6 @@
 
 pub mod apply;
 pub mod plan;
+pub mod resolve;
 pub mod steps;
 pub mod wait;

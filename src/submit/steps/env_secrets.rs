@@ -1,9 +1,131 @@
-//! TODO(step): see the spec; not built yet.
+//! Spark's `EnvSecretsFeatureStep` (§3.5): every
+//! `spark.kubernetes.driver.secretKeyRef.<ENV>=<secret>:<key>` becomes a driver env var read
+//! from that key of the existing Secret.
+//!
+//! Spark iterates these keys in hash-map order; we use key order (sorted by variable name).
 
-use crate::error::Result;
+use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, SecretKeySelector};
+
+use crate::error::{Error, Result};
 use crate::submit::plan::{DriverSpec, Plan};
+use crate::submit::steps::pod_template::add_env;
+
+/// Prefix of the driver's env vars from Secrets.
+pub const PREFIX: &str = "spark.kubernetes.driver.secretKeyRef.";
+
+/// Splits like Java's `String.split(":")`: trailing empty parts are dropped.
+fn java_split_colon(value: &str) -> Vec<&str> {
+    let mut parts: Vec<&str> = value.split(':').collect();
+    while parts.last() == Some(&"") {
+        parts.pop();
+    }
+    parts
+}
+
+/// Parses `<secret>:<key>` into (secret name, key), with Spark's error otherwise.
+pub fn parse_key_ref(env_name: &str, value: &str) -> Result<(String, String)> {
+    match java_split_colon(value)[..] {
+        [name, key] => Ok((name.to_string(), key.to_string())),
+        _ => Err(Error::usage(
+            "SecretKeyRef must be in the form name:key.",
+            format!(
+                "{PREFIX}{env_name} is `{value}`; write it as <secret name>:<key in the secret>, \
+                 e.g. --conf {PREFIX}{env_name}=my-secret:password"
+            ),
+        )),
+    }
+}
 
 /// Applies this step to the driver spec.
-pub fn apply(_plan: &Plan, _spec: &mut DriverSpec) -> Result<()> {
+pub fn apply(plan: &Plan, spec: &mut DriverSpec) -> Result<()> {
+    let mut vars = Vec::new();
+    for (env_name, value) in plan.conf.with_prefix(PREFIX) {
+        let (name, key) = parse_key_ref(env_name, value)?;
+        vars.push(EnvVar {
+            name: env_name.to_string(),
+            value_from: Some(EnvVarSource {
+                secret_key_ref: Some(SecretKeySelector {
+                    key,
+                    name,
+                    optional: None,
+                }),
+                ..EnvVarSource::default()
+            }),
+            ..EnvVar::default()
+        });
+    }
+    for var in vars {
+        add_env(spec, var);
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::submit::steps::pod_template::test_support::{message_and_hint, plan, spec};
+
+    #[test]
+    fn nothing_set_changes_nothing() {
+        let p = plan("4.0.1", &[]);
+        let mut s = spec(&p);
+        apply(&p, &mut s).unwrap();
+        assert_eq!(s, spec(&p));
+    }
+
+    #[test]
+    fn each_entry_becomes_a_secret_key_ref() {
+        let p = plan(
+            "4.0.1",
+            &[
+                (
+                    "spark.kubernetes.driver.secretKeyRef.DB_PASS",
+                    "db:password",
+                ),
+                ("spark.kubernetes.driver.secretKeyRef.API_KEY", "api:key"),
+                ("spark.kubernetes.executor.secretKeyRef.X", "bad"),
+            ],
+        );
+        let mut s = spec(&p);
+        apply(&p, &mut s).unwrap();
+        let env = serde_json::to_value(s.container.env.as_ref().unwrap()).unwrap();
+        assert_eq!(
+            env,
+            serde_json::json!([
+                {"name": "API_KEY", "valueFrom": {"secretKeyRef": {"name": "api", "key": "key"}}},
+                {"name": "DB_PASS", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+            ])
+        );
+    }
+
+    #[test]
+    fn split_follows_java() {
+        assert_eq!(parse_key_ref("E", "a:b").unwrap(), ("a".into(), "b".into()));
+        // Java drops trailing empty parts, so these pass in Spark too.
+        assert_eq!(
+            parse_key_ref("E", "a:b:").unwrap(),
+            ("a".into(), "b".into())
+        );
+        assert_eq!(parse_key_ref("E", ":b").unwrap(), ("".into(), "b".into()));
+    }
+
+    #[test]
+    fn malformed_refs_fail_with_sparks_message() {
+        for value in ["", ":", "secret", "secret:", "a:b:c", "a::"] {
+            let p = plan(
+                "4.0.1",
+                &[("spark.kubernetes.driver.secretKeyRef.PASS", value)],
+            );
+            let mut s = spec(&p);
+            let (msg, hint) = message_and_hint(&apply(&p, &mut s).unwrap_err());
+            assert_eq!(
+                msg, "SecretKeyRef must be in the form name:key.",
+                "{value:?}"
+            );
+            assert!(
+                hint.contains("spark.kubernetes.driver.secretKeyRef.PASS"),
+                "{hint}"
+            );
+        }
+    }
 }

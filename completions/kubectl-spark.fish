@@ -1,0 +1,289 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kubectl_spark_global_optspecs
+    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= v/verbose h/help V/version
+end
+
+function __fish_kubectl_spark_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kubectl_spark_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kubectl_spark_using_subcommand
+    set -l cmd (__fish_kubectl_spark_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "submit" -d 'Submit a Spark application in cluster mode (same arguments as spark-submit)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "status" -d 'Show the state of one or more applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "list" -d 'List Spark applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "ls" -d 'List Spark applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "describe" -d 'Explain one application: driver, executors, events'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "logs" -d 'Print the logs of an application\'s driver or executors'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "ui" -d 'Port-forward to an application\'s Spark UI'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "kill" -d 'Stop one or more applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "cleanup" -d 'Delete finished applications and their leftovers'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "setup" -d 'Create the driver\'s ServiceAccount and permissions'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "doctor" -d 'Check that submissions can work: access, permissions, referenced objects'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "client-setup" -d 'Prepare a pod to act as a client-mode driver'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "version" -d 'Print the plugin, server and supported Spark versions'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell) or kubectl\'s plugin completion helper'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l master -d 'Kubernetes master, k8s://https://host:port (default: the kubeconfig context\'s server)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l deploy-mode -d 'Only `cluster` is supported' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l name -d 'Application name (spark.app.name)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l class -d 'Main class of a Java/Scala application' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s c -l conf -d 'A Spark property, key=value (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l properties-file -d 'File of extra properties (default: $SPARK_CONF_DIR/spark-defaults.conf)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l jars -d 'Comma-separated jars for the driver and executor classpaths' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l files -d 'Comma-separated files placed in each executor\'s working directory' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l archives -d 'Comma-separated archives extracted into each executor\'s working directory' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l py-files -d 'Comma-separated .zip, .egg or .py files for Python apps' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l packages -d 'Comma-separated Maven coordinates (resolved by the driver)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l repositories -d 'Comma-separated extra Maven repositories' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l exclude-packages -d 'Comma-separated groupId:artifactId to exclude from --packages' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l driver-memory -d 'Driver memory, e.g. 1g' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l driver-cores -d 'Driver cores' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l executor-memory -d 'Executor memory, e.g. 2g' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l executor-cores -d 'Executor cores' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l num-executors -d 'Number of executors' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l driver-java-options -d 'Extra Java options for the driver' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l driver-class-path -d 'Extra driver classpath entries' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l driver-library-path -d 'Extra driver library path entries' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l proxy-user -d 'User to impersonate when running the application' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l principal -d 'Kerberos principal' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l keytab -d 'Kerberos keytab file' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l spark-version -d 'Target Spark version (3.5 to 4.3); default: the image tag\'s version, else 4.0.1' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l dry-run -d 'Print (client) or server-validate (server) the objects instead of creating them' -r -f -a "client\t'Print the objects without contacting the API server'
+server\t'Send the objects with dryRun=All: validated by the server, nothing persisted'
+none\t'No dry run'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s o -l output -d 'Output format for --dry-run' -r -f -a "json\t'JSON'
+yaml\t'YAML'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l load-spark-defaults -d 'Load spark-defaults.conf even when --properties-file is given'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l spark-verbose -d 'spark-submit\'s --verbose (accepted; use -v for our own logging)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l no-wait -d 'Return right after creating the objects (spark.kubernetes.submission.waitAppCompletion=false)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l spark-exit-code -d 'Exit 0 whatever the driver\'s fate, like spark-submit'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l skip-preflight -d 'Skip the preflight checks'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t'Table (default)'
+wide\t'Table with more columns'
+json\t'JSON'
+yaml\t'YAML'
+spark\t'spark-submit\'s status block'
+name\t'Submission ids only'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l state -d 'Only applications in this state (repeatable)' -r -f -a "pending\t'Driver not running yet'
+running\t'Driver running'
+succeeded\t'Driver succeeded'
+failed\t'Driver failed'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t'Table (default)'
+wide\t'Table with more columns'
+json\t'JSON'
+yaml\t'YAML'
+spark\t'spark-submit\'s status block'
+name\t'Submission ids only'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l state -d 'Only applications in this state (repeatable)' -r -f -a "pending\t'Driver not running yet'
+running\t'Driver running'
+succeeded\t'Driver succeeded'
+failed\t'Driver failed'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t'Table (default)'
+wide\t'Table with more columns'
+json\t'JSON'
+yaml\t'YAML'
+spark\t'spark-submit\'s status block'
+name\t'Submission ids only'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -s h -l help -d 'Print help'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l executor -d 'One executor by id (e.g. 1)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l tail -d 'Lines from the end to show' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l since -d 'Only logs newer than a duration, e.g. 5m' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l all-executors -d 'All executors, multiplexed with a prefix per pod'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s f -l follow -d 'Follow the log'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l timestamps -d 'Prefix lines with timestamps'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s p -l previous -d 'Logs of the previous container instance'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l port -d 'Local port (default 4040, or the next free one)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l address -d 'Local address to listen on' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l open -d 'Open the UI in a browser'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s h -l help -d 'Print help'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l grace-period -d 'Seconds to wait before the driver is killed (default: spark.kubernetes.appKillPodDeletionGracePeriod, else the pod\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s c -l conf -d 'Spark properties (e.g. spark.kubernetes.appKillPodDeletionGracePeriod)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l wait -d 'Wait until the driver and what it owns are gone'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l dry-run -d 'List what would be deleted'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s y -l yes -d 'Do not ask before killing several applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s h -l help -d 'Print help'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l older-than -d 'Only applications finished longer ago than this, e.g. 24h' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l dry-run -d 'List what would be deleted'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s h -l help -d 'Print help'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l service-account -d 'ServiceAccount name for the driver' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l cluster-role -d 'Bind this existing ClusterRole instead of creating a Role' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l submitter -d 'Also grant a user or group what submitting needs (User:NAME or Group:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l spark-version -d 'Target Spark version' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s o -l output -d 'Output format for --dry-run' -r -f -a "json\t'JSON'
+yaml\t'YAML'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l cluster-wide -d 'Use a ClusterRoleBinding'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l create-namespace -d 'Create the namespace if missing'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l dry-run -d 'Print the objects instead of applying them'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l delete -d 'Remove what setup created'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l service-account -d 'Service account the driver will use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l pod -d 'The pod that runs the client-mode driver' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l properties-file -d 'Write the confs as a properties file here' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -s h -l help -d 'Print help'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -s h -l help -d 'Print help'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "submit" -d 'Submit a Spark application in cluster mode (same arguments as spark-submit)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "status" -d 'Show the state of one or more applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "list" -d 'List Spark applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "describe" -d 'Explain one application: driver, executors, events'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "logs" -d 'Print the logs of an application\'s driver or executors'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "ui" -d 'Port-forward to an application\'s Spark UI'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "kill" -d 'Stop one or more applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "cleanup" -d 'Delete finished applications and their leftovers'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "setup" -d 'Create the driver\'s ServiceAccount and permissions'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "doctor" -d 'Check that submissions can work: access, permissions, referenced objects'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "client-setup" -d 'Prepare a pod to act as a client-mode driver'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "version" -d 'Print the plugin, server and supported Spark versions'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell) or kubectl\'s plugin completion helper'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

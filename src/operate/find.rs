@@ -1,0 +1,328 @@
+//! Finding applications on the cluster (the I/O edge of [`super::selector`]): driver and
+//! executor pods listed with server-side label selectors, page by page, and references
+//! resolved to driver pods.
+
+use std::collections::{HashMap, HashSet};
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams};
+use kube::{Client, Resource};
+use serde::de::DeserializeOwned;
+
+use crate::app::{LABEL_APP_SELECTOR, LABEL_ROLE};
+use crate::error::{Error, Result};
+use crate::operate::selector::{self, AppRef, DriverRef, Scope};
+
+/// Objects per list request: big lists arrive in pages so that thousands of pods neither
+/// time out nor load the API server in one response.
+pub const PAGE_SIZE: u32 = 500;
+
+/// Label selector of every driver pod.
+pub fn driver_selector() -> String {
+    format!("{LABEL_ROLE}=driver")
+}
+
+/// Label selector of the executor pods of one application, or of every application.
+pub fn executor_selector(app_id: Option<&str>) -> String {
+    match app_id {
+        Some(id) => format!("{LABEL_APP_SELECTOR}={id},{LABEL_ROLE}=executor"),
+        None => format!("{LABEL_ROLE}=executor"),
+    }
+}
+
+/// An API error in a scope turned into a user error (`action` e.g. `list pods`). 403s name
+/// the missing permission and point to `kubectl spark setup`.
+pub fn api_error(err: kube::Error, action: &str, scope: &Scope) -> Error {
+    match scope {
+        Scope::Namespace(ns) => crate::kube::api_error(err, action, ns),
+        Scope::All => match err {
+            kube::Error::Api(status) if status.code == 403 => Error::Api {
+                message: format!("cannot {action} across all namespaces: {}", status.message),
+                hint: Some(format!(
+                    "-A needs `{action}` cluster-wide (a ClusterRole, e.g. `kubectl spark setup --cluster-wide`); \
+                     without -A only your namespace is searched (check with `kubectl auth can-i {action} -A`)"
+                )),
+                code: Some(403),
+            },
+            other => crate::kube::api_error(other, action, "(all namespaces)"),
+        },
+    }
+}
+
+/// An API handle for the scope.
+pub fn api<K>(client: &Client, scope: &Scope) -> Api<K>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    <K as Resource>::DynamicType: Default,
+{
+    match scope {
+        Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
+        Scope::All => Api::all(client.clone()),
+    }
+}
+
+/// Every object matching the selectors, fetched in pages of [`PAGE_SIZE`].
+pub async fn list_paged<K>(
+    api: &Api<K>,
+    label_selector: Option<&str>,
+    field_selector: Option<&str>,
+    action: &str,
+    scope: &Scope,
+) -> Result<Vec<K>>
+where
+    K: Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let mut items = Vec::new();
+    let mut continue_token: Option<String> = None;
+    loop {
+        let mut lp = ListParams::default().limit(PAGE_SIZE);
+        if let Some(s) = label_selector {
+            lp = lp.labels(s);
+        }
+        if let Some(s) = field_selector {
+            lp = lp.fields(s);
+        }
+        if let Some(token) = continue_token.take() {
+            lp = lp.continue_token(&token);
+        }
+        let page = api
+            .list(&lp)
+            .await
+            .map_err(|e| api_error(e, action, scope))?;
+        items.extend(page.items);
+        match page.metadata.continue_ {
+            Some(token) if !token.is_empty() => continue_token = Some(token),
+            _ => return Ok(items),
+        }
+    }
+}
+
+/// Every driver pod in the scope.
+pub async fn list_drivers(client: &Client, scope: &Scope) -> Result<Vec<Pod>> {
+    list_paged(
+        &api(client, scope),
+        Some(&driver_selector()),
+        None,
+        "list pods",
+        scope,
+    )
+    .await
+}
+
+/// Every executor pod in the scope, of one application or of all.
+pub async fn list_executors(
+    client: &Client,
+    scope: &Scope,
+    app_id: Option<&str>,
+) -> Result<Vec<Pod>> {
+    list_paged(
+        &api(client, scope),
+        Some(&executor_selector(app_id)),
+        None,
+        "list pods",
+        scope,
+    )
+    .await
+}
+
+/// Executor pods grouped by (namespace, app id).
+pub fn executors_by_app(executors: Vec<Pod>) -> HashMap<(String, String), Vec<Pod>> {
+    let mut map: HashMap<(String, String), Vec<Pod>> = HashMap::new();
+    for pod in executors {
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let Some(id) = pod
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(LABEL_APP_SELECTOR))
+            .cloned()
+        else {
+            continue;
+        };
+        map.entry((ns, id)).or_default().push(pod);
+    }
+    map
+}
+
+/// What one reference resolved to.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The reference.
+    pub reference: AppRef,
+    /// Where it was looked up.
+    pub scope: Scope,
+    /// The driver pods it names, newest first.
+    pub drivers: Vec<Pod>,
+}
+
+impl Resolved {
+    /// The one driver this reference names, or an error explaining why not.
+    pub fn exactly_one(self) -> Result<Pod> {
+        match self.drivers.len() {
+            0 => Err(selector::not_found(&self.reference, &self.scope)),
+            1 => Ok(self.drivers.into_iter().next().expect("one driver")),
+            _ => {
+                let refs: Vec<DriverRef> = self
+                    .drivers
+                    .iter()
+                    .filter_map(DriverRef::from_pod)
+                    .collect();
+                Err(selector::ambiguous(
+                    &self.reference,
+                    &refs.iter().collect::<Vec<_>>(),
+                ))
+            }
+        }
+    }
+}
+
+/// Whether text can be a pod name (a DNS subdomain), so that a direct GET makes sense.
+fn could_be_pod_name(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 253
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+}
+
+/// Resolves references to driver pods. `namespace` is the current namespace, `all` is `-A`.
+///
+/// A plain name in a known namespace is first fetched directly (one GET, no list permission
+/// needed); a pod of that name that is not a Spark driver is an error. Otherwise the drivers
+/// of the scope are listed once (per scope) and matched by [`selector::match_drivers`].
+pub async fn resolve(
+    client: &Client,
+    namespace: &str,
+    all: bool,
+    texts: &[String],
+) -> Result<Vec<Resolved>> {
+    let mut listed: HashMap<Option<String>, Vec<Pod>> = HashMap::new();
+    let mut out = Vec::new();
+    for text in texts {
+        let reference = AppRef::parse(text)?;
+        let scope = match (&reference.namespace, all) {
+            (Some(ns), _) => Scope::Namespace(ns.clone()),
+            (None, true) => Scope::All,
+            (None, false) => Scope::Namespace(namespace.to_string()),
+        };
+        if let Scope::Namespace(ns) = &scope
+            && !reference.is_glob()
+            && could_be_pod_name(&reference.pattern)
+        {
+            let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+            let found = pods
+                .get_opt(&reference.pattern)
+                .await
+                .map_err(|e| crate::kube::api_error(e, "get pods", ns))?;
+            if let Some(pod) = found {
+                if !selector::is_driver(&pod) {
+                    return Err(selector::not_a_driver(&pod));
+                }
+                out.push(Resolved {
+                    reference,
+                    scope,
+                    drivers: vec![pod],
+                });
+                continue;
+            }
+        }
+        let key = scope.namespace().map(str::to_string);
+        if !listed.contains_key(&key) {
+            let drivers = list_drivers(client, &scope).await?;
+            listed.insert(key.clone(), drivers);
+        }
+        let candidates: Vec<(DriverRef, &Pod)> = listed[&key]
+            .iter()
+            .filter_map(|p| DriverRef::from_pod(p).map(|d| (d, p)))
+            .collect();
+        let refs: Vec<DriverRef> = candidates.iter().map(|(d, _)| d.clone()).collect();
+        let mut drivers: Vec<Pod> = selector::match_drivers(&reference, &refs)
+            .into_iter()
+            .map(|i| candidates[i].1.clone())
+            .collect();
+        drivers.sort_by(|a, b| {
+            b.metadata
+                .creation_timestamp
+                .cmp(&a.metadata.creation_timestamp)
+        });
+        out.push(Resolved {
+            reference,
+            scope,
+            drivers,
+        });
+    }
+    Ok(out)
+}
+
+/// The one driver a reference names.
+pub async fn resolve_one(client: &Client, namespace: &str, all: bool, text: &str) -> Result<Pod> {
+    let resolved = resolve(client, namespace, all, &[text.to_string()]).await?;
+    resolved
+        .into_iter()
+        .next()
+        .expect("one reference")
+        .exactly_one()
+}
+
+/// The drivers of all references, each once, in order.
+pub fn unique_drivers(resolved: &[Resolved]) -> Vec<Pod> {
+    let mut seen = HashSet::new();
+    resolved
+        .iter()
+        .flat_map(|r| r.drivers.iter())
+        .filter(|p| seen.insert((p.metadata.namespace.clone(), p.metadata.name.clone())))
+        .cloned()
+        .collect()
+}
+
+/// The first reference that matched nothing, as an error.
+pub fn require_all_found(resolved: &[Resolved]) -> Result<()> {
+    match resolved.iter().find(|r| r.drivers.is_empty()) {
+        Some(r) => Err(selector::not_found(&r.reference, &r.scope)),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors() {
+        assert_eq!(driver_selector(), "spark-role=driver");
+        assert_eq!(executor_selector(None), "spark-role=executor");
+        assert_eq!(
+            executor_selector(Some("spark-1")),
+            "spark-app-selector=spark-1,spark-role=executor"
+        );
+    }
+
+    #[test]
+    fn pod_name_shapes() {
+        assert!(could_be_pod_name("spark-pi-1a2b-driver"));
+        assert!(!could_be_pod_name("Spark Pi"));
+        assert!(!could_be_pod_name(""));
+    }
+
+    #[test]
+    fn executors_group_by_app() {
+        let pods: Vec<Pod> = ["a", "a", "b"]
+            .iter()
+            .map(|id| {
+                serde_json::from_value(serde_json::json!({"metadata": {"namespace": "n", "labels": {"spark-app-selector": id}}}))
+                    .unwrap()
+            })
+            .collect();
+        let map = executors_by_app(pods);
+        assert_eq!(map[&("n".to_string(), "a".to_string())].len(), 2);
+        assert_eq!(map[&("n".to_string(), "b".to_string())].len(), 1);
+    }
+
+    #[test]
+    fn all_namespace_403s_explain_the_cluster_wide_permission() {
+        let status = kube::core::Status::failure("pods is forbidden", "Forbidden").with_code(403);
+        let err = api_error(kube::Error::Api(Box::new(status)), "list pods", &Scope::All);
+        assert!(err.to_string().contains("across all namespaces"));
+        assert!(err.hint().unwrap().contains("kubectl spark setup"));
+    }
+}

@@ -1,0 +1,334 @@
+//! The I/O edge of a submission: reads the submitter's environment, the files a submission
+//! names, the clock and the random source, once, into a pure [`Plan`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rand::Rng;
+
+use crate::app;
+use crate::conf::{SparkConf, SparkVersion};
+use crate::error::{Error, Result};
+use crate::submit::plan::{Ids, LocalInputs, SubmitterEnv};
+use crate::submit::steps::pod_template;
+
+/// Key of the target namespace.
+pub const NAMESPACE_KEY: &str = "spark.kubernetes.namespace";
+
+/// The namespace a submission goes to: `spark.kubernetes.namespace` if given, else `-n`,
+/// else the context's namespace. `-n` with a different `spark.kubernetes.namespace` is an error.
+pub fn namespace(conf: &SparkConf, flag: Option<&str>, context_namespace: &str) -> Result<String> {
+    match (conf.get_non_empty(NAMESPACE_KEY), flag) {
+        (Some(c), Some(f)) if c != f => Err(Error::usage(
+            format!("-n {f} and --conf {NAMESPACE_KEY}={c} name different namespaces"),
+            "pass only one of them, or the same namespace to both",
+        )),
+        (Some(c), _) => Ok(c.to_string()),
+        (None, Some(f)) => Ok(f.to_string()),
+        (None, None) => Ok(context_namespace.to_string()),
+    }
+}
+
+/// The target Spark version: `--spark-version`, else the driver image's tag, else the default.
+/// Returns an info line saying where the version came from when it was not given.
+pub fn spark_version(
+    flag: Option<&str>,
+    conf: &SparkConf,
+) -> Result<(SparkVersion, Option<String>)> {
+    if let Some(v) = flag {
+        return SparkVersion::parse(v).map(|v| (v, None));
+    }
+    let image = conf
+        .get_non_empty("spark.kubernetes.driver.container.image")
+        .or_else(|| conf.get_non_empty("spark.kubernetes.container.image"));
+    if let Some(v) = image.and_then(SparkVersion::from_image) {
+        return Ok((v, None));
+    }
+    let v = SparkVersion::DEFAULT;
+    Ok((
+        v.clone(),
+        Some(format!(
+            "the image tag does not name a Spark version; targeting Spark {v} (set --spark-version to change)"
+        )),
+    ))
+}
+
+/// Draws the random ids of one submission.
+pub fn draw_ids(now_millis: i64) -> Ids {
+    let mut rng = rand::rng();
+    Ids {
+        app_id: app::new_app_id(),
+        prefix_unique_id: app::unique_id(rng.random(), now_millis),
+        conf_map_unique_id: app::unique_id(rng.random(), now_millis),
+        service_unique_id: app::unique_id(rng.random(), now_millis),
+        seed: rng.random(),
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The OS login name of the current user (what Hadoop's `UserGroupInformation` reports).
+fn login_name() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
+    if let (Some(uid), Ok(passwd)) = (uid, std::fs::read_to_string("/etc/passwd")) {
+        for line in passwd.lines() {
+            let fields: Vec<&str> = line.split(':').collect();
+            if fields.len() > 2 && fields[2].parse::<u32>().ok() == Some(uid) {
+                return fields[0].to_string();
+            }
+        }
+    }
+    env_var("USER")
+        .or_else(|| env_var("LOGNAME"))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Whether a conf-dir file name is shipped in the driver ConfigMap (§3.2).
+pub fn conf_dir_file_eligible(name: &str) -> bool {
+    let is_template = name.ends_with(".template");
+    let is_spark_conf =
+        name.starts_with("spark") && (name.ends_with("conf") || name.ends_with("properties"));
+    let is_archive = [".gz", ".zip", ".jar", ".tar"]
+        .iter()
+        .any(|s| name.ends_with(s));
+    !(is_template || is_spark_conf || is_archive)
+}
+
+/// Reads the regular files of `dir` (name → UTF-8 text) accepted by `keep`; undecodable files
+/// are skipped with a warning.
+fn read_dir_files(
+    dir: &Path,
+    keep: fn(&str) -> bool,
+    warnings: &mut Vec<String>,
+) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        if !path.is_file() || !keep(&name) {
+            continue;
+        }
+        match std::fs::read(&path).map(String::from_utf8) {
+            Ok(Ok(text)) => {
+                files.insert(name, text);
+            }
+            _ => warnings.push(format!(
+                "skipped {} in the conf directory: not a readable UTF-8 file",
+                path.display()
+            )),
+        }
+    }
+    files
+}
+
+/// Captures what Spark takes from the submitter's environment.
+pub fn capture_env(conf: &SparkConf, warnings: &mut Vec<String>) -> SubmitterEnv {
+    let spark_user = env_var("SPARK_USER")
+        .or_else(|| env_var("HADOOP_USER_NAME"))
+        .unwrap_or_else(login_name);
+    let conf_dir = env_var("SPARK_CONF_DIR").map(PathBuf::from).or_else(|| {
+        conf.get_non_empty("spark.home")
+            .map(|h| Path::new(h).join("conf"))
+    });
+    let conf_dir_files = conf_dir
+        .map(|d| read_dir_files(&d, conf_dir_file_eligible, warnings))
+        .unwrap_or_default();
+    let hadoop_conf_files = env_var("HADOOP_CONF_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_dir())
+        .map(|d| read_dir_files(&d, |_| true, warnings));
+    SubmitterEnv {
+        spark_user,
+        spark_local_dirs: env_var("SPARK_LOCAL_DIRS"),
+        pyspark_python: env_var("PYSPARK_PYTHON"),
+        pyspark_driver_python: env_var("PYSPARK_DRIVER_PYTHON"),
+        conf_dir_files,
+        hadoop_conf_files,
+    }
+}
+
+/// A local path from a conf value: plain paths and `file:` URIs.
+fn local_path(value: &str) -> Option<PathBuf> {
+    if let Some(rest) = value.strip_prefix("file://") {
+        return Some(PathBuf::from(rest));
+    }
+    if let Some(rest) = value.strip_prefix("file:") {
+        return Some(PathBuf::from(rest));
+    }
+    (!value.contains("://")).then(|| PathBuf::from(value))
+}
+
+fn read_required(key: &str, value: &str, what: &str) -> Result<Vec<u8>> {
+    let path = local_path(value).ok_or_else(|| {
+        Error::usage(
+            format!("{key}={value}: only local files can be read here"),
+            format!("point {key} at a file on this machine"),
+        )
+    })?;
+    if !path.is_file() {
+        return Err(Error::usage(
+            format!(
+                "{what} provided at {} does not exist or is not a file.",
+                path.display()
+            ),
+            format!("fix {key} to name an existing file"),
+        ));
+    }
+    std::fs::read(&path).map_err(|e| {
+        Error::usage(
+            format!("{key}: cannot read {}: {e}", path.display()),
+            format!("make {} readable", path.display()),
+        )
+    })
+}
+
+fn read_template(key: &str, value: &str) -> Result<String> {
+    let path = local_path(value).ok_or_else(|| {
+        Error::usage(
+            format!("{key}={value}: remote pod templates are not supported yet"),
+            format!("download the template and pass a local path to {key}"),
+        )
+    })?;
+    std::fs::read_to_string(&path).map_err(|e| {
+        Error::usage(
+            format!(
+                "Could not load pod from template file. {key}: cannot read {}: {e}",
+                path.display()
+            ),
+            format!("fix {key} to name a readable YAML or JSON Pod file"),
+        )
+    })
+}
+
+fn file_name(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// Reads every local file the submission names (templates, credentials, Kerberos files).
+pub fn read_inputs(conf: &SparkConf) -> Result<LocalInputs> {
+    let mut inputs = LocalInputs::default();
+    const TEMPLATE: &str = "spark.kubernetes.driver.podTemplateFile";
+    if let Some(v) = conf.get_non_empty(TEMPLATE) {
+        let text = read_template(TEMPLATE, v)?;
+        inputs.driver_template = Some(pod_template::parse_template(&text, TEMPLATE)?);
+    }
+    const EXEC_TEMPLATE: &str = "spark.kubernetes.executor.podTemplateFile";
+    if let Some(v) = conf.get_non_empty(EXEC_TEMPLATE) {
+        inputs.executor_template = Some(read_template(EXEC_TEMPLATE, v)?);
+    }
+    let auth = "spark.kubernetes.authenticate.driver.";
+    let files: [(&str, &str, &mut Option<Vec<u8>>); 3] = [
+        (
+            "caCertFile",
+            "Driver CA cert file",
+            &mut inputs.driver_ca_cert,
+        ),
+        (
+            "clientKeyFile",
+            "Driver client key file",
+            &mut inputs.driver_client_key,
+        ),
+        (
+            "clientCertFile",
+            "Driver client cert file",
+            &mut inputs.driver_client_cert,
+        ),
+    ];
+    for (suffix, what, slot) in files {
+        let key = format!("{auth}{suffix}");
+        if let Some(v) = conf.get_non_empty(&key) {
+            *slot = Some(read_required(&key, v, what)?);
+        }
+    }
+    const KRB5: &str = "spark.kubernetes.kerberos.krb5.path";
+    if let Some(v) = conf.get_non_empty(KRB5) {
+        let bytes = read_required(KRB5, v, "krb5.conf file")?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::usage(
+                format!("{KRB5}: {v} is not a UTF-8 text file"),
+                "point it at a krb5.conf text file",
+            )
+        })?;
+        inputs.krb5_conf = Some((file_name(v), text));
+    }
+    const KEYTAB: &str = "spark.kerberos.keytab";
+    if let Some(v) = conf.get_non_empty(KEYTAB)
+        && !v.starts_with("local:")
+    {
+        inputs.keytab = Some((file_name(v), read_required(KEYTAB, v, "Keytab file")?));
+    }
+    Ok(inputs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespace_precedence() {
+        let mut c = SparkConf::new();
+        assert_eq!(namespace(&c, None, "ctx").unwrap(), "ctx");
+        assert_eq!(namespace(&c, Some("flag"), "ctx").unwrap(), "flag");
+        c.set(NAMESPACE_KEY, "conf");
+        assert_eq!(namespace(&c, None, "ctx").unwrap(), "conf");
+        assert_eq!(namespace(&c, Some("conf"), "ctx").unwrap(), "conf");
+        let err = namespace(&c, Some("flag"), "ctx").unwrap_err().to_string();
+        assert!(
+            err.contains("-n flag") && err.contains(NAMESPACE_KEY),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn version_from_image_or_default() {
+        let mut c = SparkConf::new();
+        c.set("spark.kubernetes.container.image", "apache/spark:3.5.9");
+        assert_eq!(spark_version(None, &c).unwrap().0.to_string(), "3.5.9");
+        assert_eq!(
+            spark_version(Some("4.2.1"), &c).unwrap().0.to_string(),
+            "4.2.1"
+        );
+        c.set("spark.kubernetes.container.image", "my/spark:latest");
+        let (v, info) = spark_version(None, &c).unwrap();
+        assert_eq!(v, SparkVersion::DEFAULT);
+        assert!(info.is_some());
+    }
+
+    #[test]
+    fn conf_dir_filter() {
+        assert!(conf_dir_file_eligible("log4j2.properties"));
+        assert!(conf_dir_file_eligible("spark-env.sh"));
+        assert!(!conf_dir_file_eligible("spark-defaults.conf"));
+        assert!(!conf_dir_file_eligible("log4j2.properties.template"));
+        assert!(!conf_dir_file_eligible("x.jar"));
+    }
+
+    #[test]
+    fn missing_credential_file_uses_sparks_message() {
+        let mut c = SparkConf::new();
+        c.set(
+            "spark.kubernetes.authenticate.driver.caCertFile",
+            "/nonexistent/ca.crt",
+        );
+        let err = read_inputs(&c).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "Driver CA cert file provided at /nonexistent/ca.crt does not exist or is not a file."
+        );
+    }
+}
