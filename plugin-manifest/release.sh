@@ -10,6 +10,7 @@
 #   --binary PATH     archive this already-built executable instead of building (the tests
 #                     use the debug binary so CI does not pay for an LTO build)
 #   --out DIR         where to write (default: dist/ in the repository)
+#   --gzip-level N    gzip compression level (default 9; the tests use 1)
 #   --manifest-only   do not build or archive: only fill the manifest from DIR/*.sha256
 #   --require-all     fail unless every platform of the manifest has an archive checksum
 #
@@ -32,12 +33,13 @@ template="$root/plugin-manifest/spark.yaml"
 say() { printf '[release] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-target="" binary="" out="$root/dist" manifest_only=0 require_all=0
+target="" binary="" out="$root/dist" manifest_only=0 require_all=0 gzip_level=9
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target="${2:?--target needs a triple}"; shift 2 ;;
     --binary) binary="${2:?--binary needs a path}"; shift 2 ;;
     --out) out="${2:?--out needs a directory}"; shift 2 ;;
+    --gzip-level) gzip_level="${2:?--gzip-level needs 1-9}"; shift 2 ;;
     --manifest-only) manifest_only=1; shift ;;
     --require-all) require_all=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -135,7 +137,7 @@ if [ "$manifest_only" -eq 0 ]; then
     # Same inputs, same bytes: sorted entries, fixed owner and time.
     tar_flags=(--sort=name --owner=0 --group=0 --numeric-owner --mtime=@0)
   fi
-  (cd "$stage" && tar ${tar_flags[@]+"${tar_flags[@]}"} -cf - -- *) | gzip -9 -n >"$out/$name.tar.gz"
+  (cd "$stage" && tar ${tar_flags[@]+"${tar_flags[@]}"} -cf - -- *) | gzip "-$gzip_level" -n >"$out/$name.tar.gz"
   (cd "$out" && printf '%s  %s\n' "$(sha256 "$name.tar.gz")" "$name.tar.gz" >"$name.tar.gz.sha256")
   say "wrote $out/$name.tar.gz ($(wc -c <"$out/$name.tar.gz" | tr -d ' ') bytes)"
   say "sha256 $(cut -d' ' -f1 "$out/$name.tar.gz.sha256")"
@@ -162,7 +164,7 @@ fi
 [ -f "$root/LICENSE" ] || manifest="$(grep -v 'from: LICENSE' <<<"$manifest")"
 # Drop the template's header comment and every platform whose checksum is still unknown.
 awk '
-  /^# / && !started { next }
+  /^#/ && !started { next }
   { started = 1 }
   /^  platforms:/ { print; in_platforms = 1; next }
   in_platforms && /^  - / { flush(); item = $0 "\n"; next }

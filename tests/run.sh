@@ -33,6 +33,9 @@ tests/cluster/up.sh "$KSPARK_CLUSTER_DIR"
 
 say "cargo test (unit, CLI, snapshot, end-to-end, conformance)"
 # End-to-end tests fail, never skip, when CI=true and the cluster is missing.
-CI="${CI:-true}" cargo test --locked --all-targets -- --test-threads="${KSPARK_TEST_THREADS:-4}"
+CI="${CI:-true}" cargo test --locked --all-targets -- --test-threads="${KSPARK_TEST_THREADS:-4}" --skip disruptive_
+
+say "cargo test --test disruptive_e2e (restarts the API server, so it runs alone)"
+CI="${CI:-true}" cargo test --locked --test disruptive_e2e -- --test-threads=1
 
 say "all tests passed in $((SECONDS - t0))s"

@@ -75,6 +75,15 @@ pub fn script(shell: CompletionShell) -> Vec<u8> {
     };
     let mut out = Vec::new();
     clap_complete::generate(generator, &mut Cli::command(), BIN, &mut out);
+    if shell == CompletionShell::Bash {
+        // clap_complete 4.6 spells the per-subcommand `case` labels of a hyphenated program
+        // `kubectl__subcmd__spark__…` but the state it matches them against
+        // `kubectl__spark__…`, so nothing after a subcommand completes
+        // (https://github.com/clap-rs/clap/issues/6421). Spell them the same.
+        let text =
+            String::from_utf8_lossy(&out).replace("kubectl__subcmd__spark", "kubectl__spark");
+        out = text.into_bytes();
+    }
     out
 }
 
@@ -492,10 +501,10 @@ pub fn plan(words: &[String]) -> Request {
             }
         } else {
             positionals += 1;
-            if let Some(arg) = positional(current, positionals - 1) {
-                if arg.is_trailing_var_arg_set() {
-                    only_positionals = true;
-                }
+            if let Some(arg) = positional(current, positionals - 1)
+                && arg.is_trailing_var_arg_set()
+            {
+                only_positionals = true;
             }
         }
     }
@@ -512,9 +521,9 @@ pub fn plan(words: &[String]) -> Request {
         }
     } else if !only_positionals && to_complete.starts_with('-') {
         Want::Flags
-    } else if request.path.last().map(String::as_str) == Some("help") {
-        Want::Subcommands
-    } else if positionals == 0 && !only_positionals && current.has_subcommands() {
+    } else if request.path.last().map(String::as_str) == Some("help")
+        || (positionals == 0 && !only_positionals && current.has_subcommands())
+    {
         Want::Subcommands
     } else if only_positionals {
         // After submit's resource: the application's own arguments; anything goes.
@@ -780,11 +789,11 @@ mod tests {
         assert_eq!(names, ["status"]);
         assert_eq!(c.directive, directive::NO_FILE_COMP);
         let c = complete(&words("logs --fo")).await;
-        assert_eq!(c.render(), "--follow\tFollow the log.\n:4\n");
+        assert_eq!(c.render(), "--follow\tFollow the log\n:4\n");
         let c = complete(&words("submit --conf spark.kubernetes.namespa")).await;
         assert_eq!(c.render(), "spark.kubernetes.namespace=\n:6\n");
         let c = complete(&words("list --state=r")).await;
-        assert_eq!(c.render(), "--state=running\tDriver running.\n:4\n");
+        assert_eq!(c.render(), "--state=running\tDriver running\n:4\n");
     }
 
     #[test]

@@ -17,7 +17,11 @@ use crate::output;
 pub async fn run(flags: &KubeFlags, args: &ListArgs) -> Result<u8> {
     let target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
-    let scope = if args.all_namespaces { Scope::All } else { Scope::Namespace(target.namespace.clone()) };
+    let scope = if args.all_namespaces {
+        Scope::All
+    } else {
+        Scope::Namespace(target.namespace.clone())
+    };
     let drivers = find::list_drivers(&client, &scope).await?;
     let executors = find::executors_by_app(find::list_executors(&client, &scope, None).await?);
     let now = Timestamp::now();
@@ -28,8 +32,15 @@ pub async fn run(flags: &KubeFlags, args: &ListArgs) -> Result<u8> {
         .collect();
     apps.sort_by(|(a, _), (b, _)| summary::newest_first(a, b));
     if apps.is_empty() {
-        let filter = if args.state.is_empty() { "" } else { " in that state" };
-        output::info(&format!("No Spark applications{filter} found in {}.", scope.describe()));
+        let filter = if args.state.is_empty() {
+            ""
+        } else {
+            " in that state"
+        };
+        output::info(&format!(
+            "No Spark applications{filter} found in {}.",
+            scope.describe()
+        ));
         return Ok(0);
     }
     output::print_data(&status::render(&apps, args.output)?)?;

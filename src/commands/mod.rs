@@ -2,8 +2,15 @@
 //! reporting. [`main`] parses argv, sets up logging on stderr, runs, and maps errors to exit
 //! codes.
 
-pub mod submit;
+pub mod cleanup;
 pub mod completion;
+pub mod describe;
+pub mod kill;
+pub mod list;
+pub mod logs;
+pub mod status;
+pub mod submit;
+pub mod ui;
 pub mod version;
 
 use std::process::ExitCode;
@@ -67,13 +74,13 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Submit(args) => submit::run(&kube, *args).await,
         Command::Version => version::run(&kube).await,
         Command::Completion(args) => completion::run(&args),
-        Command::Status(_) => Err(Error::NotImplemented("status")),
-        Command::List(_) => Err(Error::NotImplemented("list")),
-        Command::Describe(_) => Err(Error::NotImplemented("describe")),
-        Command::Logs(_) => Err(Error::NotImplemented("logs")),
-        Command::Ui(_) => Err(Error::NotImplemented("ui")),
-        Command::Kill(_) => Err(Error::NotImplemented("kill")),
-        Command::Cleanup(_) => Err(Error::NotImplemented("cleanup")),
+        Command::Status(args) => status::run(&kube, &args).await,
+        Command::List(args) => list::run(&kube, &args).await,
+        Command::Describe(args) => describe::run(&kube, &args).await,
+        Command::Logs(args) => logs::run(&kube, &args).await,
+        Command::Ui(args) => ui::run(&kube, &args).await,
+        Command::Kill(args) => kill::run(&kube, &args).await,
+        Command::Cleanup(args) => cleanup::run(&kube, &args).await,
         Command::Setup(_) => Err(Error::NotImplemented("setup")),
         Command::Doctor(_) => Err(Error::NotImplemented("doctor")),
         Command::ClientSetup(_) => Err(Error::NotImplemented("client-setup")),

@@ -26,7 +26,8 @@ const PER_APP_EXECUTOR_LISTS: usize = 5;
 pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
     let target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
-    let resolved = find::resolve(&client, &target.namespace, args.all_namespaces, &args.apps).await?;
+    let resolved =
+        find::resolve(&client, &target.namespace, args.all_namespaces, &args.apps).await?;
     if args.output == StatusFormat::Spark {
         let master = format!("k8s://{}", target.server());
         for r in &resolved {
@@ -35,7 +36,11 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
                 r.reference.text
             ));
             if r.drivers.is_empty() {
-                output::info(if r.reference.is_glob() { "No applications found." } else { "Application not found." });
+                output::info(if r.reference.is_glob() {
+                    "No applications found."
+                } else {
+                    "Application not found."
+                });
             }
             for pod in &r.drivers {
                 output::print_data(&spark_block(pod))?;
@@ -59,11 +64,18 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
 
 /// spark-submit's status block for one driver, with its trailing newline.
 pub fn spark_block(pod: &Pod) -> String {
-    format!("Application status (driver): {}\n", output::pod_state_block(pod))
+    format!(
+        "Application status (driver): {}\n",
+        output::pod_state_block(pod)
+    )
 }
 
 /// The summary of a driver, given executors grouped by (namespace, app id).
-pub fn summarize(driver: &Pod, executors: &HashMap<(String, String), Vec<Pod>>, now: Timestamp) -> AppSummary {
+pub fn summarize(
+    driver: &Pod,
+    executors: &HashMap<(String, String), Vec<Pod>>,
+    now: Timestamp,
+) -> AppSummary {
     let key = (
         driver.metadata.namespace.clone().unwrap_or_default(),
         driver
@@ -79,17 +91,28 @@ pub fn summarize(driver: &Pod, executors: &HashMap<(String, String), Vec<Pod>>, 
 
 /// The executor pods of these drivers, grouped by (namespace, app id): one list per app for
 /// a few apps, else one list per namespace.
-pub async fn executors_of(client: &Client, drivers: &[Pod]) -> Result<HashMap<(String, String), Vec<Pod>>> {
+pub async fn executors_of(
+    client: &Client,
+    drivers: &[Pod],
+) -> Result<HashMap<(String, String), Vec<Pod>>> {
     let mut pods = Vec::new();
     if drivers.len() <= PER_APP_EXECUTOR_LISTS {
         for d in drivers {
             let scope = Scope::Namespace(d.metadata.namespace.clone().unwrap_or_default());
-            if let Some(id) = d.metadata.labels.as_ref().and_then(|l| l.get(LABEL_APP_SELECTOR)) {
+            if let Some(id) = d
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(LABEL_APP_SELECTOR))
+            {
                 pods.extend(find::list_executors(client, &scope, Some(id)).await?);
             }
         }
     } else {
-        let namespaces: HashSet<String> = drivers.iter().filter_map(|d| d.metadata.namespace.clone()).collect();
+        let namespaces: HashSet<String> = drivers
+            .iter()
+            .filter_map(|d| d.metadata.namespace.clone())
+            .collect();
         for ns in namespaces {
             pods.extend(find::list_executors(client, &Scope::Namespace(ns), None).await?);
         }
@@ -106,10 +129,17 @@ pub fn render(apps: &[(AppSummary, &Pod)], format: StatusFormat) -> Result<Strin
         StatusFormat::Json | StatusFormat::Yaml => {
             let value = serde_json::to_value(summaries())
                 .map_err(|e| Error::Other(format!("cannot serialise the applications: {e}")))?;
-            let format = if format == StatusFormat::Json { ObjectFormat::Json } else { ObjectFormat::Yaml };
+            let format = if format == StatusFormat::Json {
+                ObjectFormat::Json
+            } else {
+                ObjectFormat::Yaml
+            };
             output::render(&value, format)
         }
-        StatusFormat::Name => Ok(apps.iter().map(|(s, _)| format!("{}\n", s.submission_id)).collect()),
+        StatusFormat::Name => Ok(apps
+            .iter()
+            .map(|(s, _)| format!("{}\n", s.submission_id))
+            .collect()),
         StatusFormat::Spark => Ok(apps.iter().map(|(_, pod)| spark_block(pod)).collect()),
     }
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::cli::{DryRun, KubeFlags, ObjectFormat, SubmitArgs};
 use crate::conf::submit_args::{self, ArgsContext, SubmitOptions};
-use crate::conf::{units, validate, SparkConf};
+use crate::conf::{SparkConf, units, validate};
 use crate::error::{Error, Result};
 use crate::kube::{self, KubeTarget};
 use crate::output;
@@ -54,7 +54,10 @@ fn apply_submission_auth(target: &mut KubeTarget, conf: &SparkConf) -> Result<()
         let url = master.strip_prefix("k8s://").unwrap_or(master);
         if url.trim_end_matches('/') != target.server() {
             target.config.cluster_url = url.parse().map_err(|e| {
-                Error::usage(format!("--master {master}: not a valid URL ({e})"), "use --master k8s://https://<host>:<port>")
+                Error::usage(
+                    format!("--master {master}: not a valid URL ({e})"),
+                    "use --master k8s://https://<host>:<port>",
+                )
             })?;
         }
     }
@@ -114,7 +117,7 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
     let now = jiff::Timestamp::now();
     let cwd = std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?;
     let ctx = ArgsContext {
-        spark_conf_dir: std::env::var_os("SPARK_CONF_DIR").map(Into::into),
+        spark_conf_dir: resolve::spark_conf_dir(),
         default_master: Some(target.server()),
         cwd,
         now_millis: now.as_millisecond(),
@@ -138,10 +141,13 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
     let mut warnings = resolved.warnings;
     warnings.extend(validate::validate(&conf)?);
     apply_submission_auth(&mut target, &conf)?;
-    let (spark_version, version_info) = resolve::spark_version(args.spark_version.as_deref(), &conf)?;
-    let wait = !args.no_wait && conf.get_bool("spark.kubernetes.submission.waitAppCompletion", true)?;
+    let (spark_version, version_info) =
+        resolve::spark_version(args.spark_version.as_deref(), &conf)?;
+    let wait =
+        !args.no_wait && conf.get_bool("spark.kubernetes.submission.waitAppCompletion", true)?;
     let report_ms = match conf.get("spark.kubernetes.report.interval") {
-        Some(v) => units::parse_duration_ms(v, 1).map_err(|e| e.for_key("spark.kubernetes.report.interval"))?,
+        Some(v) => units::parse_duration_ms(v, 1)
+            .map_err(|e| e.for_key("spark.kubernetes.report.interval"))?,
         None => 1000,
     };
     let env = resolve::capture_env(&conf, &mut warnings);
@@ -163,12 +169,18 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
     for w in warnings.iter().chain(submission.warnings.iter()) {
         output::warn(w);
     }
-    Ok(Prepared { submission, target, wait, report_interval: Duration::from_millis(report_ms.max(1) as u64) })
+    Ok(Prepared {
+        submission,
+        target,
+        wait,
+        report_interval: Duration::from_millis(report_ms.max(1) as u64),
+    })
 }
 
 /// The objects of a submission in creation order, as one `v1` `List`.
 pub fn objects_list(submission: &Submission) -> Result<serde_json::Value> {
-    let mut items = vec![serde_json::to_value(&submission.pod).map_err(|e| Error::Other(e.to_string()))?];
+    let mut items =
+        vec![serde_json::to_value(&submission.pod).map_err(|e| Error::Other(e.to_string()))?];
     for o in &submission.post {
         items.push(serde_json::to_value(o).map_err(|e| Error::Other(e.to_string()))?);
     }
@@ -179,7 +191,10 @@ pub fn objects_list(submission: &Submission) -> Result<serde_json::Value> {
 pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
     let dry_run = args.dry_run.unwrap_or(DryRun::None);
     if args.output.is_some() && dry_run == DryRun::None {
-        return Err(Error::usage("-o/--output only applies to a dry run", "add --dry-run=client or --dry-run=server"));
+        return Err(Error::usage(
+            "-o/--output only applies to a dry run",
+            "add --dry-run=client or --dry-run=server",
+        ));
     }
     let prepared = prepare(flags, &args).await?;
     let sub = &prepared.submission;
@@ -191,7 +206,10 @@ pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
     if !sub.uploads.is_empty() {
         let files: Vec<&str> = sub.uploads.iter().map(|u| u.local_path.as_str()).collect();
         return Err(Error::usage(
-            format!("uploading local files is not supported yet: {}", files.join(", ")),
+            format!(
+                "uploading local files is not supported yet: {}",
+                files.join(", ")
+            ),
             "put the files in the image and use local:// URIs, or on a store the driver reads (s3a://, https://)",
         ));
     }
@@ -248,22 +266,31 @@ fn report_outcome(
         ));
         return Ok(130);
     }
-    let statuses = last.map(|p| output::container_statuses(p, 1)).unwrap_or_default();
+    let statuses = last
+        .map(|p| output::container_statuses(p, 1))
+        .unwrap_or_default();
     if statuses.is_empty() {
         output::info("Container final statuses:\n\nNo containers were found in the driver pod.");
     } else {
         output::info(&format!("Container final statuses:\n{statuses}"));
     }
-    output::info(&format!("Application {} with application ID {} and submission ID {id} finished", sub.app_name, sub.app_id));
+    output::info(&format!(
+        "Application {} with application ID {} and submission ID {id} finished",
+        sub.app_name, sub.app_id
+    ));
     let verdict = match outcome {
         Outcome::Succeeded => return Ok(0),
         Outcome::Failed => format!("the driver pod {ns}/{} failed", sub.driver_pod_name),
-        _ => format!("the driver pod {ns}/{} was deleted before it finished", sub.driver_pod_name),
+        _ => format!(
+            "the driver pod {ns}/{} was deleted before it finished",
+            sub.driver_pod_name
+        ),
     };
     if spark_exit_code {
         output::warn(&verdict);
         return Ok(0);
     }
-    Err(Error::AppFailed(format!("{verdict} (see `kubectl spark logs {id}`; pass --spark-exit-code to exit 0 like spark-submit)")))
+    Err(Error::AppFailed(format!(
+        "{verdict} (see `kubectl spark logs {id}`; pass --spark-exit-code to exit 0 like spark-submit)"
+    )))
 }
-

@@ -1,11 +1,13 @@
 //! Operating applications that are already on the cluster: naming them ([`selector`]),
-//! finding their pods ([`find`]), summarising their state ([`summary`]), and the durations
-//! typed and shown along the way ([`duration`]).
+//! finding their pods ([`find`]), summarising their state ([`summary`]), waiting for their pods
+//! ([`waiting`]), deleting them ([`delete`]), and the durations typed and shown along the way ([`duration`]).
 
+pub mod delete;
 pub mod duration;
 pub mod find;
 pub mod selector;
 pub mod summary;
+pub mod waiting;
 
 /// A borderless table in kubectl's style: a header row, columns separated by three spaces,
 /// no trailing spaces.

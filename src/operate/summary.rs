@@ -308,6 +308,15 @@ pub fn finished_at(pod: &Pod) -> Option<Timestamp> {
         .map(|t| t.0)
 }
 
+/// Names of the ConfigMaps a pod mounts (for a driver: its conf map, pod templates…).
+pub fn mounted_config_maps(pod: &Pod) -> Vec<String> {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.volumes.iter().flatten())
+        .filter_map(|v| v.config_map.as_ref().map(|c| c.name.clone()))
+        .collect()
+}
+
 /// When the pod was created.
 pub fn created_at(pod: &Pod) -> Option<Timestamp> {
     pod.metadata.creation_timestamp.as_ref().map(|t| t.0)
@@ -602,13 +611,13 @@ mod tests {
     }
 
     #[test]
-    fn newest_first() {
+    fn sorts_newest_first() {
         let mut a = summarize(&driver(serde_json::json!({})), [], now());
         let mut b = a.clone();
         b.created = Some("2025-01-01T10:30:00Z".parse().unwrap());
         b.driver_pod = "b".into();
         a.driver_pod = "a".into();
-        let mut apps = vec![a, b];
+        let mut apps = [a, b];
         apps.sort_by(newest_first);
         assert_eq!(apps[0].driver_pod, "b");
     }

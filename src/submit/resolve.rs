@@ -133,6 +133,14 @@ fn read_dir_files(
     files
 }
 
+/// The submitter's Spark conf directory: `SPARK_CONF_DIR`, else `$SPARK_HOME/conf` (what
+/// Spark's launcher exports).
+pub fn spark_conf_dir() -> Option<PathBuf> {
+    env_var("SPARK_CONF_DIR")
+        .map(PathBuf::from)
+        .or_else(|| env_var("SPARK_HOME").map(|h| Path::new(&h).join("conf")))
+}
+
 /// Captures what Spark takes from the submitter's environment.
 pub fn capture_env(conf: &SparkConf, warnings: &mut Vec<String>) -> SubmitterEnv {
     let spark_user = env_var("SPARK_USER")

@@ -10,14 +10,14 @@
 # A healthy cluster already running in DIR is left alone; a stale one is cleaned up first.
 # Stop it with tests/cluster/down.sh [DIR].
 #
-# Environment: KUBECTL (default kubectl), KSPARK_NODES (default 2),
+# Environment: KUBECTL (default: the kubectl on PATH, or its kubectl.1.NN sibling matching the
+# server), KSPARK_NODES (default 2),
 # KSPARK_NODE_CPU/KSPARK_NODE_MEMORY/KSPARK_NODE_PODS (per node; default 32, 256Gi, 1000).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 . "$here/versions.env"
 dir="${1:-${KSPARK_CLUSTER_DIR:-$HOME/.cache/kubectl-spark/cluster}}"
-kubectl="${KUBECTL:-kubectl}"
 nodes="${KSPARK_NODES:-2}"
 t0=$SECONDS
 
@@ -83,7 +83,19 @@ fi
 
 # --- binaries ------------------------------------------------------------------------------------
 bin="$("$here/build.sh")" || fail "build the cluster binaries (tests/cluster/build.sh)"
-command -v "$kubectl" >/dev/null || fail "find kubectl (set KUBECTL)"
+# google-cloud-sdk's kubectl is a dispatcher (v1.32) with kubectl.1.NN beside it: take the one
+# that matches the server, within kubectl's supported skew of one minor version.
+pick_kubectl() {
+  if [ -n "${KUBECTL:-}" ]; then echo "$KUBECTL"; return; fi
+  local k real minor m
+  k="$(command -v kubectl)" || return 1
+  real="$(readlink -f "$k")"; minor="${K8S_VERSION#1.}"; minor="${minor%%.*}"
+  for m in "$minor" $((minor + 1)) $((minor - 1)); do
+    if [ -x "${real%/*}/kubectl.1.$m" ]; then echo "${real%/*}/kubectl.1.$m"; return; fi
+  done
+  echo "$k"
+}
+kubectl="$(pick_kubectl)" || fail "find kubectl (install it or set KUBECTL)"
 mkdir -p "$dir/logs" "$dir/pki" "$dir/etcd" "$dir/fake"
 
 # --- free ports on loopback --------------------------------------------------------------------
@@ -154,8 +166,9 @@ sed -e "s|@FAKE_DIR@|$dir/fake|g" -e "s|@UI_PORT@|$ui_port|g" "$here/kwok.yaml" 
 # --- processes -----------------------------------------------------------------------------------
 : > "$dir/pids"
 start() { # start NAME CMD...: runs CMD in its own session (it outlives this script), log in logs/
+  # (9<&- : the daemon must not inherit the lock.)
   local name=$1; shift
-  setsid "$@" </dev/null >"$dir/logs/$name.log" 2>&1 &
+  setsid "$@" </dev/null >"$dir/logs/$name.log" 2>&1 9<&- &
   started_pids+=("$!")
   printf '%s %s\n' "$name" "$!" >> "$dir/pids"
 }
@@ -280,6 +293,7 @@ KSPARK_NODES='$(seq -s ' ' -f 'kwok-node-%g' 0 $((nodes - 1)))'
 KSPARK_PF_TARGET_PORT=$ui_port
 KSPARK_DRIVER_LOG_FILE=$dir/fake/driver.log
 KSPARK_EXECUTOR_LOG_FILE=$dir/fake/executor.log
+KSPARK_KUBECTL=$kubectl
 KSPARK_ETCD_URL=http://127.0.0.1:$etcd_port
 KSPARK_KWOK_PORT=$kwok_port
 KSPARK_PIDS='$(awk '{printf "%s%s", (NR > 1 ? " " : ""), $2}' "$dir/pids")'

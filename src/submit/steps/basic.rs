@@ -303,11 +303,13 @@ fn env_value(name: &str, value: &str) -> EnvVar {
     }
 }
 
-/// `SPARK_USER` (4.3+: the proxy user when given), `SPARK_APPLICATION_ID`,
+/// `SPARK_USER` (the proxy user when given: spark-submit runs the client as that user through
+/// Hadoop's `doAs` in every version, seen with real 3.5.9 and 4.0.5 although the spec only
+/// lists it for 4.3), `SPARK_APPLICATION_ID`,
 /// `spark.kubernetes.driverEnv.*`, and `SPARK_DRIVER_BIND_ADDRESS` from the pod IP.
 fn driver_env(plan: &Plan) -> Vec<EnvVar> {
     let user = match &plan.app.proxy_user {
-        Some(proxy) if plan.spark_version.at_least(4, 3) => proxy.as_str(),
+        Some(proxy) => proxy.as_str(),
         _ => plan.env.spark_user.as_str(),
     };
     let mut env = vec![
@@ -1027,16 +1029,19 @@ mod tests {
         assert_eq!(
             pairs,
             [
-                ("SPARK_USER", Some("spark")),
+                ("SPARK_USER", Some("alice")),
                 ("SPARK_APPLICATION_ID", Some(APP_ID)),
                 ("A", Some("1")),
                 ("B", Some("2")),
                 ("SPARK_DRIVER_BIND_ADDRESS", None),
             ]
         );
-        plan.spark_version = SparkVersion::parse("4.3.0").unwrap();
+        plan.spark_version = SparkVersion::parse("3.5.9").unwrap();
         let env = run(&plan).unwrap().container.env.unwrap();
         assert_eq!(env[0].value.as_deref(), Some("alice"));
+        plan.app.proxy_user = None;
+        let env = run(&plan).unwrap().container.env.unwrap();
+        assert_eq!(env[0].value.as_deref(), Some("spark"));
     }
 
     #[test]

@@ -30,6 +30,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::error::{Error, Result};
 use crate::submit::plan::{DriverSpec, Plan, PostObject, Submission};
 
+pub use pod_template::resource_prefix;
+
 /// A feature step: reads the plan, transforms the spec.
 pub type Step = fn(&Plan, &mut DriverSpec) -> Result<()>;
 
@@ -117,8 +119,6 @@ pub const EXCLUDED_STEPS_KEY: &str = "spark.kubernetes.driver.pod.excludedFeatur
 pub fn app_name(plan: &Plan) -> &str {
     plan.conf.get("spark.app.name").unwrap_or("spark")
 }
-
-pub use pod_template::resource_prefix;
 
 /// The driver pod name: `spark.kubernetes.driver.pod.name` verbatim, else `<prefix>-driver`.
 pub fn driver_pod_name(plan: &Plan) -> String {

@@ -1,0 +1,697 @@
+//! `kubectl spark describe`: one screen that explains an application — the driver's state,
+//! conditions and containers, why it is pending, its executors, Service, conf map (secrets
+//! redacted), how to reach the Spark UI, and the recent events in time order.
+//!
+//! Fetching is best effort beyond the driver pod: a section the user may not read (a 403 on
+//! services, say) says so, names the permission, and the rest is still shown.
+
+use std::fmt::Write as _;
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{ConfigMap, ContainerStatus, Event, Pod, Service};
+use kube::Client;
+use kube::api::Api;
+
+use crate::app::LABEL_APP_SELECTOR;
+use crate::cli::{AppRefArgs, KubeFlags};
+use crate::conf::properties;
+use crate::error::Result;
+use crate::operate::selector::Scope;
+use crate::operate::summary::{self, AppSummary, State, mounted_config_maps};
+use crate::operate::{duration, find, plain_table};
+use crate::output;
+
+/// How many events are shown (the most recent ones).
+const MAX_EVENTS: usize = 25;
+
+/// A section that may have been refused.
+#[derive(Debug, Clone)]
+pub enum Section<T> {
+    /// What the server returned.
+    Found(T),
+    /// Why it could not be read (the error and its hint).
+    Unavailable(String),
+}
+
+impl<T> Section<T> {
+    fn from_result(result: Result<T>) -> Section<T> {
+        match result {
+            Ok(v) => Section::Found(v),
+            Err(e) => {
+                let mut text = e.to_string();
+                if let Some(hint) = e.hint() {
+                    let _ = write!(text, " ({hint})");
+                }
+                Section::Unavailable(text)
+            }
+        }
+    }
+}
+
+/// Everything `describe` shows, fetched.
+#[derive(Debug, Clone)]
+pub struct Description {
+    /// The driver pod.
+    pub driver: Pod,
+    /// Its executor pods.
+    pub executors: Vec<Pod>,
+    /// Services labelled with the app id.
+    pub services: Section<Vec<Service>>,
+    /// The conf maps the driver mounts, by name.
+    pub config_maps: Vec<(String, Section<Option<ConfigMap>>)>,
+    /// Events of the driver, its executors, Service and conf maps.
+    pub events: Section<Vec<Event>>,
+}
+
+/// Runs `describe`.
+pub async fn run(flags: &KubeFlags, args: &AppRefArgs) -> Result<u8> {
+    let target = crate::kube::resolve(flags).await?;
+    let client = target.client()?;
+    let driver =
+        find::resolve_one(&client, &target.namespace, args.all_namespaces, &args.app).await?;
+    let description = fetch(&client, driver).await?;
+    for warning in unavailable(&description) {
+        output::warn(&warning);
+    }
+    output::print_data(&render(&description, Timestamp::now()))?;
+    Ok(0)
+}
+
+fn unavailable(d: &Description) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Section::Unavailable(e) = &d.services {
+        out.push(e.clone());
+    }
+    for (_, cm) in &d.config_maps {
+        if let Section::Unavailable(e) = cm {
+            out.push(e.clone());
+        }
+    }
+    if let Section::Unavailable(e) = &d.events {
+        out.push(e.clone());
+    }
+    out
+}
+
+async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
+    let ns = driver.metadata.namespace.clone().unwrap_or_default();
+    let scope = Scope::Namespace(ns.clone());
+    let app_id = driver
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(LABEL_APP_SELECTOR))
+        .cloned();
+    let executors = match &app_id {
+        Some(id) => find::list_executors(client, &scope, Some(id)).await?,
+        None => Vec::new(),
+    };
+    let services = match &app_id {
+        Some(id) => {
+            let api: Api<Service> = Api::namespaced(client.clone(), &ns);
+            let selector = format!("{LABEL_APP_SELECTOR}={id}");
+            Section::from_result(
+                find::list_paged(&api, Some(&selector), None, "list services", &scope).await,
+            )
+        }
+        None => Section::Found(Vec::new()),
+    };
+    let cm_api: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
+    let mut config_maps = Vec::new();
+    for name in mounted_config_maps(&driver) {
+        let got = cm_api
+            .get_opt(&name)
+            .await
+            .map_err(|e| crate::kube::api_error(e, "get configmaps", &ns));
+        config_maps.push((name, Section::from_result(got)));
+    }
+    let event_api: Api<Event> = Api::namespaced(client.clone(), &ns);
+    let events = find::list_paged(&event_api, None, None, "list events", &scope)
+        .await
+        .map(|all| {
+            let uids: Vec<String> = std::iter::once(&driver)
+                .chain(executors.iter())
+                .filter_map(|p| p.metadata.uid.clone())
+                .collect();
+            let mut names: Vec<(String, String)> = config_maps
+                .iter()
+                .map(|(n, _)| ("ConfigMap".to_string(), n.clone()))
+                .collect();
+            if let Section::Found(svcs) = &services {
+                names.extend(
+                    svcs.iter()
+                        .filter_map(|s| s.metadata.name.clone())
+                        .map(|n| ("Service".to_string(), n)),
+                );
+            }
+            all.into_iter()
+                .filter(|e| {
+                    let o = &e.involved_object;
+                    o.uid.as_ref().is_some_and(|u| uids.contains(u))
+                        || names.iter().any(|(k, n)| {
+                            o.kind.as_deref() == Some(k) && o.name.as_deref() == Some(n)
+                        })
+                })
+                .collect::<Vec<_>>()
+        });
+    Ok(Description {
+        driver,
+        executors,
+        services,
+        config_maps,
+        events: Section::from_result(events),
+    })
+}
+
+/// Whether a Spark property holds a secret (Spark's `spark.redaction.regex` and then some).
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "secret",
+        "password",
+        "token",
+        "credential",
+        "access.key",
+        "accesskey",
+        "secret.key",
+        "secretkey",
+    ]
+    .iter()
+    .any(|word| k.contains(word))
+}
+
+/// Properties as `key=value` lines, secrets replaced by `<redacted>`.
+pub fn redacted_properties(text: &str) -> String {
+    match properties::parse(text) {
+        Ok(entries) => entries
+            .iter()
+            .map(|(k, v)| format!("{k}={}\n", if is_secret_key(k) { "<redacted>" } else { v }))
+            .collect(),
+        Err(e) => format!("(cannot parse: {e})\n"),
+    }
+}
+
+fn event_time(e: &Event) -> Option<Timestamp> {
+    e.last_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
+        .or_else(|| e.first_timestamp.as_ref().map(|t| t.0))
+        .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
+}
+
+fn ago(t: Option<Timestamp>, now: Timestamp) -> String {
+    match t {
+        Some(t) => format!(
+            "{t} ({} ago)",
+            duration::human(now.duration_since(t).as_secs())
+        ),
+        None => "-".to_string(),
+    }
+}
+
+/// One line for a container's state.
+pub fn container_state(cs: &ContainerStatus) -> String {
+    let state = cs.state.as_ref();
+    if let Some(r) = state.and_then(|s| s.running.as_ref()) {
+        let since = r
+            .started_at
+            .as_ref()
+            .map(|t| format!(" since {}", t.0))
+            .unwrap_or_default();
+        format!("running{since}")
+    } else if let Some(w) = state.and_then(|s| s.waiting.as_ref()) {
+        let reason = w.reason.as_deref().unwrap_or("waiting");
+        match w.message.as_deref().filter(|m| !m.is_empty()) {
+            Some(m) => format!("waiting: {reason}: {m}"),
+            None => format!("waiting: {reason}"),
+        }
+    } else if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
+        let mut text = format!(
+            "terminated: {}, exit code {}",
+            t.reason.as_deref().unwrap_or("-"),
+            t.exit_code
+        );
+        if let Some(m) = t.message.as_deref().filter(|m| !m.is_empty()) {
+            let _ = write!(text, ": {m}");
+        }
+        text
+    } else {
+        "unknown".to_string()
+    }
+}
+
+fn conditions(pod: &Pod) -> String {
+    let conds = pod.status.as_ref().and_then(|s| s.conditions.as_ref());
+    let Some(conds) = conds else {
+        return "-".to_string();
+    };
+    conds
+        .iter()
+        .map(
+            |c| match c.reason.as_deref().filter(|_| c.status != "True") {
+                Some(r) => format!("{}={} ({r})", c.type_, c.status),
+                None => format!("{}={}", c.type_, c.status),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why a pending driver is pending: the scheduler's condition message and the latest
+/// scheduling or pull problem from the events.
+pub fn why_pending(pod: &Pod, summary: &AppSummary, events: &[Event]) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(reason) = &summary.reason {
+        match &summary.message {
+            Some(m) if !m.is_empty() => out.push(format!("{reason}: {m}")),
+            _ => out.push(reason.clone()),
+        }
+    }
+    let uid = pod.metadata.uid.as_deref();
+    let latest = events
+        .iter()
+        .filter(|e| {
+            e.involved_object.uid.as_deref() == uid && e.type_.as_deref() == Some("Warning")
+        })
+        .max_by_key(|e| event_time(e));
+    if let Some(e) = latest {
+        let line = format!(
+            "{}: {}",
+            e.reason.as_deref().unwrap_or("Warning"),
+            e.message.as_deref().unwrap_or("").trim()
+        );
+        if !out.iter().any(|l| {
+            l == &line
+                || summary
+                    .message
+                    .as_deref()
+                    .is_some_and(|m| line.ends_with(m.trim()))
+        }) {
+            out.push(line);
+        }
+    }
+    out
+}
+
+fn pair(out: &mut String, indent: usize, label: &str, value: impl AsRef<str>) {
+    let label = format!("{label}:");
+    let _ = writeln!(
+        out,
+        "{:indent$}{label:<width$}{}",
+        "",
+        value.as_ref(),
+        width = 18 - indent.min(16)
+    );
+}
+
+fn indented(text: &str, by: usize) -> String {
+    text.lines().map(|l| format!("{:by$}{l}\n", "")).collect()
+}
+
+/// Renders the description.
+pub fn render(d: &Description, now: Timestamp) -> String {
+    let pod = &d.driver;
+    let s = summary::summarize(pod, d.executors.iter(), now);
+    let mut out = String::new();
+    pair(&mut out, 0, "Name", s.app_name.as_deref().unwrap_or("-"));
+    pair(&mut out, 0, "Submission ID", &s.submission_id);
+    pair(
+        &mut out,
+        0,
+        "Application ID",
+        s.app_id.as_deref().unwrap_or("-"),
+    );
+    pair(
+        &mut out,
+        0,
+        "Spark version",
+        s.spark_version.as_deref().unwrap_or("-"),
+    );
+    pair(&mut out, 0, "State", s.state_text());
+    // A pending driver's message is shown under "Why pending".
+    if let Some(m) = s
+        .message
+        .as_deref()
+        .filter(|m| !m.is_empty() && s.state != State::Pending)
+    {
+        pair(&mut out, 0, "Message", m.trim());
+    }
+    pair(&mut out, 0, "Created", ago(s.created, now));
+    pair(&mut out, 0, "Started", ago(s.started, now));
+    if s.finished.is_some() {
+        pair(&mut out, 0, "Finished", ago(s.finished, now));
+    }
+    pair(
+        &mut out,
+        0,
+        "Duration",
+        s.duration_seconds
+            .map(duration::human)
+            .unwrap_or_else(|| "-".into()),
+    );
+    let ui_port = summary::ui_port(pod);
+    let ui = match s.state {
+        State::Running if !s.terminating => format!(
+            "`kubectl spark ui {}` (forwards localhost:4040 to the driver's port {ui_port})",
+            s.submission_id
+        ),
+        State::Pending => format!(
+            "once the driver runs: `kubectl spark ui {}`",
+            s.submission_id
+        ),
+        _ => "gone with the driver; a Spark History Server shows finished applications".to_string(),
+    };
+    pair(&mut out, 0, "Spark UI", ui);
+
+    out.push_str("\nDriver pod:\n");
+    pair(&mut out, 2, "Name", &s.driver_pod);
+    pair(&mut out, 2, "Node", s.node.as_deref().unwrap_or("-"));
+    pair(&mut out, 2, "Phase", summary::phase(pod).unwrap_or("-"));
+    pair(&mut out, 2, "Conditions", conditions(pod));
+    let statuses = pod.status.as_ref();
+    let all_statuses = statuses
+        .and_then(|s| s.init_container_statuses.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|c| ("init container", c))
+        .chain(
+            statuses
+                .and_then(|s| s.container_statuses.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|c| ("container", c)),
+        );
+    for (kind, cs) in all_statuses {
+        let _ = writeln!(out, "  {kind} {} ({}):", cs.name, cs.image);
+        pair(&mut out, 4, "State", container_state(cs));
+        if cs.restart_count > 0 {
+            pair(&mut out, 4, "Restarts", cs.restart_count.to_string());
+        }
+        if let Some(last) = cs.last_state.as_ref().and_then(|l| l.terminated.as_ref()) {
+            pair(
+                &mut out,
+                4,
+                "Last state",
+                format!(
+                    "terminated: {}, exit code {}",
+                    last.reason.as_deref().unwrap_or("-"),
+                    last.exit_code
+                ),
+            );
+        }
+    }
+    let events: &[Event] = match &d.events {
+        Section::Found(e) => e,
+        Section::Unavailable(_) => &[],
+    };
+    if s.state == State::Pending {
+        let why = why_pending(pod, &s, events);
+        pair(
+            &mut out,
+            2,
+            "Why pending",
+            if why.is_empty() {
+                "no problem reported yet".to_string()
+            } else {
+                why.join("\n                  ")
+            },
+        );
+    }
+
+    let _ = writeln!(
+        out,
+        "\nExecutors:        {} running of {}",
+        s.executors.running, s.executors.total
+    );
+    if !d.executors.is_empty() {
+        let mut execs: Vec<&Pod> = d.executors.iter().collect();
+        execs.sort_by_key(|p| {
+            let id = p
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(summary::LABEL_EXEC_ID))
+                .cloned()
+                .unwrap_or_default();
+            (id.parse::<u64>().unwrap_or(u64::MAX), id)
+        });
+        let rows = execs.iter().map(|p| {
+            let e = summary::summarize(p, [], now);
+            let (reason, _, code) = summary::reason(p, summary::EXECUTOR_CONTAINER);
+            let mut state = e.state.as_str().to_string();
+            let details: Vec<String> = reason
+                .into_iter()
+                .chain(code.filter(|c| *c != 0).map(|c| format!("exit {c}")))
+                .collect();
+            if !details.is_empty() {
+                let _ = write!(state, " ({})", details.join(", "));
+            }
+            let restarts: i32 = p
+                .status
+                .as_ref()
+                .and_then(|s| s.container_statuses.as_ref())
+                .map(|c| c.iter().map(|c| c.restart_count).sum())
+                .unwrap_or(0);
+            vec![
+                p.metadata.name.clone().unwrap_or_default(),
+                p.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(summary::LABEL_EXEC_ID))
+                    .cloned()
+                    .unwrap_or_else(|| "-".into()),
+                state,
+                p.spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.clone())
+                    .unwrap_or_else(|| "-".into()),
+                restarts.to_string(),
+                e.age_seconds
+                    .map(duration::human)
+                    .unwrap_or_else(|| "-".into()),
+            ]
+        });
+        out.push_str(&indented(
+            &plain_table(&["NAME", "ID", "STATE", "NODE", "RESTARTS", "AGE"], rows),
+            2,
+        ));
+    }
+
+    out.push('\n');
+    match &d.services {
+        Section::Found(svcs) if svcs.is_empty() => pair(&mut out, 0, "Service", "none"),
+        Section::Found(svcs) => {
+            for svc in svcs {
+                let spec = svc.spec.as_ref();
+                let ports = spec
+                    .and_then(|s| s.ports.as_ref())
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|p| format!("{} {}", p.name.as_deref().unwrap_or("-"), p.port))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default();
+                let cluster_ip = spec.and_then(|s| s.cluster_ip.as_deref()).unwrap_or("-");
+                pair(
+                    &mut out,
+                    0,
+                    "Service",
+                    format!(
+                        "{} (cluster IP {cluster_ip}; ports {ports})",
+                        svc.metadata.name.as_deref().unwrap_or("-")
+                    ),
+                );
+            }
+        }
+        Section::Unavailable(e) => pair(&mut out, 0, "Service", format!("unavailable: {e}")),
+    }
+
+    for (name, cm) in &d.config_maps {
+        match cm {
+            Section::Found(Some(cm)) => {
+                pair(&mut out, 0, "Conf map", name);
+                let data = cm.data.clone().unwrap_or_default();
+                for (key, value) in &data {
+                    if key.ends_with(".properties") || key.ends_with(".conf") {
+                        let _ = writeln!(out, "  {key}:");
+                        out.push_str(&indented(&redacted_properties(value), 4));
+                    } else if is_secret_key(key) {
+                        let _ = writeln!(out, "  {key}: <redacted>");
+                    } else if value.contains('\n') {
+                        let _ = writeln!(out, "  {key}: ({} lines)", value.lines().count());
+                    } else {
+                        let _ = writeln!(out, "  {key}: {value}");
+                    }
+                }
+            }
+            Section::Found(None) => pair(&mut out, 0, "Conf map", format!("{name} (missing)")),
+            Section::Unavailable(e) => {
+                pair(&mut out, 0, "Conf map", format!("{name}: unavailable: {e}"))
+            }
+        }
+    }
+
+    match &d.events {
+        Section::Found(events) if events.is_empty() => out.push_str("\nEvents:           none\n"),
+        Section::Found(events) => {
+            let mut events: Vec<&Event> = events.iter().collect();
+            events.sort_by_key(|e| event_time(e));
+            let skip = events.len().saturating_sub(MAX_EVENTS);
+            out.push_str(if skip > 0 {
+                "\nEvents (most recent, oldest first):\n"
+            } else {
+                "\nEvents (oldest first):\n"
+            });
+            let rows = events.iter().skip(skip).map(|e| {
+                let o = &e.involved_object;
+                let count = e
+                    .count
+                    .filter(|c| *c > 1)
+                    .map(|c| format!(" (x{c})"))
+                    .unwrap_or_default();
+                vec![
+                    event_time(e)
+                        .map(|t| duration::human(now.duration_since(t).as_secs()))
+                        .unwrap_or_else(|| "-".into()),
+                    e.type_.clone().unwrap_or_default(),
+                    e.reason.clone().unwrap_or_default(),
+                    format!(
+                        "{}/{}",
+                        o.kind.as_deref().unwrap_or("-").to_lowercase(),
+                        o.name.as_deref().unwrap_or("-")
+                    ),
+                    format!("{}{count}", e.message.as_deref().unwrap_or("").trim()),
+                ]
+            });
+            out.push_str(&indented(
+                &plain_table(&["AGE", "TYPE", "REASON", "OBJECT", "MESSAGE"], rows),
+                2,
+            ));
+        }
+        Section::Unavailable(e) => {
+            let _ = writeln!(out, "\nEvents:           unavailable: {e}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        "2025-01-01T11:00:00Z".parse().unwrap()
+    }
+
+    fn pending_driver() -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "pi-1-driver", "namespace": "ns", "uid": "d-uid", "creationTimestamp": "2025-01-01T10:59:00Z",
+                         "labels": {"spark-role": "driver", "spark-app-name": "pi", "spark-app-selector": "spark-1"}},
+            "spec": {"containers": [{"name": "spark-kubernetes-driver", "image": "apache/spark:4.0.1"}],
+                     "volumes": [{"name": "spark-conf-volume-driver", "configMap": {"name": "spark-drv-1-conf-map"}}]},
+            "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                        "message": "0/2 nodes are available: 2 Insufficient cpu."}]}
+        }))
+        .unwrap()
+    }
+
+    fn event(reason: &str, message: &str, at: &str) -> Event {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": format!("e-{reason}")},
+            "involvedObject": {"kind": "Pod", "name": "pi-1-driver", "uid": "d-uid"},
+            "type": "Warning", "reason": reason, "message": message, "lastTimestamp": at
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        assert!(is_secret_key("spark.hadoop.fs.s3a.secret.key"));
+        assert!(is_secret_key("spark.hadoop.fs.s3a.access.key"));
+        assert!(is_secret_key(
+            "spark.kubernetes.authenticate.submission.oauthToken"
+        ));
+        assert!(is_secret_key("spark.ssl.keyPassword"));
+        assert!(is_secret_key(
+            "spark.hadoop.google.cloud.auth.service.account.json.credentials"
+        ));
+        assert!(!is_secret_key("spark.app.name"));
+        let text = "spark.app.name=pi\nspark.hadoop.fs.s3a.secret.key=hunter2\nspark.master=k8s\\://https\\://h\\:6443\n";
+        assert_eq!(
+            redacted_properties(text),
+            "spark.app.name=pi\nspark.hadoop.fs.s3a.secret.key=<redacted>\nspark.master=k8s://https://h:6443\n"
+        );
+    }
+
+    #[test]
+    fn pending_driver_explains_why() {
+        let cm: ConfigMap = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "spark-drv-1-conf-map"},
+            "data": {"spark.properties": "spark.app.name=pi\nspark.kubernetes.authenticate.submission.oauthToken=abc\n",
+                     "spark.kubernetes.namespace": "ns"}
+        }))
+        .unwrap();
+        let d = Description {
+            driver: pending_driver(),
+            executors: vec![],
+            services: Section::Unavailable(
+                "cannot list services in namespace ns: forbidden".into(),
+            ),
+            config_maps: vec![("spark-drv-1-conf-map".into(), Section::Found(Some(cm)))],
+            events: Section::Found(vec![
+                event(
+                    "FailedScheduling",
+                    "0/2 nodes are available: 2 Insufficient cpu.",
+                    "2025-01-01T10:59:30Z",
+                ),
+                event("Other", "first", "2025-01-01T10:59:10Z"),
+            ]),
+        };
+        let text = render(&d, now());
+        assert!(
+            text.contains("State:            pending (Unschedulable)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  Why pending:    Unschedulable: 0/2 nodes are available: 2 Insufficient cpu.\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("Service:          unavailable: cannot list services"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    spark.kubernetes.authenticate.submission.oauthToken=<redacted>\n"),
+            "{text}"
+        );
+        assert!(!text.contains("abc"));
+        assert!(text.contains("  spark.kubernetes.namespace: ns\n"));
+        assert!(
+            text.contains(
+                "Spark UI:         once the driver runs: `kubectl spark ui ns:pi-1-driver`"
+            )
+        );
+        let first = text.find("first").unwrap();
+        let second = text.find("FailedScheduling").unwrap();
+        assert!(first < second, "events in time order:\n{text}");
+        assert_eq!(
+            mounted_config_maps(&d.driver),
+            vec!["spark-drv-1-conf-map".to_string()]
+        );
+        assert_eq!(unavailable(&d).len(), 1);
+    }
+
+    #[test]
+    fn container_states() {
+        let cs: ContainerStatus = serde_json::from_value(serde_json::json!({
+            "name": "c", "image": "i", "imageID": "", "ready": false, "restartCount": 0,
+            "state": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}
+        }))
+        .unwrap();
+        assert_eq!(container_state(&cs), "terminated: OOMKilled, exit code 137");
+    }
+}

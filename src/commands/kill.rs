@@ -1,0 +1,237 @@
+//! `kubectl spark kill`: stops applications by deleting their driver pods (spark-submit's
+//! `--kill`, §7 of the spec); the garbage collector then removes the executors, the Service
+//! and the ConfigMaps. Prints Spark's `Deleting driver pod: <name>` line per driver on stderr.
+//!
+//! Unlike spark-submit, only Spark drivers are ever deleted (a pod of that name that is not a
+//! driver is an error), every reference must match, and a reference that names several
+//! applications (a glob, an app name used twice) lists them and asks before killing when
+//! stdin is a terminal (`--yes` skips the question; off a terminal it proceeds, as Spark).
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, IsTerminal, Write};
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::Client;
+
+use crate::cli::{KillArgs, KubeFlags};
+use crate::conf::units;
+use crate::error::{Error, Result};
+use crate::operate::selector::DriverRef;
+use crate::operate::{delete, find, selector, waiting};
+use crate::output;
+
+/// The property spark-submit reads the kill grace period from.
+pub const GRACE_PERIOD_KEY: &str = "spark.kubernetes.appKillPodDeletionGracePeriod";
+
+/// The grace period: `--grace-period`, else `spark.kubernetes.appKillPodDeletionGracePeriod`
+/// (a Spark time, seconds when bare), else none (the pod's own, normally 30 s).
+pub fn grace_period(args: &KillArgs) -> Result<Option<u32>> {
+    let mut from_conf = None;
+    for entry in &args.conf {
+        let Some((key, value)) = entry.split_once('=') else {
+            return Err(Error::usage(
+                format!("--conf `{entry}` is not KEY=VALUE"),
+                format!("e.g. -c {GRACE_PERIOD_KEY}=10s"),
+            ));
+        };
+        if key.trim() == GRACE_PERIOD_KEY {
+            let ms =
+                units::parse_duration_ms(value, 1000).map_err(|e| e.for_key(GRACE_PERIOD_KEY))?;
+            from_conf = Some(ms / 1000);
+        } else {
+            output::warn(&format!("--conf {key} does not affect `kill`; ignored"));
+        }
+    }
+    match args.grace_period.or(from_conf) {
+        None => Ok(None),
+        Some(s) if s < 0 => Err(Error::usage(
+            format!("the grace period is negative ({s})"),
+            "pass a number of seconds, 0 to delete immediately",
+        )),
+        Some(s) => Ok(Some(u32::try_from(s).unwrap_or(u32::MAX))),
+    }
+}
+
+/// `30s` or `the pod's default`.
+pub fn grace_text(grace: Option<u32>) -> String {
+    grace
+        .map(|s| format!("{s}s"))
+        .unwrap_or_else(|| "the pod's default".to_string())
+}
+
+/// Runs `kill`.
+pub async fn run(flags: &KubeFlags, args: &KillArgs) -> Result<u8> {
+    let grace = grace_period(args)?;
+    let target = crate::kube::resolve(flags).await?;
+    let client = target.client()?;
+    let resolved =
+        find::resolve(&client, &target.namespace, args.all_namespaces, &args.apps).await?;
+    find::require_all_found(&resolved)?;
+    let drivers = find::unique_drivers(&resolved);
+    let refs: Vec<DriverRef> = drivers.iter().filter_map(DriverRef::from_pod).collect();
+
+    if args.dry_run {
+        return dry_run(&client, &drivers, grace).await;
+    }
+    let several = resolved.iter().any(|r| r.drivers.len() > 1);
+    if several && !args.yes && std::io::stdin().is_terminal() && !confirm(&refs)? {
+        return Err(Error::usage(
+            "nothing was killed",
+            "answer y, or pass --yes to kill without asking",
+        ));
+    }
+    let mut deleted = Vec::new();
+    for (pod, r) in drivers.iter().zip(&refs) {
+        let name = &r.pod_name;
+        if r.namespace == target.namespace {
+            output::info(&format!("Deleting driver pod: {name}"));
+        } else {
+            output::info(&format!(
+                "Deleting driver pod: {name} (namespace {})",
+                r.namespace
+            ));
+        }
+        if delete::delete_driver(&client, pod, grace).await? {
+            deleted.push(pod);
+        } else {
+            output::info(&format!(
+                "Driver pod {} was already gone.",
+                r.submission_id()
+            ));
+        }
+    }
+    if args.wait {
+        for pod in deleted {
+            wait_gone(&client, pod).await?;
+        }
+    }
+    Ok(0)
+}
+
+fn confirm(refs: &[DriverRef]) -> Result<bool> {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "These {} applications would be killed:{}\nKill them? [y/N] ",
+        refs.len(),
+        selector::candidate_lines(&refs.iter().collect::<Vec<_>>())
+    );
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::io("reading the answer", e))?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+async fn dry_run(client: &Client, drivers: &[Pod], grace: Option<u32>) -> Result<u8> {
+    output::info(&format!(
+        "Dry run: {} application(s) would be killed (grace period: {}); nothing was deleted.",
+        drivers.len(),
+        grace_text(grace)
+    ));
+    let mut text = String::new();
+    for pod in drivers {
+        let s = crate::operate::summary::summarize(pod, [], jiff::Timestamp::now());
+        text.push_str(&format!(
+            "{} (app {}, id {}, {})\n",
+            s.submission_id,
+            s.app_name.as_deref().unwrap_or("?"),
+            s.app_id.as_deref().unwrap_or("?"),
+            s.state_text()
+        ));
+        let (objects, unlisted) = delete::objects_of(client, pod).await?;
+        for o in objects {
+            text.push_str(&format!("  {o}\n"));
+        }
+        for u in unlisted {
+            output::warn(&format!("not listed: {u}"));
+        }
+    }
+    output::print_data(&text)?;
+    Ok(0)
+}
+
+/// Waits until the driver and what it owns are gone.
+async fn wait_gone(client: &Client, driver: &Pod) -> Result<()> {
+    let id = DriverRef::from_pod(driver)
+        .map(|d| d.submission_id())
+        .unwrap_or_default();
+    let mut spinner = waiting::Spinner::new();
+    let mut warned = BTreeSet::new();
+    loop {
+        let (objects, unlisted) = delete::objects_of(client, driver).await?;
+        for u in unlisted {
+            if warned.insert(u.clone()) {
+                output::warn(&format!("cannot wait for everything: {u}"));
+            }
+        }
+        if objects.is_empty() {
+            spinner.clear();
+            output::info(&format!("Application {id} is gone."));
+            return Ok(());
+        }
+        spinner.set(&format!(
+            "Waiting for {} object(s) of {id} to be deleted ({})",
+            objects.len(),
+            objects
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        tokio::time::sleep(waiting::POLL).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        kill: KillArgs,
+    }
+
+    fn args(extra: &[&str]) -> KillArgs {
+        let mut argv = vec!["x", "app"];
+        argv.extend_from_slice(extra);
+        Wrap::parse_from(argv).kill
+    }
+
+    #[test]
+    fn grace_periods() {
+        assert_eq!(grace_period(&args(&[])).unwrap(), None);
+        assert_eq!(
+            grace_period(&args(&["--grace-period", "7"])).unwrap(),
+            Some(7)
+        );
+        let conf = ["-c", "spark.kubernetes.appKillPodDeletionGracePeriod=1min"];
+        assert_eq!(grace_period(&args(&conf)).unwrap(), Some(60));
+        let both = [
+            "-c",
+            "spark.kubernetes.appKillPodDeletionGracePeriod=10",
+            "--grace-period",
+            "3",
+        ];
+        assert_eq!(grace_period(&args(&both)).unwrap(), Some(3));
+        assert!(
+            grace_period(&args(&[
+                "-c",
+                "spark.kubernetes.appKillPodDeletionGracePeriod=soon"
+            ]))
+            .is_err()
+        );
+        assert!(grace_period(&args(&["-c", "novalue"])).is_err());
+        assert!(grace_period(&args(&["--grace-period=-1"])).is_err());
+        assert_eq!(grace_text(None), "the pod's default");
+        assert_eq!(grace_text(Some(0)), "0s");
+    }
+}

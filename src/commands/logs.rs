@@ -1,0 +1,448 @@
+//! `kubectl spark logs`: the driver's log by default, one executor's (`--executor ID`), or
+//! all executors' multiplexed with a `[pod] ` prefix per line (coloured on a terminal).
+//!
+//! A pod that has not started yet is waited for (spinner on stderr) instead of failing.
+//! With `-f` the log is followed until the container ends — the kubelet normally ends the
+//! stream, and the container's end is also watched for kubelets that do not (kwok) — and with
+//! `--all-executors -f` executors that appear later are followed too, until the driver has
+//! ended and every follower is done. A closed stdout (`| head`) ends the command quietly.
+
+use std::io::Write;
+use std::pin::pin;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use futures::future::{FutureExt, LocalBoxFuture};
+use futures::stream::{FuturesUnordered, StreamExt};
+use futures::{AsyncBufReadExt, TryStreamExt};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, LogParams};
+use kube::runtime::{WatchStreamExt, watcher};
+
+use crate::app::LABEL_APP_SELECTOR;
+use crate::cli::{KubeFlags, LogsArgs};
+use crate::error::{Error, Result};
+use crate::operate::summary::{self, DRIVER_CONTAINER, EXECUTOR_CONTAINER, LABEL_EXEC_ID};
+use crate::operate::{duration, find, waiting};
+use crate::output;
+
+/// Once a followed container has ended, the stream is read until it is idle this long.
+const DRAIN: Duration = Duration::from_secs(2);
+
+/// ANSI colours cycled over pod prefixes.
+const COLOURS: [u8; 6] = [36, 33, 35, 32, 34, 31];
+
+/// Stdout closed by the reader (`| head`): stop quietly.
+#[derive(Debug)]
+struct Closed;
+
+/// Where log lines go: stdout, whole lines at a time, with an optional coloured prefix.
+pub struct Sink {
+    colour: bool,
+    closed: Mutex<bool>,
+}
+
+impl Sink {
+    fn new(colour: bool) -> Sink {
+        Sink {
+            colour,
+            closed: Mutex::new(false),
+        }
+    }
+
+    /// The prefix of a pod's lines: `[pod] `, coloured by `index` when allowed.
+    pub fn prefix(&self, pod: &str, index: usize) -> String {
+        prefix(pod, index, self.colour)
+    }
+
+    fn write(&self, prefix: &str, line: &[u8]) -> Result<(), Closed> {
+        let mut closed = self.closed.lock().unwrap_or_else(|e| e.into_inner());
+        if *closed {
+            return Err(Closed);
+        }
+        let mut out = std::io::stdout().lock();
+        let mut result = out
+            .write_all(prefix.as_bytes())
+            .and_then(|_| out.write_all(line));
+        if !prefix.is_empty() && !line.ends_with(b"\n") {
+            result = result.and_then(|_| out.write_all(b"\n"));
+        }
+        match result.and_then(|_| out.flush()) {
+            Ok(()) => Ok(()),
+            Err(_) => {
+                // A closed pipe, or any other failure to write: nobody reads any more.
+                *closed = true;
+                Err(Closed)
+            }
+        }
+    }
+}
+
+/// `[pod] `, coloured with the `index`-th colour when `colour` is set.
+pub fn prefix(pod: &str, index: usize, colour: bool) -> String {
+    if colour {
+        format!("\x1b[{}m[{pod}]\x1b[0m ", COLOURS[index % COLOURS.len()])
+    } else {
+        format!("[{pod}] ")
+    }
+}
+
+/// Server-side log options from the flags (`follow` separately, per pod).
+pub fn log_params(args: &LogsArgs, container: &str, follow: bool) -> Result<LogParams> {
+    let since_seconds = match &args.since {
+        Some(text) => {
+            let d = duration::parse_flag("--since", text)?;
+            Some(d.as_secs().max(1) as i64)
+        }
+        None => None,
+    };
+    if let Some(n) = args.tail
+        && n < 0
+    {
+        return Err(Error::usage(
+            format!("--tail: {n} is negative"),
+            "pass a number of lines, e.g. --tail 100",
+        ));
+    }
+    Ok(LogParams {
+        container: Some(container.to_string()),
+        follow,
+        tail_lines: args.tail,
+        since_seconds,
+        timestamps: args.timestamps,
+        previous: args.previous,
+        ..LogParams::default()
+    })
+}
+
+/// Runs `logs`.
+pub async fn run(flags: &KubeFlags, args: &LogsArgs) -> Result<u8> {
+    let mut target = crate::kube::resolve(flags).await?;
+    let client = target.client()?;
+    let driver =
+        find::resolve_one(&client, &target.namespace, args.all_namespaces, &args.app).await?;
+    // Followed logs may stay quiet for long: no read timeout on the streaming client.
+    target.config.read_timeout = None;
+    let stream_client = target.client()?;
+    let ns = driver.metadata.namespace.clone().unwrap_or_default();
+    let pods: Api<Pod> = Api::namespaced(stream_client, &ns);
+    let colour = output::color_allowed(std::io::IsTerminal::is_terminal(&std::io::stdout()));
+    let sink = Sink::new(colour);
+    let app_id = driver
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(LABEL_APP_SELECTOR))
+        .cloned();
+    let result = if args.all_executors {
+        let app_id = app_id
+            .ok_or_else(|| Error::Other("the driver pod has no spark-app-selector label".into()))?;
+        all_executors(&client, &pods, &driver, &app_id, args, &sink).await
+    } else {
+        let (pod, what, default_container) = match &args.executor {
+            Some(id) => {
+                let app_id = app_id.clone().unwrap_or_default();
+                (
+                    executor(&client, &ns, &app_id, id).await?,
+                    format!("executor {id}"),
+                    EXECUTOR_CONTAINER,
+                )
+            }
+            None => (driver.clone(), "driver".to_string(), DRIVER_CONTAINER),
+        };
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let container = summary::spark_container_name(&pod, default_container)
+            .unwrap_or_else(|| default_container.into());
+        one_pod(
+            &pods,
+            &name,
+            &container,
+            &format!("{what} pod {ns}/{name}"),
+            args,
+            "",
+            &sink,
+        )
+        .await
+    };
+    match result {
+        Ok(()) | Err(LogError::Closed) => Ok(0),
+        Err(LogError::Failed(e)) => Err(e),
+    }
+}
+
+enum LogError {
+    Closed,
+    Failed(Error),
+}
+
+impl From<Error> for LogError {
+    fn from(e: Error) -> Self {
+        LogError::Failed(e)
+    }
+}
+
+impl From<Closed> for LogError {
+    fn from(_: Closed) -> Self {
+        LogError::Closed
+    }
+}
+
+async fn executor(client: &kube::Client, ns: &str, app_id: &str, id: &str) -> Result<Pod> {
+    let scope = crate::operate::selector::Scope::Namespace(ns.to_string());
+    let all = find::list_executors(client, &scope, Some(app_id)).await?;
+    let ids: Vec<String> = all
+        .iter()
+        .filter_map(|p| {
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(LABEL_EXEC_ID))
+                .cloned()
+        })
+        .collect();
+    all.into_iter()
+        .find(|p| {
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(LABEL_EXEC_ID))
+                .map(String::as_str)
+                == Some(id)
+        })
+        .ok_or_else(|| {
+            let hint = if ids.is_empty() {
+                "the application has no executor pods now (Spark deletes them when they end)"
+                    .to_string()
+            } else {
+                format!("executors now: {}", ids.join(", "))
+            };
+            Error::usage(
+                format!("application {app_id} has no executor with id {id}"),
+                hint,
+            )
+        })
+}
+
+/// Prints one pod's log: waits for it to start, then reads (and with `-f` follows) it.
+async fn one_pod(
+    pods: &Api<Pod>,
+    name: &str,
+    container: &str,
+    what: &str,
+    args: &LogsArgs,
+    prefix: &str,
+    sink: &Sink,
+) -> Result<(), LogError> {
+    let ns = pods.namespace().unwrap_or_default().to_string();
+    if !args.previous {
+        waiting::until_started(pods, name, container, what).await?;
+    }
+    let lp = log_params(args, container, args.follow)?;
+    let stream = pods
+        .log_stream(name, &lp)
+        .await
+        .map_err(|e| crate::kube::api_error(e, "get pods/log", &ns))?;
+    let mut reader = pin!(stream);
+    let mut ended = pin!(
+        async {
+            if args.follow {
+                waiting::until_ended(pods, name, container).await
+            } else {
+                futures::future::pending::<()>().await
+            }
+        }
+        .fuse()
+    );
+    let mut draining = false;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line);
+        let n = if draining {
+            match tokio::time::timeout(DRAIN, read).await {
+                Ok(r) => r,
+                Err(_) => return Ok(()),
+            }
+        } else {
+            tokio::select! {
+                r = read => r,
+                _ = &mut ended => {
+                    draining = true;
+                    if !line.is_empty() {
+                        sink.write(prefix, &line)?;
+                    }
+                    continue;
+                }
+            }
+        };
+        match n {
+            Ok(0) => {
+                if !line.is_empty() {
+                    sink.write(prefix, &line)?;
+                }
+                return Ok(());
+            }
+            Ok(_) => sink.write(prefix, &line)?,
+            Err(e) => {
+                if !line.is_empty() {
+                    sink.write(prefix, &line)?;
+                }
+                return Err(Error::Other(format!("reading the log of {what}: {e}")).into());
+            }
+        }
+    }
+}
+
+fn exec_id(pod: &Pod) -> (u64, String) {
+    let id = pod
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(LABEL_EXEC_ID))
+        .cloned()
+        .unwrap_or_default();
+    (
+        id.parse().unwrap_or(u64::MAX),
+        pod.metadata.name.clone().unwrap_or_default(),
+    )
+}
+
+async fn all_executors(
+    client: &kube::Client,
+    pods: &Api<Pod>,
+    driver: &Pod,
+    app_id: &str,
+    args: &LogsArgs,
+    sink: &Sink,
+) -> Result<(), LogError> {
+    let ns = pods.namespace().unwrap_or_default().to_string();
+    let scope = crate::operate::selector::Scope::Namespace(ns.clone());
+    if !args.follow {
+        let mut execs = find::list_executors(client, &scope, Some(app_id)).await?;
+        execs.sort_by_key(exec_id);
+        if execs.is_empty() {
+            output::info(&format!("Application {app_id} has no executor pods."));
+        }
+        for (i, pod) in execs.iter().enumerate() {
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let container = summary::spark_container_name(pod, EXECUTOR_CONTAINER)
+                .unwrap_or_else(|| EXECUTOR_CONTAINER.into());
+            if !args.previous && !waiting::container_started(pod, &container) {
+                output::info(&format!(
+                    "[{name}] has not started ({})",
+                    waiting::waiting_text(pod, &container)
+                ));
+                continue;
+            }
+            one_pod(
+                pods,
+                &name,
+                &container,
+                &format!("executor pod {ns}/{name}"),
+                args,
+                &sink.prefix(&name, i),
+                sink,
+            )
+            .await?;
+        }
+        return Ok(());
+    }
+
+    let driver_name = driver.metadata.name.clone().unwrap_or_default();
+    let config = watcher::Config::default().labels(&find::executor_selector(Some(app_id)));
+    let mut executors = pin!(
+        watcher(pods.clone(), config)
+            .default_backoff()
+            .applied_objects()
+    );
+    let mut followers: FuturesUnordered<LocalBoxFuture<'_, (String, Result<(), LogError>)>> =
+        FuturesUnordered::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut check = tokio::time::interval(2 * waiting::POLL);
+    let mut driver_done = false;
+    loop {
+        tokio::select! {
+            event = executors.try_next() => match event {
+                Ok(Some(pod)) => {
+                    let name = pod.metadata.name.clone().unwrap_or_default();
+                    if pod.metadata.deletion_timestamp.is_some() || !seen.insert(name.clone()) {
+                        continue;
+                    }
+                    let container = summary::spark_container_name(&pod, EXECUTOR_CONTAINER)
+                        .unwrap_or_else(|| EXECUTOR_CONTAINER.into());
+                    let prefix = sink.prefix(&name, seen.len() - 1);
+                    let what = format!("executor pod {ns}/{name}");
+                    followers.push(
+                        async move {
+                            let r = one_pod(pods, &name, &container, &what, args, &prefix, sink).await;
+                            (name, r)
+                        }
+                        .boxed_local(),
+                    );
+                }
+                Ok(None) => return Ok(()),
+                Err(e) => tracing::debug!("watching executors: {e}"),
+            },
+            Some((name, result)) = followers.next(), if !followers.is_empty() => match result {
+                Err(LogError::Closed) => return Err(LogError::Closed),
+                Err(LogError::Failed(e)) => output::warn(&format!("[{name}] {e}")),
+                Ok(()) => {}
+            },
+            _ = check.tick() => {
+                if !driver_done {
+                    driver_done = match pods.get_opt(&driver_name).await {
+                        Ok(None) => true,
+                        Ok(Some(d)) => waiting::container_ended(&d, &summary::spark_container_name(&d, DRIVER_CONTAINER).unwrap_or_default()),
+                        Err(_) => false,
+                    };
+                }
+                if driver_done && followers.is_empty() {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        logs: LogsArgs,
+    }
+
+    fn args(extra: &[&str]) -> LogsArgs {
+        let mut argv = vec!["x", "app"];
+        argv.extend_from_slice(extra);
+        Wrap::parse_from(argv).logs
+    }
+
+    #[test]
+    fn params_from_flags() {
+        let lp = log_params(
+            &args(&["--tail", "10", "--since", "5m", "--timestamps", "-p"]),
+            "c",
+            true,
+        )
+        .unwrap();
+        assert_eq!(lp.container.as_deref(), Some("c"));
+        assert_eq!(lp.tail_lines, Some(10));
+        assert_eq!(lp.since_seconds, Some(300));
+        assert!(lp.timestamps && lp.previous && lp.follow);
+        assert!(log_params(&args(&["--since", "soon"]), "c", false).is_err());
+        assert!(log_params(&args(&["--tail=-1"]), "c", false).is_err());
+        let lp = log_params(&args(&["--since", "100ms"]), "c", false).unwrap();
+        assert_eq!(lp.since_seconds, Some(1));
+    }
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(prefix("p-exec-1", 0, false), "[p-exec-1] ");
+        assert_eq!(prefix("p-exec-1", 0, true), "\x1b[36m[p-exec-1]\x1b[0m ");
+        assert_eq!(prefix("p", 6, true), prefix("p", 0, true));
+    }
+}

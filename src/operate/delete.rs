@@ -1,0 +1,136 @@
+//! Deleting applications (for `kill` and `cleanup`): the driver pod is deleted, and the
+//! garbage collector removes what it owns — executor pods, the Service, the ConfigMaps —
+//! through their ownerReferences, as spark-submit's `--kill` relies on.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
+use kube::Client;
+use kube::api::{Api, DeleteParams, Preconditions, PropagationPolicy};
+
+use crate::app::LABEL_APP_SELECTOR;
+use crate::error::Result;
+use crate::operate::find;
+use crate::operate::selector::Scope;
+use crate::operate::summary::mounted_config_maps;
+
+/// The delete request for a driver: background propagation (the collector removes the
+/// dependents), the grace period if given, and the pod's uid as a precondition so that only
+/// the pod that was matched as a driver is ever deleted.
+pub fn delete_params(driver: &Pod, grace_period_seconds: Option<u32>) -> DeleteParams {
+    DeleteParams {
+        grace_period_seconds,
+        propagation_policy: Some(PropagationPolicy::Background),
+        preconditions: driver.metadata.uid.clone().map(|uid| Preconditions {
+            uid: Some(uid),
+            resource_version: None,
+        }),
+        ..DeleteParams::default()
+    }
+}
+
+/// Deletes a driver pod. Returns false when it was already gone.
+pub async fn delete_driver(
+    client: &Client,
+    driver: &Pod,
+    grace_period_seconds: Option<u32>,
+) -> Result<bool> {
+    let ns = driver.metadata.namespace.clone().unwrap_or_default();
+    let name = driver.metadata.name.clone().unwrap_or_default();
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    match pods
+        .delete(&name, &delete_params(driver, grace_period_seconds))
+        .await
+    {
+        Ok(_) => Ok(true),
+        // 404: gone; 409: the uid changed, i.e. the matched pod is gone and another took its name.
+        Err(kube::Error::Api(s)) if s.code == 404 || s.code == 409 => Ok(false),
+        Err(e) => Err(crate::kube::api_error(e, "delete pods", &ns)),
+    }
+}
+
+/// The objects of an application, as `kind/name`: the driver, its executors, Services
+/// labelled with its app id and the ConfigMaps it mounts. Kinds the user may not list are
+/// reported in the second value.
+pub async fn objects_of(client: &Client, driver: &Pod) -> Result<(BTreeSet<String>, Vec<String>)> {
+    let ns = driver.metadata.namespace.clone().unwrap_or_default();
+    let scope = Scope::Namespace(ns.clone());
+    let mut objects = BTreeSet::new();
+    let mut unlisted = Vec::new();
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let name = driver.metadata.name.clone().unwrap_or_default();
+    if let Some(pod) = pods
+        .get_opt(&name)
+        .await
+        .map_err(|e| crate::kube::api_error(e, "get pods", &ns))?
+        && pod.metadata.uid == driver.metadata.uid
+    {
+        objects.insert(format!("pod/{name}"));
+    }
+    let app_id = driver
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(LABEL_APP_SELECTOR));
+    if let Some(id) = app_id {
+        for p in find::list_executors(client, &scope, Some(id)).await? {
+            objects.insert(format!("pod/{}", p.metadata.name.unwrap_or_default()));
+        }
+        let services: Api<Service> = Api::namespaced(client.clone(), &ns);
+        let selector = format!("{LABEL_APP_SELECTOR}={id}");
+        match find::list_paged(&services, Some(&selector), None, "list services", &scope).await {
+            Ok(list) => objects.extend(
+                list.into_iter()
+                    .map(|s| format!("service/{}", s.metadata.name.unwrap_or_default())),
+            ),
+            Err(e) => unlisted.push(e.to_string()),
+        }
+    }
+    let config_maps: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
+    for cm in mounted_config_maps(driver) {
+        match config_maps.get_opt(&cm).await {
+            Ok(Some(found)) if owned_by(&found.metadata, driver) => {
+                objects.insert(format!("configmap/{cm}"));
+            }
+            Ok(_) => {}
+            Err(e) => unlisted.push(crate::kube::api_error(e, "get configmaps", &ns).to_string()),
+        }
+    }
+    Ok((objects, unlisted))
+}
+
+/// Whether an object has an ownerReference to the pod.
+pub fn owned_by(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    driver: &Pod,
+) -> bool {
+    meta.owner_references
+        .iter()
+        .flatten()
+        .any(|r| Some(&r.uid) == driver.metadata.uid.as_ref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletes_only_the_matched_pod_in_the_background() {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "d", "uid": "u-1"},
+            "spec": {"containers": [], "volumes": [{"name": "c", "configMap": {"name": "cm-1"}}, {"name": "e", "emptyDir": {}}]}
+        }))
+        .unwrap();
+        let dp = delete_params(&pod, Some(5));
+        assert_eq!(dp.grace_period_seconds, Some(5));
+        assert_eq!(dp.propagation_policy, Some(PropagationPolicy::Background));
+        assert_eq!(dp.preconditions.unwrap().uid.as_deref(), Some("u-1"));
+        assert_eq!(mounted_config_maps(&pod), vec!["cm-1".to_string()]);
+        let owned: ConfigMap = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "cm-1", "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "d", "uid": "u-1"}]}
+        }))
+        .unwrap();
+        assert!(owned_by(&owned.metadata, &pod));
+        assert!(!owned_by(&ConfigMap::default().metadata, &pod));
+    }
+}

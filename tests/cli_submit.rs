@@ -1,0 +1,492 @@
+//! CLI tests of `kubectl spark submit` that need no API server: every bad input gets a
+//! one-screen error naming the flag or key, exit code 2 and nothing on stdout; kube flags and
+//! namespaces resolve like kubectl. `--dry-run=client` prints the objects without contacting
+//! the server (the kubeconfig below points at an address nothing listens on).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+const KUBECONFIG: &str = r#"apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: "https://127.0.0.1:1"}
+- name: other
+  cluster: {server: "https://127.0.0.2:2"}
+users:
+- name: u
+  user: {token: "secret-token-value"}
+contexts:
+- name: a
+  context: {cluster: c, user: u, namespace: team-a}
+- name: b
+  context: {cluster: other, user: u}
+current-context: a
+"#;
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config"), KUBECONFIG).unwrap();
+        std::fs::create_dir(dir.path().join("conf")).unwrap();
+        Env { dir }
+    }
+
+    fn kubeconfig(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("kubectl-spark").unwrap();
+        cmd.env_remove("KUBECONFIG")
+            .env("HOME", self.dir.path())
+            .env("SPARK_CONF_DIR", self.dir.path().join("conf"))
+            .env_remove("HADOOP_CONF_DIR")
+            .env_remove("SPARK_LOCAL_DIRS")
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    /// `submit --dry-run=client -o json` with a valid base plus `extra` arguments before the
+    /// resource.
+    fn submit(&self, extra: &[&str]) -> Output {
+        let mut args: Vec<String> = vec![
+            "--kubeconfig".into(),
+            self.kubeconfig().display().to_string(),
+            "submit".into(),
+            "--dry-run=client".into(),
+            "-o".into(),
+            "json".into(),
+            "--name".into(),
+            "spark-pi".into(),
+            "--class".into(),
+            "org.apache.spark.examples.SparkPi".into(),
+        ];
+        if !extra.iter().any(|a| a.contains("container.image")) && !extra.contains(&"NO-IMAGE") {
+            args.push("--conf".into());
+            args.push("spark.kubernetes.container.image=apache/spark:4.0.1".into());
+        }
+        args.extend(
+            extra
+                .iter()
+                .filter(|a| **a != "NO-IMAGE")
+                .map(|s| s.to_string()),
+        );
+        if !extra
+            .iter()
+            .any(|a| a.starts_with("local://") || a.ends_with(".py") || a.ends_with(".jar"))
+        {
+            args.push("local:///opt/spark/examples/jars/spark-examples.jar".into());
+        }
+        self.cmd().args(&args).output().unwrap()
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_bad_input(o: &Output, needles: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "expected exit 2, stderr:\n{err}");
+    assert!(
+        o.stdout.is_empty(),
+        "stdout must stay empty on error: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    for n in needles {
+        assert!(err.contains(n), "stderr lacks `{n}`:\n{err}");
+    }
+    assert!(
+        err.lines().count() <= 24,
+        "error longer than a screen:\n{err}"
+    );
+    assert!(
+        !err.contains("secret-token-value"),
+        "a secret was printed:\n{err}"
+    );
+}
+
+fn objects(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "stderr:\n{}", stderr(o));
+    serde_json::from_slice(&o.stdout).expect("stdout is one JSON document")
+}
+
+#[test]
+fn missing_image() {
+    let env = Env::new();
+    assert_bad_input(
+        &env.submit(&["NO-IMAGE"]),
+        &[
+            "Must specify the driver container image",
+            "spark.kubernetes.container.image",
+        ],
+    );
+}
+
+#[test]
+fn reserved_label() {
+    let env = Env::new();
+    let o = env.submit(&["--conf", "spark.kubernetes.driver.label.spark-role=x"]);
+    assert_bad_input(
+        &o,
+        &[
+            "Label with key spark-role is not allowed as it is reserved for Spark bookkeeping operations.",
+        ],
+    );
+}
+
+#[test]
+fn bind_address_and_host() {
+    let env = Env::new();
+    let o = env.submit(&["--conf", "spark.driver.bindAddress=0.0.0.0"]);
+    assert_bad_input(
+        &o,
+        &["spark.driver.bindAddress is not supported in Kubernetes mode"],
+    );
+}
+
+#[test]
+fn volume_grammar() {
+    let env = Env::new();
+    let o = env.submit(&[
+        "--conf",
+        "spark.kubernetes.driver.volumes.foo.v.mount.path=/x",
+    ]);
+    assert_bad_input(&o, &["Kubernetes Volume type `foo` is not supported"]);
+    let o = env.submit(&[
+        "--conf",
+        "spark.kubernetes.driver.volumes.hostPath.v.mount.path=/x",
+    ]);
+    assert_bad_input(&o, &["hostPath.v.options.path is required for hostPath"]);
+    let o = env.submit(&[
+        "--conf",
+        "spark.kubernetes.executor.volumes.emptyDir.v.options.medium=Memory",
+    ]);
+    assert_bad_input(&o, &["mount.path"]);
+}
+
+#[test]
+fn secret_key_ref_format() {
+    let env = Env::new();
+    let o = env.submit(&[
+        "--conf",
+        "spark.kubernetes.driver.secretKeyRef.PASSWORD=just-a-name",
+    ]);
+    assert_bad_input(
+        &o,
+        &[
+            "SecretKeyRef must be in the form name:key.",
+            "spark.kubernetes.driver.secretKeyRef.PASSWORD",
+        ],
+    );
+}
+
+#[test]
+fn kerberos_pairs() {
+    let env = Env::new();
+    let o = env.submit(&["--principal", "alice@EXAMPLE.COM"]);
+    assert_bad_input(&o, &["keytab"]);
+}
+
+#[test]
+fn bad_memory_and_durations() {
+    let env = Env::new();
+    assert_bad_input(
+        &env.submit(&["--driver-memory", "1.5g"]),
+        &["--driver-memory", "1.5g"],
+    );
+    assert_bad_input(
+        &env.submit(&["--conf", "spark.driver.memory=1.5g"]),
+        &["spark.driver.memory", "1.5g"],
+    );
+    assert_bad_input(
+        &env.submit(&["--executor-memory", "lots"]),
+        &["--executor-memory"],
+    );
+    let o = env.submit(&["--conf", "spark.kubernetes.report.interval=soon"]);
+    assert_bad_input(&o, &["spark.kubernetes.report.interval"]);
+}
+
+#[test]
+fn malformed_conf() {
+    let env = Env::new();
+    assert_bad_input(
+        &env.submit(&["--conf", "spark.executor.instances"]),
+        &["spark.executor.instances", "key=value"],
+    );
+}
+
+#[test]
+fn unreadable_files() {
+    let env = Env::new();
+    let missing = env.path("nope.conf");
+    let o = env.submit(&["--properties-file", missing.to_str().unwrap()]);
+    assert_bad_input(&o, &["--properties-file", "nope.conf"]);
+    let tmpl = format!(
+        "spark.kubernetes.driver.podTemplateFile={}",
+        env.path("nope.yaml").display()
+    );
+    assert_bad_input(
+        &env.submit(&["--conf", &tmpl]),
+        &["spark.kubernetes.driver.podTemplateFile", "nope.yaml"],
+    );
+    std::fs::write(env.path("bad.yaml"), "spec: [this is: not a pod").unwrap();
+    let tmpl = format!(
+        "spark.kubernetes.driver.podTemplateFile={}",
+        env.path("bad.yaml").display()
+    );
+    assert_bad_input(
+        &env.submit(&["--conf", &tmpl]),
+        &["Could not load pod from template file."],
+    );
+}
+
+#[test]
+fn invalid_pull_policy() {
+    let env = Env::new();
+    let o = env.submit(&[
+        "--conf",
+        "spark.kubernetes.container.image.pullPolicy=Sometimes",
+    ]);
+    assert_bad_input(
+        &o,
+        &[
+            "spark.kubernetes.container.image.pullPolicy",
+            "IfNotPresent",
+        ],
+    );
+}
+
+#[test]
+fn client_mode_is_explained() {
+    let env = Env::new();
+    assert_bad_input(
+        &env.submit(&["--deploy-mode", "client"]),
+        &["client", "client-setup"],
+    );
+}
+
+#[test]
+fn local_files_need_an_upload_path() {
+    let env = Env::new();
+    std::fs::write(env.path("app.jar"), b"jar").unwrap();
+    let jar = env.path("app.jar");
+    let o = env.submit(&["--jars", jar.to_str().unwrap()]);
+    assert_bad_input(
+        &o,
+        &["Please specify spark.kubernetes.file.upload.path property."],
+    );
+}
+
+#[test]
+fn unknown_kubernetes_key_is_a_warning_with_a_suggestion() {
+    let env = Env::new();
+    let o = env.submit(&["--conf", "spark.kubernetes.driver.limit.core=2"]);
+    let list = objects(&o);
+    assert_eq!(list["kind"], "List");
+    let err = stderr(&o);
+    assert!(
+        err.contains("spark.kubernetes.driver.limit.core")
+            && err.contains("spark.kubernetes.driver.limit.cores"),
+        "{err}"
+    );
+}
+
+#[test]
+fn namespace_flag_and_conf_must_agree() {
+    let env = Env::new();
+    let o = env.submit(&["-n", "x", "--conf", "spark.kubernetes.namespace=y"]);
+    assert_bad_input(&o, &["-n x", "spark.kubernetes.namespace=y"]);
+}
+
+#[test]
+fn bad_master() {
+    let env = Env::new();
+    assert_bad_input(
+        &env.submit(&["--master", "k8s://ftp://host:1"]),
+        &["Invalid Kubernetes master scheme: ftp"],
+    );
+    assert_bad_input(&env.submit(&["--master", "yarn"]), &["--master"]);
+}
+
+#[test]
+fn unsupported_spark_version() {
+    let env = Env::new();
+    assert_bad_input(
+        &env.submit(&["--spark-version", "2.4.8"]),
+        &["2.4.8", "--spark-version"],
+    );
+}
+
+#[test]
+fn output_needs_dry_run() {
+    let env = Env::new();
+    let o = env
+        .cmd()
+        .args([
+            "--kubeconfig",
+            env.kubeconfig().to_str().unwrap(),
+            "submit",
+            "-o",
+            "json",
+            "--conf",
+        ])
+        .args([
+            "spark.kubernetes.container.image=a/b:4.0.1",
+            "--class",
+            "A",
+            "local:///a.jar",
+        ])
+        .output()
+        .unwrap();
+    assert_bad_input(&o, &["--dry-run"]);
+}
+
+fn pod_namespace(list: &serde_json::Value) -> String {
+    list["items"][0]["metadata"]["namespace"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn properties(list: &serde_json::Value) -> String {
+    let items = list["items"].as_array().unwrap();
+    items.last().unwrap()["data"]["spark.properties"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn dry_run_prints_objects_in_creation_order() {
+    let env = Env::new();
+    let list = objects(&env.submit(&[]));
+    let kinds: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["Pod", "Service", "ConfigMap"]);
+    let yaml = env
+        .cmd()
+        .args([
+            "--kubeconfig",
+            env.kubeconfig().to_str().unwrap(),
+            "submit",
+            "--dry-run",
+            "-o",
+            "yaml",
+        ])
+        .args([
+            "--conf",
+            "spark.kubernetes.container.image=a/b:4.0.1",
+            "--class",
+            "A",
+            "local:///a.jar",
+        ])
+        .output()
+        .unwrap();
+    assert!(yaml.status.success());
+    assert!(String::from_utf8_lossy(&yaml.stdout).starts_with("apiVersion: v1\n"));
+}
+
+#[test]
+fn namespace_comes_from_the_context_then_flags_then_conf() {
+    let env = Env::new();
+    let list = objects(&env.submit(&[]));
+    assert_eq!(pod_namespace(&list), "team-a");
+    assert!(properties(&list).contains("spark.master=k8s\\://https\\://127.0.0.1\\:1\n"));
+    let list = objects(&env.submit(&["-n", "flag-ns"]));
+    assert_eq!(pod_namespace(&list), "flag-ns");
+    assert!(properties(&list).contains("spark.kubernetes.namespace=flag-ns\n"));
+    let list = objects(&env.submit(&["--conf", "spark.kubernetes.namespace=conf-ns"]));
+    assert_eq!(pod_namespace(&list), "conf-ns");
+}
+
+#[test]
+fn context_flag_selects_cluster_and_namespace() {
+    let env = Env::new();
+    let mut args = vec!["--context", "b"];
+    args.extend([
+        "--conf",
+        "spark.kubernetes.container.image=apache/spark:4.0.1",
+    ]);
+    let list = objects(&env.submit(&args));
+    assert_eq!(pod_namespace(&list), "default");
+    let props = properties(&list);
+    assert!(
+        props.contains("spark.master=k8s\\://https\\://127.0.0.2\\:2\n"),
+        "{props}"
+    );
+    assert!(
+        !props.contains("spark.kubernetes.namespace="),
+        "Spark writes the namespace only when set: {props}"
+    );
+    let bad = env.submit(&["--context", "missing"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("missing"), "{}", stderr(&bad));
+}
+
+#[test]
+fn kubeconfig_env_list_is_merged() {
+    let env = Env::new();
+    let second = env.path("second");
+    std::fs::write(
+        &second,
+        "apiVersion: v1\nkind: Config\nclusters: [{name: z, cluster: {server: 'https://127.0.0.9:9'}}]\n\
+         users: [{name: zu, user: {token: t2}}]\ncontexts: [{name: z, context: {cluster: z, user: zu, namespace: zns}}]\n\
+         current-context: z\n",
+    )
+    .unwrap();
+    let joined = std::env::join_paths([Path::new(&env.kubeconfig()), second.as_path()]).unwrap();
+    let run = |extra: &[&str]| {
+        env.cmd()
+            .env("KUBECONFIG", &joined)
+            .args(["submit", "--dry-run=client", "-o", "json", "--class", "A"])
+            .args([
+                "--conf",
+                "spark.kubernetes.container.image=apache/spark:4.0.1",
+            ])
+            .args(extra)
+            .arg("local:///a.jar")
+            .output()
+            .unwrap()
+    };
+    // The first file sets current-context (a), so its namespace wins; context z comes from the second file.
+    assert_eq!(pod_namespace(&objects(&run(&[]))), "team-a");
+    assert_eq!(pod_namespace(&objects(&run(&["--context", "z"]))), "zns");
+}
+
+#[test]
+fn help_and_unbuilt_commands() {
+    let env = Env::new();
+    let o = env.cmd().arg("--help").output().unwrap();
+    assert!(o.status.success());
+    let help = String::from_utf8_lossy(&o.stdout);
+    for word in [
+        "submit",
+        "status",
+        "logs",
+        "ui",
+        "kill",
+        "--kubeconfig",
+        "--context",
+        "--namespace",
+    ] {
+        assert!(help.contains(word), "--help lacks {word}");
+    }
+}

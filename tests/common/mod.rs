@@ -1,0 +1,503 @@
+//! The local test cluster (`tests/cluster/up.sh`), as integration tests see it.
+//!
+//! ```ignore
+//! mod common;
+//! use common::{Cluster, TestNamespace, User};
+//!
+//! #[tokio::test]
+//! async fn something() {
+//!     let Some(cluster) = Cluster::get() else { return }; // prints SKIPPED; panics if CI=true
+//!     let ns = TestNamespace::new(cluster, "something");  // t-something-1a2b3c4d, deleted on drop
+//!     let pods: Api<Pod> = Api::namespaced(cluster.bob_client().await, &ns.name);
+//!     let kubeconfig = ns.kubeconfig(User::Bob);          // context namespace = ns.name
+//! }
+//! ```
+//!
+//! The cluster is found through `$KSPARK_CLUSTER_DIR/env`, or
+//! `~/.cache/kubectl-spark/cluster/env` (the file up.sh writes last, when all is healthy).
+//! Every test namespace gets the RBAC of `tests/cluster/rbac.yaml`: `bob` may do everything a
+//! Spark submitter does, `alice` the same minus Services (and Secrets, PVCs, NetworkPolicies).
+//! Tests run in parallel; each one works in its own namespace.
+//! `KSPARK_KEEP_NAMESPACES=1` keeps the test namespaces for inspection.
+#![allow(dead_code)] // each test crate uses a different part of this module
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Namespace, Pod, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use kube::api::{Api, DeleteParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+/// Pinned component versions, the same file build.sh and up.sh read.
+const VERSIONS_ENV: &str = include_str!("../cluster/versions.env");
+/// Namespaced RBAC for alice and bob; `@NAMESPACE@` is the namespace.
+const RBAC_YAML: &str = include_str!("../cluster/rbac.yaml");
+/// The log every container except Spark executors serves through kwok (CRI log format).
+pub const DRIVER_LOG_CRI: &str = include_str!("../cluster/fake/driver.log");
+/// The log `spark-kubernetes-executor` containers serve.
+pub const EXECUTOR_LOG_CRI: &str = include_str!("../cluster/fake/executor.log");
+
+/// The users of the test cluster (static tokens).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum User {
+    /// `system:masters`.
+    Admin,
+    /// Spark submitter without Services, Secrets, PVCs and NetworkPolicies.
+    Alice,
+    /// Full Spark submitter.
+    Bob,
+}
+
+impl User {
+    pub fn name(self) -> &'static str {
+        match self {
+            User::Admin => "admin",
+            User::Alice => "alice",
+            User::Bob => "bob",
+        }
+    }
+}
+
+/// A running local cluster, read from its `env` file.
+#[derive(Debug)]
+pub struct Cluster {
+    pub dir: PathBuf,
+    /// `https://127.0.0.1:<port>`
+    pub api_url: String,
+    /// e.g. `1.34.4` (no `v`)
+    pub k8s_version: String,
+    pub ca_file: PathBuf,
+    /// Contexts `admin` (namespace default, current) and `e2e` (namespace e2e).
+    pub admin_kubeconfig: PathBuf,
+    /// Context `alice`, namespace e2e.
+    pub alice_kubeconfig: PathBuf,
+    /// Context `bob`, namespace e2e.
+    pub bob_kubeconfig: PathBuf,
+    pub admin_token: String,
+    pub alice_token: String,
+    pub bob_token: String,
+    /// The fake nodes: `kwok-node-0`, …
+    pub nodes: Vec<String>,
+    /// Where every pod port is forwarded: the fake Spark UI on 127.0.0.1.
+    pub pf_target_port: u16,
+    /// kubectl matching the server (`$KUBECTL` overrides).
+    pub kubectl: PathBuf,
+    /// The raw `KSPARK_*` variables of the env file.
+    pub env: BTreeMap<String, String>,
+}
+
+impl Cluster {
+    /// The cluster, or `None` after printing `SKIPPED: …` when none runs. With `CI=true` a
+    /// missing cluster is a failure, never a silent skip.
+    pub fn get() -> Option<&'static Cluster> {
+        static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+        match CLUSTER.get_or_init(Cluster::load) {
+            Ok(cluster) => Some(cluster),
+            Err(why) => {
+                if std::env::var("CI").as_deref() == Ok("true") {
+                    panic!("no local cluster, and CI=true forbids skipping: {why}");
+                }
+                eprintln!("SKIPPED: no local cluster (run tests/cluster/up.sh): {why}");
+                None
+            }
+        }
+    }
+
+    /// The cluster directory: `$KSPARK_CLUSTER_DIR`, or up.sh's default.
+    pub fn default_dir() -> PathBuf {
+        match std::env::var_os("KSPARK_CLUSTER_DIR") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/kubectl-spark/cluster"),
+        }
+    }
+
+    fn load() -> Result<Cluster, String> {
+        let dir = Cluster::default_dir();
+        let env_file = dir.join("env");
+        let text = std::fs::read_to_string(&env_file)
+            .map_err(|e| format!("cannot read {}: {e}", env_file.display()))?;
+        let env = parse_env(&text);
+        let get = |key: &str| {
+            env.get(key)
+                .cloned()
+                .ok_or_else(|| format!("{} has no {key}", env_file.display()))
+        };
+        let api_url = get("KSPARK_API_URL")?;
+        let cluster = Cluster {
+            dir: dir.clone(),
+            k8s_version: get("KSPARK_K8S_VERSION")?,
+            ca_file: get("KSPARK_CA_FILE")?.into(),
+            admin_kubeconfig: get("KSPARK_ADMIN_KUBECONFIG")?.into(),
+            alice_kubeconfig: get("KSPARK_ALICE_KUBECONFIG")?.into(),
+            bob_kubeconfig: get("KSPARK_BOB_KUBECONFIG")?.into(),
+            admin_token: get("KSPARK_ADMIN_TOKEN")?,
+            alice_token: get("KSPARK_ALICE_TOKEN")?,
+            bob_token: get("KSPARK_BOB_TOKEN")?,
+            nodes: get("KSPARK_NODES")?
+                .split_whitespace()
+                .map(String::from)
+                .collect(),
+            pf_target_port: get("KSPARK_PF_TARGET_PORT")?
+                .parse()
+                .map_err(|e| format!("KSPARK_PF_TARGET_PORT: {e}"))?,
+            kubectl: std::env::var_os("KUBECTL")
+                .map(PathBuf::from)
+                .or_else(|| env.get("KSPARK_KUBECTL").map(PathBuf::from))
+                .unwrap_or_else(|| "kubectl".into()),
+            api_url,
+            env,
+        };
+        // The env file outlives a crashed or rebooted cluster: make sure someone answers.
+        let host_port = cluster.api_url.trim_start_matches("https://");
+        let addr = host_port
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| format!("bad KSPARK_API_URL {}", cluster.api_url))?;
+        TcpStream::connect_timeout(&addr, Duration::from_secs(2)).map_err(|e| {
+            format!(
+                "{} exists but the API server {} does not answer ({e}); restart it with tests/cluster/up.sh",
+                env_file.display(),
+                cluster.api_url
+            )
+        })?;
+        Ok(cluster)
+    }
+
+    pub fn kubeconfig_path(&self, user: User) -> &Path {
+        match user {
+            User::Admin => &self.admin_kubeconfig,
+            User::Alice => &self.alice_kubeconfig,
+            User::Bob => &self.bob_kubeconfig,
+        }
+    }
+
+    pub fn token(&self, user: User) -> &str {
+        match user {
+            User::Admin => &self.admin_token,
+            User::Alice => &self.alice_token,
+            User::Bob => &self.bob_token,
+        }
+    }
+
+    /// A client for `user`, from its kubeconfig (default namespace: `default` for admin, `e2e`
+    /// for alice and bob). Build it inside the runtime that uses it.
+    pub async fn client(&self, user: User) -> Client {
+        client_from_kubeconfig(self.kubeconfig_path(user)).await
+    }
+
+    pub async fn admin_client(&self) -> Client {
+        self.client(User::Admin).await
+    }
+
+    pub async fn alice_client(&self) -> Client {
+        self.client(User::Alice).await
+    }
+
+    pub async fn bob_client(&self) -> Client {
+        self.client(User::Bob).await
+    }
+
+    /// `kubectl` with `KUBECONFIG` set to `user`'s kubeconfig (and nothing else from the
+    /// developer's own kubectl setup).
+    pub fn kubectl_as(&self, user: User) -> Command {
+        let mut cmd = Command::new(&self.kubectl);
+        cmd.env("KUBECONFIG", self.kubeconfig_path(user))
+            .env_remove("KUBECTL_EXTERNAL_DIFF");
+        cmd
+    }
+
+    /// Runs kubectl as admin and returns its output, whatever the exit status.
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        self.kubectl_as(User::Admin)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.kubectl.display()))
+    }
+
+    /// Same as [`TestNamespace::new`].
+    pub fn namespace(&'static self, prefix: &str) -> TestNamespace {
+        TestNamespace::new(self, prefix)
+    }
+}
+
+/// The Kubernetes version the cluster is pinned to (`K8S_VERSION` of versions.env, e.g. `1.34.4`).
+pub fn expected_k8s_version() -> String {
+    parse_env(VERSIONS_ENV)
+        .remove("K8S_VERSION")
+        .expect("tests/cluster/versions.env has K8S_VERSION")
+}
+
+/// `KEY=value` lines of a shell-sourceable file; `export `, quotes and comments are skipped.
+fn parse_env(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.trim_start_matches("export ").split_once('='))
+        .map(|(k, v)| {
+            let v = v.trim();
+            let v = v
+                .strip_prefix('\'')
+                .and_then(|v| v.strip_suffix('\''))
+                .or_else(|| v.strip_prefix('"').and_then(|v| v.strip_suffix('"')))
+                .unwrap_or(v);
+            (k.trim().to_string(), v.to_string())
+        })
+        .collect()
+}
+
+pub async fn client_from_kubeconfig(path: &Path) -> Client {
+    let kubeconfig = Kubeconfig::read_from(path)
+        .unwrap_or_else(|e| panic!("cannot read kubeconfig {}: {e}", path.display()));
+    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("bad kubeconfig {}: {e}", path.display()));
+    Client::try_from(config).expect("kube client")
+}
+
+/// Runs `future` to completion on a fresh runtime in its own thread, so that synchronous code
+/// (plain `#[test]`s, `Drop`) can use kube-rs whether or not a runtime is already running here.
+pub fn block_on<F, T>(future: impl FnOnce() -> F + Send + 'static) -> T
+where
+    F: Future<Output = T>,
+    T: Send + 'static,
+{
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+            .block_on(future())
+    })
+    .join()
+    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// A namespace of its own for one test: `t-<prefix>-<8 hex>`, with alice's and bob's Roles
+/// bound and its `default` ServiceAccount present (pods are refused before it exists).
+/// Deleted when dropped (without waiting for the namespace controller to empty it).
+pub struct TestNamespace {
+    pub name: String,
+    cluster: &'static Cluster,
+    kubeconfigs: tempfile::TempDir,
+}
+
+impl TestNamespace {
+    pub fn new(cluster: &'static Cluster, prefix: &str) -> TestNamespace {
+        let prefix: String = prefix
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .take(40)
+            .collect();
+        let name = format!(
+            "t-{}-{:08x}",
+            prefix.trim_matches('-'),
+            rand::random::<u32>()
+        );
+        let (ns, admin) = (name.clone(), cluster.admin_kubeconfig.clone());
+        block_on(move || async move {
+            let client = client_from_kubeconfig(&admin).await;
+            create_namespace(client, &ns).await
+        });
+        TestNamespace {
+            name,
+            cluster,
+            kubeconfigs: tempfile::Builder::new()
+                .prefix("kspark-kubeconfig-")
+                .tempdir()
+                .expect("temporary directory"),
+        }
+    }
+
+    /// A kubeconfig for `user` whose (only, current) context's namespace is this namespace, for
+    /// CLI tests that rely on the context's namespace. Lives as long as the `TestNamespace`.
+    pub fn kubeconfig(&self, user: User) -> PathBuf {
+        let path = self
+            .kubeconfigs
+            .path()
+            .join(format!("{}.kubeconfig", user.name()));
+        if !path.exists() {
+            std::fs::write(&path, self.kubeconfig_yaml(user)).expect("write kubeconfig");
+        }
+        path
+    }
+
+    /// The text of [`TestNamespace::kubeconfig`]: cluster `kspark-e2e`, context `<user>`.
+    pub fn kubeconfig_yaml(&self, user: User) -> String {
+        use base64::Engine as _;
+        let ca = std::fs::read(&self.cluster.ca_file).expect("read the cluster CA");
+        format!(
+            "apiVersion: v1\nkind: Config\n\
+             clusters:\n- name: kspark-e2e\n  cluster:\n    server: {server}\n    certificate-authority-data: {ca}\n\
+             users:\n- name: {user}\n  user:\n    token: {token}\n\
+             contexts:\n- name: {user}\n  context:\n    cluster: kspark-e2e\n    user: {user}\n    namespace: {ns}\n\
+             current-context: {user}\n",
+            server = self.cluster.api_url,
+            ca = base64::engine::general_purpose::STANDARD.encode(ca),
+            user = user.name(),
+            token = self.cluster.token(user),
+            ns = self.name,
+        )
+    }
+
+    /// A client for `user` whose default namespace is this one.
+    pub async fn client(&self, user: User) -> Client {
+        client_from_kubeconfig(&self.kubeconfig(user)).await
+    }
+
+    /// `kubectl` as `user` with this namespace as the context's namespace.
+    pub fn kubectl_as(&self, user: User) -> Command {
+        let mut cmd = Command::new(&self.cluster.kubectl);
+        cmd.env("KUBECONFIG", self.kubeconfig(user));
+        cmd
+    }
+
+    /// Runs kubectl as admin in this namespace and returns its output, whatever the exit status.
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        self.kubectl_as(User::Admin)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.cluster.kubectl.display()))
+    }
+}
+
+impl std::fmt::Display for TestNamespace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl Drop for TestNamespace {
+    fn drop(&mut self) {
+        if std::env::var_os("KSPARK_KEEP_NAMESPACES").is_some_and(|v| !v.is_empty()) {
+            eprintln!("keeping namespace {} (KSPARK_KEEP_NAMESPACES)", self.name);
+            return;
+        }
+        let (ns, admin) = (self.name.clone(), self.cluster.admin_kubeconfig.clone());
+        // Best effort: the namespace controller finishes the job in the background.
+        let result = std::panic::catch_unwind(|| {
+            block_on(move || async move {
+                let client = client_from_kubeconfig(&admin).await;
+                Api::<Namespace>::all(client)
+                    .delete(&ns, &DeleteParams::background())
+                    .await
+                    .map(|_| ())
+            })
+        });
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("warning: could not delete namespace {}: {e}", self.name),
+            Err(_) => eprintln!("warning: could not delete namespace {}", self.name),
+        }
+    }
+}
+
+async fn create_namespace(client: Client, name: &str) {
+    let namespace: Namespace = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name, "labels": {"e2e.kubectl-spark.io/test": "true"}}
+    }))
+    .unwrap();
+    Api::<Namespace>::all(client.clone())
+        .create(&PostParams::default(), &namespace)
+        .await
+        .unwrap_or_else(|e| panic!("create namespace {name}: {e}"));
+
+    let rbac = RBAC_YAML.replace("@NAMESPACE@", name);
+    let docs: Vec<serde_json::Value> =
+        serde_saphyr::from_str_multiple(&rbac).expect("tests/cluster/rbac.yaml parses");
+    for doc in docs {
+        let kind = doc["kind"].as_str().unwrap_or_default().to_string();
+        let created = match kind.as_str() {
+            "Role" => Api::<Role>::namespaced(client.clone(), name)
+                .create(
+                    &PostParams::default(),
+                    &serde_json::from_value(doc).unwrap(),
+                )
+                .await
+                .map(|_| ()),
+            "RoleBinding" => Api::<RoleBinding>::namespaced(client.clone(), name)
+                .create(
+                    &PostParams::default(),
+                    &serde_json::from_value(doc).unwrap(),
+                )
+                .await
+                .map(|_| ()),
+            other => panic!("tests/cluster/rbac.yaml: unexpected kind {other:?}"),
+        };
+        created.unwrap_or_else(|e| panic!("create {kind} in {name}: {e}"));
+    }
+
+    // The serviceaccount controller creates `default` shortly after the namespace.
+    let accounts = Api::<ServiceAccount>::namespaced(client, name);
+    for _ in 0..300 {
+        if accounts.get_opt("default").await.ok().flatten().is_some() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "serviceaccount {name}/default did not appear within 30s (is kube-controller-manager running?)"
+    );
+}
+
+/// A minimal pod with one container, `annotations` on it (see tests/cluster/kwok.yaml for the
+/// `e2e.kubectl-spark.io/*` ones kwok acts on).
+pub fn pod(name: &str, container: &str, annotations: &[(&str, &str)]) -> Pod {
+    let annotations: BTreeMap<&str, &str> = annotations.iter().copied().collect();
+    serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "annotations": annotations},
+        "spec": {
+            "containers": [{"name": container, "image": "apache/spark:4.0.1"}],
+            "restartPolicy": "Never",
+        }
+    }))
+    .unwrap()
+}
+
+/// Waits until `condition` holds for the named pod (`None` when it does not exist), or panics
+/// after `timeout` showing the pod's last state.
+pub async fn wait_for_pod(
+    pods: &Api<Pod>,
+    name: &str,
+    timeout: Duration,
+    what: &str,
+    condition: impl Fn(Option<&Pod>) -> bool,
+) -> Option<Pod> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let pod = pods
+            .get_opt(name)
+            .await
+            .unwrap_or_else(|e| panic!("get pod {name}: {e}"));
+        if condition(pod.as_ref()) {
+            return pod;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            panic!(
+                "pod {name}: not {what} after {timeout:?}; last seen: {}",
+                serde_json::to_string_pretty(&pod).unwrap()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The text a container's log holds, as `kubectl logs` prints it: the message part of each CRI
+/// log line (`<time> <stream> <tag> <message>`).
+pub fn log_messages(cri: &str) -> String {
+    cri.lines()
+        .map(|l| l.splitn(4, ' ').nth(3).unwrap_or_default())
+        .map(|m| format!("{m}\n"))
+        .collect()
+}
