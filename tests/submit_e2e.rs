@@ -358,3 +358,117 @@ async fn server_dry_run_and_bad_input_create_nothing() {
         "nothing may be created"
     );
 }
+
+/// Runs `kubectl-spark` with the cluster's admin kubeconfig (contexts `admin` → namespace
+/// `default`, current; `e2e` → namespace `e2e`).
+fn with_admin_kubeconfig(cluster: &Cluster, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-spark"))
+        .env("KUBECONFIG", &cluster.admin_kubeconfig)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn server_dry_run_namespace(cluster: &Cluster, flags: &[&str]) -> String {
+    let mut args = flags.to_vec();
+    args.extend(["submit", "--dry-run=server", "-o", "json", "--class", "A"]);
+    args.extend([
+        "--conf",
+        "spark.kubernetes.container.image=apache/spark:4.0.1",
+        "local:///a.jar",
+    ]);
+    let o = with_admin_kubeconfig(cluster, &args);
+    assert!(o.status.success(), "stderr:\n{}", text(&o.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    list["items"][0]["metadata"]["namespace"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn context_and_namespace_flags_on_the_local_cluster() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "kube-flags");
+    assert_eq!(server_dry_run_namespace(cluster, &[]), "default");
+    assert_eq!(
+        server_dry_run_namespace(cluster, &["--context", "e2e"]),
+        "e2e"
+    );
+    assert_eq!(
+        server_dry_run_namespace(cluster, &["--context", "e2e", "-n", &ns.name]),
+        ns.name
+    );
+    let o = with_admin_kubeconfig(
+        cluster,
+        &[
+            "--context",
+            "e2e",
+            "--namespace",
+            "does-not-exist-xyz",
+            "submit",
+            "--no-wait",
+            "--class",
+            "A",
+            "--conf",
+            "spark.kubernetes.container.image=apache/spark:4.0.1",
+            "local:///a.jar",
+        ],
+    );
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        text(&o.stderr).contains("does-not-exist-xyz"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = with_admin_kubeconfig(cluster, &["version"]);
+    assert!(
+        text(&o.stdout).contains(&format!("server: v{}", cluster.k8s_version)),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+#[test]
+fn kubectl_finds_the_plugin_on_path() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_kubectl-spark"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let o = std::process::Command::new(&cluster.kubectl)
+        .env("PATH", &path)
+        .args(["spark", "--help"])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "kubectl spark --help failed: {}",
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stdout).contains("Submit a Spark application"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = std::process::Command::new(&cluster.kubectl)
+        .env("PATH", &path)
+        .env("KUBECONFIG", &cluster.admin_kubeconfig)
+        .args(["spark", "version"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&o.stdout).contains(&format!("server: v{}", cluster.k8s_version)),
+        "{}",
+        text(&o.stdout)
+    );
+}
