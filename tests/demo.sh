@@ -37,8 +37,7 @@ kubectl spark submit -n spark-demo \
 set +x
 
 say "what it created"
-kubectl get pods,services,configmaps -n spark-demo -l spark-app-name=spark-pi 2>/dev/null || true
-kubectl get configmaps -n spark-demo
+kubectl get pods,services,configmaps -n spark-demo
 
 if [ "${1:-}" = "--down" ]; then
   tests/cluster/down.sh
