@@ -175,7 +175,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s A -
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s V -l version -d 'Print version'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l port -d 'Local port (default 4040, or the next free one)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l port -d 'Local port (default: 4040, or the next free one when taken; 0 picks any free port)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l address -d 'Local address to listen on' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l context -d 'The name of the kubeconfig context to use' -r

@@ -310,7 +310,8 @@ pub struct ListArgs {
 /// `kubectl spark logs`.
 #[derive(Debug, Args)]
 pub struct LogsArgs {
-    /// The application.
+    /// The application: submission id (ns:pod), driver pod name, app name, app id, or a glob
+    /// naming one.
     #[arg(value_name = "APP")]
     pub app: String,
     /// One executor by id (e.g. 1).
@@ -342,10 +343,11 @@ pub struct LogsArgs {
 /// `kubectl spark ui`.
 #[derive(Debug, Args)]
 pub struct UiArgs {
-    /// The application.
+    /// The application: submission id (ns:pod), driver pod name, app name, app id, or a glob
+    /// naming one.
     #[arg(value_name = "APP")]
     pub app: String,
-    /// Local port (default 4040, or the next free one).
+    /// Local port (default: 4040, or the next free one when taken; 0 picks any free port).
     #[arg(long, value_name = "PORT")]
     pub port: Option<u16>,
     /// Local address to listen on.

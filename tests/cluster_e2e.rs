@@ -230,11 +230,12 @@ async fn kubectl_port_forward_reaches_the_fake_spark_ui() {
             .spawn()
             .unwrap(),
     );
-    // "Forwarding from 127.0.0.1:PORT -> 4040"
+    // "Forwarding from 127.0.0.1:PORT -> 4040"; then keep reading, or kubectl dies of SIGPIPE
+    // when it reports "Handling connection for PORT".
+    let mut stdout = BufReader::new(forward.0.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(forward.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    stdout.read_line(&mut line).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let port: u16 = line
         .strip_prefix("Forwarding from 127.0.0.1:")
         .and_then(|rest| rest.split_whitespace().next())
@@ -400,12 +401,13 @@ async fn per_test_kubeconfig_puts_kubectl_in_the_test_namespace() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), ns.name);
     let out = ns
         .kubectl_as(User::Bob)
-        .args(["get", "serviceaccount", "default"])
+        .args(["get", "pods"])
         .output()
         .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr.contains(&format!("No resources found in {ns} namespace")),
+        "{stderr}"
     );
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -44,6 +45,8 @@ fn restart_apiserver(cluster: &Cluster) {
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log)
+        // Its own process group: the server must outlive this test process.
+        .process_group(0)
         .spawn()
         .expect("restart kube-apiserver")
         .id();

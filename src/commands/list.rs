@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 
-use crate::cli::{KubeFlags, ListArgs};
+use crate::cli::{KubeFlags, ListArgs, StatusFormat};
 use crate::commands::status;
 use crate::error::Result;
 use crate::operate::find;
@@ -31,7 +31,8 @@ pub async fn run(flags: &KubeFlags, args: &ListArgs) -> Result<u8> {
         .filter(|(s, _)| args.state.is_empty() || args.state.iter().any(|w| s.state.is(*w)))
         .collect();
     apps.sort_by(|(a, _), (b, _)| summary::newest_first(a, b));
-    if apps.is_empty() {
+    // JSON and YAML print an empty list, for scripts; other formats say so on stderr.
+    if apps.is_empty() && !matches!(args.output, StatusFormat::Json | StatusFormat::Yaml) {
         let filter = if args.state.is_empty() {
             ""
         } else {

@@ -7,6 +7,7 @@
 //! `--all-executors -f` executors that appear later are followed too, until the driver has
 //! ended and every follower is done. A closed stdout (`| head`) ends the command quietly.
 
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::pin::pin;
 use std::sync::Mutex;
@@ -18,6 +19,7 @@ use futures::{AsyncBufReadExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
 use kube::runtime::{WatchStreamExt, watcher};
+use tokio::sync::watch;
 
 use crate::app::LABEL_APP_SELECTOR;
 use crate::cli::{KubeFlags, LogsArgs};
@@ -161,6 +163,7 @@ pub async fn run(flags: &KubeFlags, args: &LogsArgs) -> Result<u8> {
             args,
             "",
             &sink,
+            Lifecycle::Poll,
         )
         .await
     };
@@ -223,7 +226,48 @@ async fn executor(client: &kube::Client, ns: &str, app_id: &str, id: &str) -> Re
         })
 }
 
+/// How a log reader learns that its pod started and ended.
+enum Lifecycle {
+    /// By getting the pod now and then (one pod: the driver, or one executor).
+    Poll,
+    /// From a watch of all the executors (no request per pod).
+    Watched(watch::Receiver<Pod>),
+}
+
+impl Lifecycle {
+    async fn started(
+        &mut self,
+        pods: &Api<Pod>,
+        name: &str,
+        container: &str,
+        what: &str,
+    ) -> Result<()> {
+        match self {
+            Lifecycle::Poll => waiting::until_started(pods, name, container, what)
+                .await
+                .map(|_| ()),
+            Lifecycle::Watched(rx) => rx
+                .wait_for(|p| waiting::container_started(p, container))
+                .await
+                .map(|_| ())
+                .map_err(|_| Error::Other(format!("{what} is no longer watched"))),
+        }
+    }
+
+    async fn ended(&mut self, pods: &Api<Pod>, name: &str, container: &str) {
+        match self {
+            Lifecycle::Poll => waiting::until_ended(pods, name, container).await,
+            Lifecycle::Watched(rx) => {
+                let _ = rx
+                    .wait_for(|p| waiting::container_ended(p, container))
+                    .await;
+            }
+        }
+    }
+}
+
 /// Prints one pod's log: waits for it to start, then reads (and with `-f` follows) it.
+#[allow(clippy::too_many_arguments)]
 async fn one_pod(
     pods: &Api<Pod>,
     name: &str,
@@ -232,10 +276,11 @@ async fn one_pod(
     args: &LogsArgs,
     prefix: &str,
     sink: &Sink,
+    mut lifecycle: Lifecycle,
 ) -> Result<(), LogError> {
     let ns = pods.namespace().unwrap_or_default().to_string();
     if !args.previous {
-        waiting::until_started(pods, name, container, what).await?;
+        lifecycle.started(pods, name, container, what).await?;
     }
     let lp = log_params(args, container, args.follow)?;
     let stream = pods
@@ -246,7 +291,7 @@ async fn one_pod(
     let mut ended = pin!(
         async {
             if args.follow {
-                waiting::until_ended(pods, name, container).await
+                lifecycle.ended(pods, name, container).await
             } else {
                 futures::future::pending::<()>().await
             }
@@ -342,22 +387,25 @@ async fn all_executors(
                 args,
                 &sink.prefix(&name, i),
                 sink,
+                Lifecycle::Poll,
             )
             .await?;
         }
         return Ok(());
     }
 
+    // One watch feeds every follower the latest state of its pod: no request per executor.
     let driver_name = driver.metadata.name.clone().unwrap_or_default();
     let config = watcher::Config::default().labels(&find::executor_selector(Some(app_id)));
     let mut executors = pin!(
         watcher(pods.clone(), config)
             .default_backoff()
-            .applied_objects()
+            .touched_objects()
     );
     let mut followers: FuturesUnordered<LocalBoxFuture<'_, (String, Result<(), LogError>)>> =
         FuturesUnordered::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut states: HashMap<String, watch::Sender<Pod>> = HashMap::new();
+    let mut seen = HashSet::new();
     let mut check = tokio::time::interval(2 * waiting::POLL);
     let mut driver_done = false;
     loop {
@@ -365,6 +413,10 @@ async fn all_executors(
             event = executors.try_next() => match event {
                 Ok(Some(pod)) => {
                     let name = pod.metadata.name.clone().unwrap_or_default();
+                    if let Some(state) = states.get(&name) {
+                        state.send_replace(pod);
+                        continue;
+                    }
                     if pod.metadata.deletion_timestamp.is_some() || !seen.insert(name.clone()) {
                         continue;
                     }
@@ -372,9 +424,12 @@ async fn all_executors(
                         .unwrap_or_else(|| EXECUTOR_CONTAINER.into());
                     let prefix = sink.prefix(&name, seen.len() - 1);
                     let what = format!("executor pod {ns}/{name}");
+                    let (state, rx) = watch::channel(pod);
+                    states.insert(name.clone(), state);
                     followers.push(
                         async move {
-                            let r = one_pod(pods, &name, &container, &what, args, &prefix, sink).await;
+                            let lifecycle = Lifecycle::Watched(rx);
+                            let r = one_pod(pods, &name, &container, &what, args, &prefix, sink, lifecycle).await;
                             (name, r)
                         }
                         .boxed_local(),
@@ -383,16 +438,22 @@ async fn all_executors(
                 Ok(None) => return Ok(()),
                 Err(e) => tracing::debug!("watching executors: {e}"),
             },
-            Some((name, result)) = followers.next(), if !followers.is_empty() => match result {
-                Err(LogError::Closed) => return Err(LogError::Closed),
-                Err(LogError::Failed(e)) => output::warn(&format!("[{name}] {e}")),
-                Ok(()) => {}
+            Some((name, result)) = followers.next(), if !followers.is_empty() => {
+                states.remove(&name);
+                match result {
+                    Err(LogError::Closed) => return Err(LogError::Closed),
+                    Err(LogError::Failed(e)) => output::warn(&format!("[{name}] {e}")),
+                    Ok(()) => {}
+                }
             },
             _ = check.tick() => {
                 if !driver_done {
                     driver_done = match pods.get_opt(&driver_name).await {
                         Ok(None) => true,
-                        Ok(Some(d)) => waiting::container_ended(&d, &summary::spark_container_name(&d, DRIVER_CONTAINER).unwrap_or_default()),
+                        Ok(Some(d)) => {
+                            let container = summary::spark_container_name(&d, DRIVER_CONTAINER).unwrap_or_default();
+                            waiting::container_ended(&d, &container)
+                        }
                         Err(_) => false,
                     };
                 }

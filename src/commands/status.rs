@@ -1,7 +1,7 @@
 //! `kubectl spark status`: the state of one or more applications, as a table, JSON/YAML,
 //! submission ids, or spark-submit's own status block (`-o spark`, §7 of the spec).
 //!
-//! With `-o spark` the `Submitting a request for the status of submission …` line and the
+//! With `-o spark` the `Submitting a request for the status of submission … in k8s://….` line and the
 //! not-found messages go to stderr (as spark-submit prints them) and each
 //! `Application status (driver): ` block to stdout, so that the blocks can be piped.
 
@@ -32,7 +32,7 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
         let master = format!("k8s://{}", target.server());
         for r in &resolved {
             output::info(&format!(
-                "Submitting a request for the status of submission {} in {master}",
+                "Submitting a request for the status of submission {} in {master}.",
                 r.reference.text
             ));
             if r.drivers.is_empty() {
@@ -51,10 +51,11 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
     let drivers = find::unique_drivers(&resolved);
     let executors = executors_of(&client, &drivers).await?;
     let now = Timestamp::now();
-    let apps: Vec<(AppSummary, &Pod)> = drivers
+    let mut apps: Vec<(AppSummary, &Pod)> = drivers
         .iter()
         .map(|d| (summarize(d, &executors, now), d))
         .collect();
+    apps.sort_by(|(a, _), (b, _)| summary::newest_first(a, b));
     if !apps.is_empty() {
         output::print_data(&render(&apps, args.output)?)?;
     }

@@ -49,8 +49,8 @@ pub async fn delete_driver(
     }
 }
 
-/// The objects of an application, as `kind/name`: the driver, its executors, Services
-/// labelled with its app id and the ConfigMaps it mounts. Kinds the user may not list are
+/// The objects of an application that go with its driver, as `kind/name`: the driver, and
+/// the executors (by app id), Services (by app id) and ConfigMaps (mounted) it owns. Kinds the user may not list are
 /// reported in the second value.
 pub async fn objects_of(client: &Client, driver: &Pod) -> Result<(BTreeSet<String>, Vec<String>)> {
     let ns = driver.metadata.namespace.clone().unwrap_or_default();
@@ -74,13 +74,16 @@ pub async fn objects_of(client: &Client, driver: &Pod) -> Result<(BTreeSet<Strin
         .and_then(|l| l.get(LABEL_APP_SELECTOR));
     if let Some(id) = app_id {
         for p in find::list_executors(client, &scope, Some(id)).await? {
-            objects.insert(format!("pod/{}", p.metadata.name.unwrap_or_default()));
+            if owned_by(&p.metadata, driver) {
+                objects.insert(format!("pod/{}", p.metadata.name.unwrap_or_default()));
+            }
         }
         let services: Api<Service> = Api::namespaced(client.clone(), &ns);
         let selector = format!("{LABEL_APP_SELECTOR}={id}");
         match find::list_paged(&services, Some(&selector), None, "list services", &scope).await {
             Ok(list) => objects.extend(
                 list.into_iter()
+                    .filter(|s| owned_by(&s.metadata, driver))
                     .map(|s| format!("service/{}", s.metadata.name.unwrap_or_default())),
             ),
             Err(e) => unlisted.push(e.to_string()),

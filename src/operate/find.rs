@@ -151,7 +151,8 @@ pub struct Resolved {
     pub reference: AppRef,
     /// Where it was looked up.
     pub scope: Scope,
-    /// The driver pods it names, newest first.
+    /// The driver pods it names, in the API server's order (namespace, then name), which
+    /// is also the order of spark-submit's `--status` for a glob.
     pub drivers: Vec<Pod>,
 }
 
@@ -236,15 +237,10 @@ pub async fn resolve(
             .filter_map(|p| DriverRef::from_pod(p).map(|d| (d, p)))
             .collect();
         let refs: Vec<DriverRef> = candidates.iter().map(|(d, _)| d.clone()).collect();
-        let mut drivers: Vec<Pod> = selector::match_drivers(&reference, &refs)
+        let drivers: Vec<Pod> = selector::match_drivers(&reference, &refs)
             .into_iter()
             .map(|i| candidates[i].1.clone())
             .collect();
-        drivers.sort_by(|a, b| {
-            b.metadata
-                .creation_timestamp
-                .cmp(&a.metadata.creation_timestamp)
-        });
         out.push(Resolved {
             reference,
             scope,

@@ -39,9 +39,8 @@ on_exit() {
   if [ "${#started_pids[@]}" -gt 0 ]; then
     say "stopping what this run started (logs stay in $dir/logs)"
     kill "${started_pids[@]}" 2>/dev/null || true
-    local i
-    for i in $(seq 50); do
-      alive_any "${started_pids[@]}" || break
+    for _ in $(seq 50); do
+      any_running "${started_pids[@]}" || break
       sleep 0.1
     done
     kill -9 "${started_pids[@]}" 2>/dev/null || true
@@ -51,7 +50,14 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT TERM
 
-alive_any() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+any_running() { # any_running PID...: true while one of them lives (zombies do not count)
+  local p state
+  for p in "$@"; do
+    state="$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" || continue
+    [ -n "$state" ] && [ "$state" != Z ] && return 0
+  done
+  return 1
+}
 
 # --- one `up` or `down` at a time per parent directory ----------------------------------------
 mkdir -p "$dir"
@@ -60,14 +66,15 @@ exec 9<"$(dirname "$dir")"
 flock -w 900 9 || fail "lock $(dirname "$dir") (another up/down is running)"
 
 # --- already running? --------------------------------------------------------------------------
+# The live record of the processes is DIR/pids (a test that restarts a component updates it).
 healthy() {
-  [ -f "$dir/env" ] || return 1
+  [ -f "$dir/env" ] && [ -f "$dir/pids" ] || return 1
   ( set +u
     # shellcheck disable=SC1091
     . "$dir/env"
-    for pid in $KSPARK_PIDS; do
+    while read -r _ pid; do
       grep -qF -- "$dir/" "/proc/$pid/cmdline" 2>/dev/null || exit 1
-    done
+    done < "$dir/pids"
     curl -fsS --max-time 5 --cacert "$KSPARK_CA_FILE" -H "Authorization: Bearer $KSPARK_ADMIN_TOKEN" \
       "$KSPARK_API_URL/readyz" >/dev/null 2>&1 )
 }

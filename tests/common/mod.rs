@@ -23,6 +23,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::io::Write as _;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -104,7 +105,11 @@ impl Cluster {
                 if std::env::var("CI").as_deref() == Ok("true") {
                     panic!("no local cluster, and CI=true forbids skipping: {why}");
                 }
-                eprintln!("SKIPPED: no local cluster (run tests/cluster/up.sh): {why}");
+                // Straight to stderr, past the test harness's capture: a skip must be seen.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED: no local cluster (run tests/cluster/up.sh): {why}"
+                );
                 None
             }
         }
