@@ -154,7 +154,9 @@ fn case03_secrets() {
                 "spark.kubernetes.driver.secrets.app-secret",
                 "/etc/secrets/app",
             ),
-            ("spark.kubernetes.driver.secrets.tls-certs", "/etc/tls"),
+            // One driver secret only: with 2 to 4, Spark's order follows the ConcurrentHashMap of
+            // the whole conf (not emulated; we sort by name). 5 or more: case03b.
+            ("spark.kubernetes.executor.secrets.tls-certs", "/etc/tls"),
             (
                 "spark.kubernetes.executor.secrets.app-secret",
                 "/etc/secrets/app",
@@ -163,8 +165,8 @@ fn case03_secrets() {
                 "spark.kubernetes.driver.secretKeyRef.DB_PASSWORD",
                 "db-credentials:password",
             ),
-            // One driver secretKeyRef only: with several, Spark's env order follows Java
-            // hash-map iteration over the whole conf (documented deviation: we sort by name).
+            // One driver secretKeyRef only: with 2 to 4, Spark's env order follows the
+            // ConcurrentHashMap of the whole conf (not emulated; we sort by name). 5+: case03b.
             (
                 "spark.kubernetes.executor.secretKeyRef.DB_PASSWORD",
                 "db-credentials:password",
@@ -225,6 +227,92 @@ fn case04_volumes() {
                 (format!("{d}.persistentVolumeClaim.ondemand.annotation.example.com/note"), "x"),
                 (format!("{d}.emptyDir.scratch.mount.subPathExpr"), "$(POD_NAME)"),
             ]);
+        }
+        for (k, val) in &c {
+            a.extend(conf(k, val));
+        }
+        a.extend(args(&[SPARK_EXAMPLES_JAR]));
+        a
+    });
+}
+
+/// (3b) Many mounted secrets and secretKeyRef env vars: from 5 entries Spark's order is its
+/// Scala hash order (emulated by src/submit/steps/scala_order.rs), and volumes and mounts of
+/// the secrets come in different orders.
+#[test]
+fn case03b_many_secrets() {
+    Case::new("secrets5").run(|v, _| {
+        let mut a = args(&["--name", "many-secrets", "--class", SPARK_PI]);
+        a.extend(image(v));
+        for name in [
+            "db-creds",
+            "aws",
+            "gcp-key",
+            "tls",
+            "ldap",
+            "kafka",
+            "s3-ro",
+            "api-token",
+        ] {
+            a.extend(conf(
+                &format!("spark.kubernetes.driver.secrets.{name}"),
+                &format!("/etc/secrets/{name}"),
+            ));
+        }
+        for env in [
+            "DB_PASS",
+            "AWS_KEY",
+            "AWS_SECRET",
+            "API_TOKEN",
+            "LDAP_PW",
+            "KAFKA_PW",
+            "SSH_KEY",
+        ] {
+            a.extend(conf(
+                &format!("spark.kubernetes.driver.secretKeyRef.{env}"),
+                &format!("{}:value", env.to_lowercase().replace('_', "-")),
+            ));
+        }
+        a.extend(args(&[SPARK_EXAMPLES_JAR]));
+        a
+    });
+}
+
+/// (4b) Twelve user volumes of mixed types with several on-demand claims: Spark's volume order
+/// and claim indices (`<prefix>-driver-pvc-<i>`) come from Scala hash sets of the
+/// `(type, name)` pairs and of the parsed volume specs.
+#[test]
+fn case04b_many_volumes() {
+    Case::new("volumes12").run(|v, _| {
+        let mut a = args(&["--name", "many-volumes", "--class", SPARK_PI]);
+        a.extend(image(v));
+        let d = "spark.kubernetes.driver.volumes";
+        let names = [
+            "data", "scratch", "cache", "logs", "models", "tmp", "shared", "cfg", "ckpt", "spill",
+            "work", "home",
+        ];
+        let mut c: Vec<(String, String)> = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let kind = ["hostPath", "emptyDir", "nfs", "persistentVolumeClaim"][i % 4];
+            let mut set =
+                |k: &str, val: &str| c.push((format!("{d}.{kind}.{name}.{k}"), val.to_string()));
+            set("mount.path", &format!("/mnt/{name}"));
+            if i % 3 == 0 {
+                set("mount.readOnly", "true");
+            }
+            match kind {
+                "hostPath" => set("options.path", &format!("/host/{name}")),
+                "emptyDir" => set("options.medium", "Memory"),
+                "nfs" => {
+                    set("options.path", "/exports");
+                    set("options.server", "nfs.example.com");
+                }
+                _ => {
+                    set("options.claimName", "OnDemand");
+                    set("options.storageClass", "standard");
+                    set("options.sizeLimit", "1Gi");
+                }
+            }
         }
         for (k, val) in &c {
             a.extend(conf(k, val));
@@ -939,8 +1027,6 @@ impl Ids {
             ("/var/data/spark-", 36, "<uuid>"),
             ("spark-upload-", 36, "<uuid>"),
             ("kube-api-access-", 5, "<id>"),
-            // The OnDemand claim index follows the (hash) order of the volumes: see ORDER_FREE.
-            ("-driver-pvc-", 1, "<i>"),
         ] {
             s = replace_after(&s, marker, len, placeholder);
         }
@@ -1179,12 +1265,12 @@ fn show(v: Option<&Value>) -> String {
 }
 
 /// Lists of named elements whose order is deliberately not compared, as path suffixes (e.g.
-/// `.spec.volumes`). Everything else: element order is part of conformance. Spark's order for user
-/// volumes, secret volumes and secretKeyRef env vars comes from Java/Scala hash-map iteration;
-/// add a path here only once that deviation is documented.
-/// The README lists this deviation: we order user volumes and secret volumes (and their mounts)
-/// by name, deterministically.
-const ORDER_FREE: &[&str] = &[".spec.volumes", ".volumeMounts"];
+/// `.spec.volumes`). Everything else: element order is part of conformance. Spark's order for
+/// user volumes, secret volumes and secretKeyRef env vars comes from Scala hash-map/hash-set
+/// iteration, which kubectl-spark emulates (src/submit/steps/scala_order.rs) whenever it does
+/// not depend on `SparkConf`'s `ConcurrentHashMap` order (more than 4 entries under the
+/// prefix); the cases use either more than 4 entries or orders that coincide.
+const ORDER_FREE: &[&str] = &[];
 
 /// Names of the elements when every element is an object with a distinct string `name`.
 fn element_names(a: &[Value]) -> Option<Vec<String>> {

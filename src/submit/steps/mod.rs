@@ -13,6 +13,7 @@ pub mod local_dirs;
 pub mod mount_secrets;
 pub mod network_policy;
 pub mod pod_template;
+pub mod scala_order;
 pub mod service;
 pub mod template_config_map;
 pub mod volumes;

@@ -4,9 +4,13 @@
 //! Executor volumes (`spark.kubernetes.executor.volumes.*`) are parsed too, only to reject a
 //! bad configuration before anything is created; the driver mounts them on its executors.
 //!
-//! Order: Spark collects the (type, name) pairs into a hash set, so its volume order (and the
-//! `<i>` of `OnDemand` claim names) follows hash order. We sort by volume name, then type: a
-//! stable order that users can predict from their configuration.
+//! Order: Spark reads the role's properties into an immutable Scala `Map`, collects the
+//! `(type, name)` pairs of its keys into a `Set` and maps that to a `Set` of
+//! `KubernetesVolumeSpec`s, whose iteration order is the volume order (and decides the `<i>` of
+//! `OnDemand` claim names). With 5 or more properties all of that is hash order and emulated
+//! exactly by [`scala_order`] (`Tuple2` and case-class hashes, see [`spark_hash`]). With up to
+//! 4 properties the map keeps the order of `SparkConf`'s `ConcurrentHashMap`, which is not
+//! emulated: we sort by volume name, then type.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,6 +28,7 @@ use crate::submit::plan::{DriverSpec, Plan, PostObject};
 use crate::submit::steps::pod_template::{
     add_volume, add_volume_mount, named_meta, resource_prefix,
 };
+use crate::submit::steps::scala_order::{self, Scala, java_string_hash as jhash};
 
 /// Prefix of the driver's volumes.
 pub const DRIVER_PREFIX: &str = "spark.kubernetes.driver.volumes.";
@@ -183,13 +188,32 @@ impl VolumeKeys<'_> {
 /// Parses every volume under `role_prefix` (`spark.kubernetes.driver.volumes.` or
 /// `spark.kubernetes.executor.volumes.`) with Spark's rules and messages for `version`: the
 /// 4.0 options (`mount.subPathExpr`, hostPath `options.type`, PVC `label.*`/`annotation.*`)
-/// are ignored for 3.5, as Spark 3.5 ignores them. Sorted by volume name, then type.
+/// are ignored for 3.5, as Spark 3.5 ignores them. In Spark's order when it is emulated (see
+/// the module doc), else sorted by volume name, then type.
 pub fn parse_volumes(
     conf: &SparkConf,
     role_prefix: &str,
     version: &SparkVersion,
 ) -> Result<Vec<VolumeSpec>> {
     let props: BTreeMap<&str, &str> = conf.with_prefix(role_prefix).collect();
+    let v4 = version.at_least(4, 0);
+    let parse = |(volume_type, volume_name): (&str, &str)| {
+        let keys = VolumeKeys {
+            props: &props,
+            role_prefix,
+            volume_type,
+            volume_name,
+        };
+        parse_one(&keys, v4)
+    };
+    let scala = Scala::for_spark(version);
+    if let Some(pairs) = spark_pair_order(&props, scala) {
+        let specs = pairs.into_iter().map(parse).collect::<Result<Vec<_>>>()?;
+        let hashed = scala_order::set_order(scala, specs.iter(), |v| spark_hash(v, scala));
+        if let Some(ordered) = hashed {
+            return Ok(ordered.into_iter().cloned().collect());
+        }
+    }
     let names_and_types: BTreeSet<(&str, &str)> = props
         .keys()
         .filter_map(|k| match java_split_dot(k)[..] {
@@ -197,19 +221,91 @@ pub fn parse_volumes(
             _ => None,
         })
         .collect();
-    let v4 = version.at_least(4, 0);
     names_and_types
         .into_iter()
-        .map(|(volume_name, volume_type)| {
-            let keys = VolumeKeys {
-                props: &props,
-                role_prefix,
-                volume_type,
-                volume_name,
-            };
-            parse_one(&keys, v4)
-        })
+        .map(|(volume_name, volume_type)| parse((volume_type, volume_name)))
         .collect()
+}
+
+/// Spark's `getVolumeTypesAndNames`: the `(type, name)` pairs of the property keys, in the
+/// order of the `Set` Spark builds from the `Map`'s keys; `None` when that order is not
+/// emulated (up to 4 properties, or a hash collision).
+fn spark_pair_order<'a>(
+    props: &BTreeMap<&'a str, &'a str>,
+    scala: Scala,
+) -> Option<Vec<(&'a str, &'a str)>> {
+    let keys: Vec<&str> = props.keys().copied().collect();
+    let key_order = scala_order::hash_map_order(scala, &keys)?;
+    let pairs = key_order
+        .into_iter()
+        .filter_map(|i| match java_split_dot(keys[i])[..] {
+            [volume_type, volume_name, ..] => Some((volume_type, volume_name)),
+            _ => None,
+        });
+    scala_order::set_order(scala, pairs, |(t, n)| {
+        scala_order::tuple2_hash(scala, jhash(t), jhash(n))
+    })
+}
+
+/// The JVM `hashCode` of Spark's `KubernetesVolumeSpec` for `v`, a case class of (3.5)
+/// `volumeName, mountPath, mountSubPath, mountReadOnly, volumeConf` or (4.0) with
+/// `mountSubPathExpr` after `mountSubPath`; `volumeConf` is one of the case classes
+/// `KubernetesHostPathVolumeConf(hostPath[, volumeType])`,
+/// `KubernetesPVCVolumeConf(claimName, storageClass, size[, labels, annotations])` (the maps as
+/// `Some(map)`, possibly empty), `KubernetesEmptyDirVolumeConf(medium, sizeLimit)` and
+/// `KubernetesNFSVolumeConf(path, server)`; the bracketed fields exist from 4.0 (Scala 2.13).
+pub fn spark_hash(v: &VolumeSpec, scala: Scala) -> i32 {
+    let v4 = scala == Scala::V2_13;
+    let opt = |o: &Option<String>| scala_order::option_string_hash(scala, o.as_deref());
+    let map = |m: &BTreeMap<String, String>| {
+        let h = scala_order::map_hash_2_13(m.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        scala_order::option_hash(scala, Some(h))
+    };
+    let (prefix, fields) = match &v.conf {
+        VolumeConf::HostPath {
+            path,
+            host_path_type,
+        } => {
+            let mut f = vec![jhash(path)];
+            if v4 {
+                f.push(jhash(host_path_type));
+            }
+            ("KubernetesHostPathVolumeConf", f)
+        }
+        VolumeConf::PersistentVolumeClaim {
+            claim_name,
+            storage_class,
+            size,
+            labels,
+            annotations,
+        } => {
+            let mut f = vec![jhash(claim_name), opt(storage_class), opt(size)];
+            if v4 {
+                f.push(map(labels));
+                f.push(map(annotations));
+            }
+            ("KubernetesPVCVolumeConf", f)
+        }
+        VolumeConf::EmptyDir { medium, size_limit } => (
+            "KubernetesEmptyDirVolumeConf",
+            vec![opt(medium), opt(size_limit)],
+        ),
+        VolumeConf::Nfs { path, server } => {
+            ("KubernetesNFSVolumeConf", vec![jhash(path), jhash(server)])
+        }
+    };
+    let conf_hash = scala_order::product_hash(scala, prefix, &fields);
+    let mut fields = vec![
+        jhash(&v.volume_name),
+        jhash(&v.mount_path),
+        jhash(&v.mount_sub_path),
+    ];
+    if v4 {
+        fields.push(jhash(&v.mount_sub_path_expr));
+    }
+    fields.push(scala_order::java_bool_hash(v.mount_read_only));
+    fields.push(conf_hash);
+    scala_order::product_hash(scala, "KubernetesVolumeSpec", &fields)
 }
 
 /// One volume, checking in Spark's order: exclusive sub-path options, `mount.path`,
@@ -638,9 +734,10 @@ mod tests {
             ],
         )
         .unwrap();
+        // Spark 4.0's hash order (checked with tests/oracle/probe): b, c, a.
         assert_eq!(
-            volumes_json(&s)[1],
-            json!({"name": "b", "persistentVolumeClaim": {"claimName": "spark-pi-abc123-driver-pvc-1", "readOnly": false}})
+            volumes_json(&s)[0],
+            json!({"name": "b", "persistentVolumeClaim": {"claimName": "spark-pi-abc123-driver-pvc-0", "readOnly": false}})
         );
         assert_eq!(
             pvcs(&s),
@@ -649,7 +746,7 @@ mod tests {
                     "apiVersion": "v1",
                     "kind": "PersistentVolumeClaim",
                     "metadata": {
-                        "name": "spark-pi-abc123-driver-pvc-1",
+                        "name": "spark-pi-abc123-driver-pvc-0",
                         "labels": {"spark-app-selector": "spark-0123456789abcdef0123456789abcdef", "team": "data"},
                         "annotations": {"owner": "me"},
                     },
@@ -1039,5 +1136,317 @@ mod tests {
                 },
             }]
         );
+    }
+}
+
+/// Spark's volume order, hard-coded from `tests/oracle/probe/OrderProbe.java` runs of Spark
+/// 3.5.9 and 4.0.5 (`OnDemand` claim prefixes shown as `P`).
+#[cfg(test)]
+mod spark_order_tests {
+    use super::*;
+
+    /// (properties under `spark.kubernetes.driver.volumes.`, Spark 3.5.9's, Spark 4.0.5's).
+    type Vector = (
+        &'static [(&'static str, &'static str)],
+        &'static str,
+        &'static str,
+    );
+
+    const VECTORS: &[Vector] = &[
+        (
+            &[
+                ("persistentVolumeClaim.data.mount.path", "/mnt/data"),
+                ("persistentVolumeClaim.data.mount.readOnly", "true"),
+                ("persistentVolumeClaim.data.options.claimName", "claim-data"),
+                ("hostPath.scratch.mount.path", "/mnt/scratch"),
+                ("hostPath.scratch.options.path", "/host/scratch"),
+                ("emptyDir.cache.mount.path", "/mnt/cache"),
+            ],
+            "data=claim-data,scratch,cache",
+            "data=claim-data,scratch,cache",
+        ),
+        (
+            &[
+                ("emptyDir.data.mount.path", "/mnt/data"),
+                ("emptyDir.data.mount.readOnly", "true"),
+                ("nfs.scratch.mount.path", "/mnt/scratch"),
+                ("nfs.scratch.options.path", "/export"),
+                ("nfs.scratch.options.server", "nfs.example"),
+                ("persistentVolumeClaim.cache.mount.path", "/mnt/cache"),
+                (
+                    "persistentVolumeClaim.cache.options.claimName",
+                    "claim-cache",
+                ),
+                ("hostPath.logs.mount.path", "/mnt/logs"),
+                ("hostPath.logs.mount.readOnly", "true"),
+                ("hostPath.logs.options.path", "/host/logs"),
+                ("emptyDir.models.mount.path", "/mnt/models"),
+            ],
+            "models,scratch,data,cache=claim-cache,logs",
+            "data,cache=claim-cache,logs,scratch,models",
+        ),
+        (
+            &[
+                ("nfs.data.mount.path", "/mnt/data"),
+                ("nfs.data.mount.readOnly", "true"),
+                ("nfs.data.options.path", "/export"),
+                ("nfs.data.options.server", "nfs.example"),
+                ("persistentVolumeClaim.scratch.mount.path", "/mnt/scratch"),
+                (
+                    "persistentVolumeClaim.scratch.options.claimName",
+                    "OnDemand",
+                ),
+                (
+                    "persistentVolumeClaim.scratch.options.storageClass",
+                    "standard",
+                ),
+                ("persistentVolumeClaim.scratch.options.sizeLimit", "1Gi"),
+                ("hostPath.cache.mount.path", "/mnt/cache"),
+                ("hostPath.cache.options.path", "/host/cache"),
+                ("emptyDir.logs.mount.path", "/mnt/logs"),
+                ("emptyDir.logs.mount.readOnly", "true"),
+                ("emptyDir.logs.options.medium", "Memory"),
+                ("nfs.models.mount.path", "/mnt/models"),
+                ("nfs.models.options.path", "/export"),
+                ("nfs.models.options.server", "nfs.example"),
+                ("persistentVolumeClaim.tmp.mount.path", "/mnt/tmp"),
+                ("persistentVolumeClaim.tmp.options.claimName", "OnDemand"),
+                ("persistentVolumeClaim.tmp.options.storageClass", "standard"),
+                ("persistentVolumeClaim.tmp.options.sizeLimit", "1Gi"),
+            ],
+            "data,tmp=P-driver-pvc-1,logs,models,cache,scratch=P-driver-pvc-5",
+            "models,tmp=P-driver-pvc-1,scratch=P-driver-pvc-2,logs,data,cache",
+        ),
+        (
+            &[
+                ("persistentVolumeClaim.data.mount.path", "/mnt/data"),
+                ("persistentVolumeClaim.data.mount.readOnly", "true"),
+                ("persistentVolumeClaim.data.options.claimName", "claim-data"),
+                ("hostPath.scratch.mount.path", "/mnt/scratch"),
+                ("hostPath.scratch.options.path", "/host/scratch"),
+                ("emptyDir.cache.mount.path", "/mnt/cache"),
+                ("nfs.logs.mount.path", "/mnt/logs"),
+                ("nfs.logs.mount.readOnly", "true"),
+                ("nfs.logs.options.path", "/export"),
+                ("nfs.logs.options.server", "nfs.example"),
+                ("persistentVolumeClaim.models.mount.path", "/mnt/models"),
+                (
+                    "persistentVolumeClaim.models.options.claimName",
+                    "claim-models",
+                ),
+                ("hostPath.tmp.mount.path", "/mnt/tmp"),
+                ("hostPath.tmp.options.path", "/host/tmp"),
+                ("emptyDir.shared.mount.path", "/mnt/shared"),
+                ("emptyDir.shared.mount.readOnly", "true"),
+            ],
+            "scratch,shared,cache,logs,models=claim-models,data=claim-data,tmp",
+            "scratch,cache,logs,shared,tmp,models=claim-models,data=claim-data",
+        ),
+        (
+            &[
+                ("hostPath.data.mount.path", "/mnt/data"),
+                ("hostPath.data.mount.readOnly", "true"),
+                ("hostPath.data.options.path", "/host/data"),
+                ("emptyDir.scratch.mount.path", "/mnt/scratch"),
+                ("emptyDir.scratch.options.medium", "Memory"),
+                ("nfs.cache.mount.path", "/mnt/cache"),
+                ("nfs.cache.options.path", "/export"),
+                ("nfs.cache.options.server", "nfs.example"),
+                ("persistentVolumeClaim.logs.mount.path", "/mnt/logs"),
+                ("persistentVolumeClaim.logs.mount.readOnly", "true"),
+                ("persistentVolumeClaim.logs.options.claimName", "OnDemand"),
+                (
+                    "persistentVolumeClaim.logs.options.storageClass",
+                    "standard",
+                ),
+                ("persistentVolumeClaim.logs.options.sizeLimit", "1Gi"),
+                ("hostPath.models.mount.path", "/mnt/models"),
+                ("hostPath.models.options.path", "/host/models"),
+                ("emptyDir.tmp.mount.path", "/mnt/tmp"),
+                ("emptyDir.tmp.options.medium", "Memory"),
+                ("nfs.shared.mount.path", "/mnt/shared"),
+                ("nfs.shared.mount.readOnly", "true"),
+                ("nfs.shared.options.path", "/export"),
+                ("nfs.shared.options.server", "nfs.example"),
+                ("persistentVolumeClaim.cfg.mount.path", "/mnt/cfg"),
+                ("persistentVolumeClaim.cfg.options.claimName", "OnDemand"),
+                ("persistentVolumeClaim.cfg.options.storageClass", "standard"),
+                ("persistentVolumeClaim.cfg.options.sizeLimit", "1Gi"),
+            ],
+            "cfg=P-driver-pvc-0,logs=P-driver-pvc-1,scratch,models,cache,tmp,shared,data",
+            "cfg=P-driver-pvc-0,shared,data,cache,models,logs=P-driver-pvc-5,scratch,tmp",
+        ),
+        (
+            &[
+                ("emptyDir.data.mount.path", "/mnt/data"),
+                ("emptyDir.data.mount.readOnly", "true"),
+                ("nfs.scratch.mount.path", "/mnt/scratch"),
+                ("nfs.scratch.options.path", "/export"),
+                ("nfs.scratch.options.server", "nfs.example"),
+                ("persistentVolumeClaim.cache.mount.path", "/mnt/cache"),
+                (
+                    "persistentVolumeClaim.cache.options.claimName",
+                    "claim-cache",
+                ),
+                ("hostPath.logs.mount.path", "/mnt/logs"),
+                ("hostPath.logs.mount.readOnly", "true"),
+                ("hostPath.logs.options.path", "/host/logs"),
+                ("emptyDir.models.mount.path", "/mnt/models"),
+                ("nfs.tmp.mount.path", "/mnt/tmp"),
+                ("nfs.tmp.options.path", "/export"),
+                ("nfs.tmp.options.server", "nfs.example"),
+                ("persistentVolumeClaim.shared.mount.path", "/mnt/shared"),
+                ("persistentVolumeClaim.shared.mount.readOnly", "true"),
+                (
+                    "persistentVolumeClaim.shared.options.claimName",
+                    "claim-shared",
+                ),
+                ("hostPath.cfg.mount.path", "/mnt/cfg"),
+                ("hostPath.cfg.options.path", "/host/cfg"),
+                ("emptyDir.ckpt.mount.path", "/mnt/ckpt"),
+            ],
+            "cfg,models,tmp,scratch,ckpt,data,cache=claim-cache,logs,shared=claim-shared",
+            "data,cache=claim-cache,logs,scratch,models,ckpt,tmp,shared=claim-shared,cfg",
+        ),
+        (
+            &[
+                ("nfs.data.mount.path", "/mnt/data"),
+                ("nfs.data.mount.readOnly", "true"),
+                ("nfs.data.options.path", "/export"),
+                ("nfs.data.options.server", "nfs.example"),
+                ("persistentVolumeClaim.scratch.mount.path", "/mnt/scratch"),
+                (
+                    "persistentVolumeClaim.scratch.options.claimName",
+                    "OnDemand",
+                ),
+                (
+                    "persistentVolumeClaim.scratch.options.storageClass",
+                    "standard",
+                ),
+                ("persistentVolumeClaim.scratch.options.sizeLimit", "1Gi"),
+                ("hostPath.cache.mount.path", "/mnt/cache"),
+                ("hostPath.cache.options.path", "/host/cache"),
+                ("emptyDir.logs.mount.path", "/mnt/logs"),
+                ("emptyDir.logs.mount.readOnly", "true"),
+                ("emptyDir.logs.options.medium", "Memory"),
+                ("nfs.models.mount.path", "/mnt/models"),
+                ("nfs.models.options.path", "/export"),
+                ("nfs.models.options.server", "nfs.example"),
+                ("persistentVolumeClaim.tmp.mount.path", "/mnt/tmp"),
+                ("persistentVolumeClaim.tmp.options.claimName", "OnDemand"),
+                ("persistentVolumeClaim.tmp.options.storageClass", "standard"),
+                ("persistentVolumeClaim.tmp.options.sizeLimit", "1Gi"),
+                ("hostPath.shared.mount.path", "/mnt/shared"),
+                ("hostPath.shared.mount.readOnly", "true"),
+                ("hostPath.shared.options.path", "/host/shared"),
+                ("emptyDir.cfg.mount.path", "/mnt/cfg"),
+                ("emptyDir.cfg.options.medium", "Memory"),
+                ("nfs.ckpt.mount.path", "/mnt/ckpt"),
+                ("nfs.ckpt.options.path", "/export"),
+                ("nfs.ckpt.options.server", "nfs.example"),
+                ("persistentVolumeClaim.spill.mount.path", "/mnt/spill"),
+                ("persistentVolumeClaim.spill.mount.readOnly", "true"),
+                ("persistentVolumeClaim.spill.options.claimName", "OnDemand"),
+                (
+                    "persistentVolumeClaim.spill.options.storageClass",
+                    "standard",
+                ),
+                ("persistentVolumeClaim.spill.options.sizeLimit", "1Gi"),
+            ],
+            "cfg,data,tmp=P-driver-pvc-2,logs,shared,models,spill=P-driver-pvc-6,ckpt,cache,scratch=P-driver-pvc-9",
+            "models,cfg,shared,tmp=P-driver-pvc-3,scratch=P-driver-pvc-4,ckpt,logs,data,spill=P-driver-pvc-8,cache",
+        ),
+        (
+            &[
+                ("hostPath.data.mount.path", "/mnt/data"),
+                ("hostPath.data.mount.readOnly", "true"),
+                ("hostPath.data.options.path", "/host/data"),
+                ("emptyDir.scratch.mount.path", "/mnt/scratch"),
+                ("emptyDir.scratch.options.medium", "Memory"),
+                ("nfs.cache.mount.path", "/mnt/cache"),
+                ("nfs.cache.options.path", "/export"),
+                ("nfs.cache.options.server", "nfs.example"),
+                ("persistentVolumeClaim.logs.mount.path", "/mnt/logs"),
+                ("persistentVolumeClaim.logs.mount.readOnly", "true"),
+                ("persistentVolumeClaim.logs.options.claimName", "OnDemand"),
+                (
+                    "persistentVolumeClaim.logs.options.storageClass",
+                    "standard",
+                ),
+                ("persistentVolumeClaim.logs.options.sizeLimit", "1Gi"),
+                ("hostPath.models.mount.path", "/mnt/models"),
+                ("hostPath.models.options.path", "/host/models"),
+                ("emptyDir.tmp.mount.path", "/mnt/tmp"),
+                ("emptyDir.tmp.options.medium", "Memory"),
+                ("nfs.shared.mount.path", "/mnt/shared"),
+                ("nfs.shared.mount.readOnly", "true"),
+                ("nfs.shared.options.path", "/export"),
+                ("nfs.shared.options.server", "nfs.example"),
+                ("persistentVolumeClaim.cfg.mount.path", "/mnt/cfg"),
+                ("persistentVolumeClaim.cfg.options.claimName", "OnDemand"),
+                ("persistentVolumeClaim.cfg.options.storageClass", "standard"),
+                ("persistentVolumeClaim.cfg.options.sizeLimit", "1Gi"),
+                ("hostPath.ckpt.mount.path", "/mnt/ckpt"),
+                ("hostPath.ckpt.options.path", "/host/ckpt"),
+                ("emptyDir.spill.mount.path", "/mnt/spill"),
+                ("emptyDir.spill.mount.readOnly", "true"),
+                ("emptyDir.spill.options.medium", "Memory"),
+                ("nfs.work.mount.path", "/mnt/work"),
+                ("nfs.work.options.path", "/export"),
+                ("nfs.work.options.server", "nfs.example"),
+                ("persistentVolumeClaim.home.mount.path", "/mnt/home"),
+                ("persistentVolumeClaim.home.options.claimName", "OnDemand"),
+                (
+                    "persistentVolumeClaim.home.options.storageClass",
+                    "standard",
+                ),
+                ("persistentVolumeClaim.home.options.sizeLimit", "1Gi"),
+            ],
+            "cfg=P-driver-pvc-0,ckpt,logs=P-driver-pvc-2,scratch,models,home=P-driver-pvc-5,cache,work,spill,tmp,shared,data",
+            "cfg=P-driver-pvc-0,spill,home=P-driver-pvc-2,shared,data,models,logs=P-driver-pvc-6,ckpt,scratch,tmp,work,cache",
+        ),
+    ];
+
+    fn order(props: &[(&str, &str)], version: &str) -> String {
+        let conf: SparkConf = props
+            .iter()
+            .map(|(k, v)| (format!("{DRIVER_PREFIX}{k}"), v.to_string()))
+            .collect();
+        let version = SparkVersion::parse(version).unwrap();
+        let specs = parse_volumes(&conf, DRIVER_PREFIX, &version).unwrap();
+        specs
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match &v.conf {
+                VolumeConf::PersistentVolumeClaim { claim_name, .. } => {
+                    format!(
+                        "{}={}",
+                        v.volume_name,
+                        driver_claim_name(claim_name, "P", i)
+                    )
+                }
+                _ => v.volume_name.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    #[test]
+    fn volumes_follow_sparks_hash_order() {
+        for (props, spark_3_5, spark_4_0) in VECTORS {
+            assert_eq!(order(props, "3.5.9"), *spark_3_5, "{props:?}");
+            assert_eq!(order(props, "4.0.5"), *spark_4_0, "{props:?}");
+        }
+    }
+
+    #[test]
+    fn four_properties_or_fewer_stay_sorted() {
+        let props = [
+            ("hostPath.zz.mount.path", "/z"),
+            ("hostPath.zz.options.path", "/z"),
+            ("emptyDir.aa.mount.path", "/a"),
+        ];
+        assert_eq!(order(&props, "3.5.9"), "aa,zz");
+        assert_eq!(order(&props, "4.0.5"), "aa,zz");
     }
 }
