@@ -472,3 +472,54 @@ fn kubectl_finds_the_plugin_on_path() {
         text(&o.stdout)
     );
 }
+
+#[tokio::test]
+async fn ctrl_c_stops_watching_and_leaves_the_application_running() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "submit-ctrl-c");
+    let args = submit_args("apache/spark:4.0.1", &[]);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-spark"))
+        .env("KUBECONFIG", ns.kubeconfig(User::Bob))
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pods = Api::<Pod>::namespaced(ns.client(User::Admin).await, &ns.name);
+    let mut name = None;
+    for _ in 0..200 {
+        if let Some(p) = pods
+            .list(&ListParams::default().labels("spark-role=driver"))
+            .await
+            .unwrap()
+            .items
+            .first()
+        {
+            name = p.metadata.name.clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let name = name.expect("driver pod created");
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "stderr:\n{err}");
+    assert!(
+        err.contains("keeps running")
+            && err.contains(&format!("kubectl spark logs -f {}:{name}", ns.name)),
+        "{err}"
+    );
+    let pod = pods.get(&name).await.expect("the driver is still there");
+    assert!(pod.metadata.deletion_timestamp.is_none());
+}
