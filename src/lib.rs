@@ -12,6 +12,7 @@ pub mod error;
 pub mod kube;
 pub mod operate;
 pub mod output;
+pub mod preflight;
 pub mod submit;
 
 pub use error::{Error, Result};

@@ -21,6 +21,9 @@ export KUBECONFIG="$KSPARK_ADMIN_KUBECONFIG"
 
 kubectl get namespace spark-demo >/dev/null 2>&1 || kubectl create namespace spark-demo >/dev/null
 
+say "kubectl spark setup -n spark-demo (ServiceAccount spark and the Role a driver needs)"
+kubectl spark setup -n spark-demo
+
 say "kubectl spark version"
 kubectl spark version
 
@@ -30,6 +33,7 @@ kubectl spark submit -n spark-demo \
   --name spark-pi \
   --class org.apache.spark.examples.SparkPi \
   --conf spark.executor.instances=2 \
+  --conf spark.kubernetes.authenticate.driver.serviceAccountName=spark \
   --conf spark.kubernetes.container.image=apache/spark:4.0.1 \
   --conf spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/outcome=Succeeded \
   --conf spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/delay=5000 \
@@ -38,6 +42,7 @@ set +x
 
 say "what it created"
 kubectl get pods,services,configmaps -n spark-demo
+kubectl spark list -n spark-demo
 
 if [ "${1:-}" = "--down" ]; then
   tests/cluster/down.sh

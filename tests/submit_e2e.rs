@@ -263,7 +263,13 @@ async fn a_failed_step_rolls_back_everything() {
     let ns = TestNamespace::new(cluster, "submit-rollback");
     // alice may create pods and ConfigMaps but not Services: the pod is created, the Service
     // is refused, and the pod must be deleted again.
-    let o = run_submit(&ns, User::Alice, "apache/spark:4.0.1", &["--no-wait"]);
+    // --skip-preflight: preflight would stop the submission before anything is created.
+    let o = run_submit(
+        &ns,
+        User::Alice,
+        "apache/spark:4.0.1",
+        &["--no-wait", "--skip-preflight"],
+    );
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "stderr:\n{err}");
     assert!(o.stdout.is_empty());

@@ -3,11 +3,14 @@
 //! codes.
 
 pub mod cleanup;
+pub mod client_setup;
 pub mod completion;
 pub mod describe;
+pub mod doctor;
 pub mod kill;
 pub mod list;
 pub mod logs;
+pub mod setup;
 pub mod status;
 pub mod submit;
 pub mod ui;
@@ -18,7 +21,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::error::{Error, Report, Result};
+use crate::error::{Report, Result};
 
 /// Runs the program and returns its exit code.
 pub fn main() -> ExitCode {
@@ -81,8 +84,8 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Ui(args) => ui::run(&kube, &args).await,
         Command::Kill(args) => kill::run(&kube, &args).await,
         Command::Cleanup(args) => cleanup::run(&kube, &args).await,
-        Command::Setup(_) => Err(Error::NotImplemented("setup")),
-        Command::Doctor(_) => Err(Error::NotImplemented("doctor")),
-        Command::ClientSetup(_) => Err(Error::NotImplemented("client-setup")),
+        Command::Setup(args) => setup::run(&kube, &args).await,
+        Command::Doctor(args) => doctor::run(&kube, &args).await,
+        Command::ClientSetup(args) => client_setup::run(&kube, &args).await,
     }
 }

@@ -226,6 +226,9 @@ pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
         }
         return Ok(0);
     }
+    if !args.skip_preflight {
+        crate::preflight::check(&client, sub).await?;
+    }
     apply::apply(&client, sub, false).await?;
     let id = sub.submission_id();
     if !prepared.wait {

@@ -1,0 +1,544 @@
+//! `kubectl spark setup`: the driver's ServiceAccount and the RBAC it (and optionally a
+//! submitter) needs, applied idempotently by server-side apply. Every object carries
+//! `app.kubernetes.io/managed-by: kubectl-spark`; `--delete` removes only such objects with the
+//! names setup would create.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{
+    ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use kube::{Client, Resource};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::cli::{KubeFlags, ObjectFormat, SetupArgs};
+use crate::conf::SparkVersion;
+use crate::error::{Error, Result};
+use crate::kube as k;
+use crate::output;
+
+/// Field manager of every server-side apply.
+pub const FIELD_MANAGER: &str = "kubectl-spark";
+/// The label every object setup creates carries.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "kubectl-spark");
+/// Name of the submitter Role and RoleBinding.
+pub const SUBMITTER_ROLE: &str = "kubectl-spark-submitter";
+
+fn rule(group: &str, resources: &[&str], verbs: &[&str]) -> PolicyRule {
+    PolicyRule {
+        api_groups: Some(vec![group.to_string()]),
+        resources: Some(resources.iter().map(|s| s.to_string()).collect()),
+        verbs: verbs.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+/// What a Spark driver of `version` does with the API (spec §10): executor pods, the
+/// executor ConfigMaps and Services, on-demand PVCs, and the executor NetworkPolicy (4.2+).
+pub fn driver_rules(version: SparkVersion) -> Vec<PolicyRule> {
+    let mut rules = vec![
+        rule(
+            "",
+            &["pods"],
+            &[
+                "create",
+                "get",
+                "list",
+                "watch",
+                "delete",
+                "deletecollection",
+                "patch",
+            ],
+        ),
+        rule(
+            "",
+            &["services", "configmaps", "persistentvolumeclaims"],
+            &[
+                "create",
+                "get",
+                "list",
+                "watch",
+                "delete",
+                "deletecollection",
+                "patch",
+                "update",
+            ],
+        ),
+    ];
+    if version.at_least(4, 2) {
+        rules.push(rule(
+            "networking.k8s.io",
+            &["networkpolicies"],
+            &[
+                "create",
+                "get",
+                "list",
+                "watch",
+                "delete",
+                "deletecollection",
+                "patch",
+                "update",
+            ],
+        ));
+    }
+    rules
+}
+
+/// What `kubectl spark submit/status/list/describe/logs/ui/kill/cleanup` need.
+pub fn submitter_rules() -> Vec<PolicyRule> {
+    let all = [
+        "create",
+        "get",
+        "list",
+        "watch",
+        "delete",
+        "deletecollection",
+        "patch",
+        "update",
+    ];
+    vec![
+        rule(
+            "",
+            &[
+                "pods",
+                "services",
+                "configmaps",
+                "secrets",
+                "persistentvolumeclaims",
+            ],
+            &all,
+        ),
+        rule("", &["pods/log"], &["get"]),
+        rule("", &["serviceaccounts"], &["get", "list"]),
+        rule("", &["pods/portforward"], &["get", "create"]),
+        rule("", &["events"], &["get", "list", "watch"]),
+        rule("networking.k8s.io", &["networkpolicies"], &all),
+    ]
+}
+
+/// Parses `User:NAME`, `Group:NAME` or `ServiceAccount:NAMESPACE:NAME`.
+pub fn parse_subject(text: &str) -> Result<Subject> {
+    let bad = || {
+        Error::usage(
+            format!(
+                "--submitter {text}: expected User:NAME, Group:NAME or ServiceAccount:NAMESPACE:NAME"
+            ),
+            "e.g. --submitter User:alice or --submitter Group:data-engineers",
+        )
+    };
+    let (kind, rest) = text.split_once(':').ok_or_else(bad)?;
+    let rbac = Some("rbac.authorization.k8s.io".to_string());
+    match kind.to_ascii_lowercase().as_str() {
+        "user" | "group" if !rest.is_empty() => Ok(Subject {
+            kind: if kind.eq_ignore_ascii_case("user") {
+                "User".into()
+            } else {
+                "Group".into()
+            },
+            name: rest.to_string(),
+            api_group: rbac,
+            namespace: None,
+        }),
+        "serviceaccount" => {
+            let (ns, name) = rest.split_once(':').ok_or_else(bad)?;
+            if ns.is_empty() || name.is_empty() {
+                return Err(bad());
+            }
+            Ok(Subject {
+                kind: "ServiceAccount".into(),
+                name: name.into(),
+                namespace: Some(ns.into()),
+                api_group: None,
+            })
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// One object setup manages.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Managed {
+    /// The namespace (`--create-namespace`; never deleted).
+    Namespace(Namespace),
+    /// The driver's service account.
+    ServiceAccount(ServiceAccount),
+    /// The driver or submitter Role.
+    Role(Role),
+    /// A binding in the namespace.
+    RoleBinding(RoleBinding),
+    /// The driver ClusterRole (`--cluster-wide` without `--cluster-role`).
+    ClusterRole(ClusterRole),
+    /// `--cluster-wide`.
+    ClusterRoleBinding(ClusterRoleBinding),
+}
+
+fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_string()),
+        namespace: namespace.map(str::to_string),
+        labels: Some(BTreeMap::from([(
+            MANAGED_BY.0.to_string(),
+            MANAGED_BY.1.to_string(),
+        )])),
+        ..Default::default()
+    }
+}
+
+fn with_type<K: Resource<DynamicType = ()>>(mut v: serde_json::Value) -> serde_json::Value {
+    if let Some(o) = v.as_object_mut() {
+        o.insert("apiVersion".into(), K::api_version(&()).into());
+        o.insert("kind".into(), K::kind(&()).into());
+    }
+    v
+}
+
+impl Managed {
+    /// The object as JSON with apiVersion and kind.
+    pub fn to_value(&self) -> serde_json::Value {
+        let v = serde_json::to_value(self).unwrap_or_default();
+        match self {
+            Managed::Namespace(_) => with_type::<Namespace>(v),
+            Managed::ServiceAccount(_) => with_type::<ServiceAccount>(v),
+            Managed::Role(_) => with_type::<Role>(v),
+            Managed::RoleBinding(_) => with_type::<RoleBinding>(v),
+            Managed::ClusterRole(_) => with_type::<ClusterRole>(v),
+            Managed::ClusterRoleBinding(_) => with_type::<ClusterRoleBinding>(v),
+        }
+    }
+}
+
+/// Everything setup applies for these arguments, in apply order.
+pub fn plan(args: &SetupArgs, namespace: &str) -> Result<Vec<Managed>> {
+    let version = match &args.spark_version {
+        Some(v) => SparkVersion::parse(v)?,
+        None => SparkVersion::DEFAULT,
+    };
+    let submitters = args
+        .submitter
+        .iter()
+        .map(|s| parse_subject(s))
+        .collect::<Result<Vec<_>>>()?;
+    let sa = args.service_account.as_str();
+    let mut out = Vec::new();
+    if args.create_namespace {
+        out.push(Managed::Namespace(Namespace {
+            metadata: meta(namespace, None),
+            ..Default::default()
+        }));
+    }
+    out.push(Managed::ServiceAccount(ServiceAccount {
+        metadata: meta(sa, Some(namespace)),
+        ..Default::default()
+    }));
+    let sa_subject = Subject {
+        kind: "ServiceAccount".into(),
+        name: sa.into(),
+        namespace: Some(namespace.into()),
+        api_group: None,
+    };
+    let rbac = "rbac.authorization.k8s.io".to_string();
+    let (role_kind, role_name) = match (&args.cluster_role, args.cluster_wide) {
+        (Some(cr), _) => ("ClusterRole", cr.clone()),
+        (None, true) => {
+            let name = "kubectl-spark-driver".to_string();
+            out.push(Managed::ClusterRole(ClusterRole {
+                metadata: meta(&name, None),
+                rules: Some(driver_rules(version)),
+                ..Default::default()
+            }));
+            ("ClusterRole", name)
+        }
+        (None, false) => {
+            let name = format!("{sa}-driver");
+            out.push(Managed::Role(Role {
+                metadata: meta(&name, Some(namespace)),
+                rules: Some(driver_rules(version)),
+            }));
+            ("Role", name)
+        }
+    };
+    let role_ref = RoleRef {
+        api_group: rbac.clone(),
+        kind: role_kind.into(),
+        name: role_name.clone(),
+    };
+    if args.cluster_wide {
+        out.push(Managed::ClusterRoleBinding(ClusterRoleBinding {
+            metadata: meta(&format!("kubectl-spark-{namespace}-{sa}"), None),
+            role_ref,
+            subjects: Some(vec![sa_subject]),
+        }));
+    } else {
+        let name = match &args.cluster_role {
+            Some(cr) => format!("{sa}-{cr}"),
+            None => role_name,
+        };
+        out.push(Managed::RoleBinding(RoleBinding {
+            metadata: meta(&name, Some(namespace)),
+            role_ref,
+            subjects: Some(vec![sa_subject]),
+        }));
+    }
+    if !submitters.is_empty() {
+        out.push(Managed::Role(Role {
+            metadata: meta(SUBMITTER_ROLE, Some(namespace)),
+            rules: Some(submitter_rules()),
+        }));
+        out.push(Managed::RoleBinding(RoleBinding {
+            metadata: meta(SUBMITTER_ROLE, Some(namespace)),
+            role_ref: RoleRef {
+                api_group: rbac,
+                kind: "Role".into(),
+                name: SUBMITTER_ROLE.into(),
+            },
+            subjects: Some(submitters),
+        }));
+    }
+    Ok(out)
+}
+
+async fn apply_one<K>(api: Api<K>, obj: &K, what: &str, ns: &str) -> Result<()>
+where
+    K: Resource<DynamicType = ()> + Clone + Serialize + DeserializeOwned + std::fmt::Debug,
+{
+    let name = obj.meta().name.clone().unwrap_or_default();
+    let mut value = with_type::<K>(serde_json::to_value(obj).unwrap_or_default());
+    if let Some(m) = value.as_object_mut() {
+        m.remove("status");
+    }
+    let pp = PatchParams::apply(FIELD_MANAGER).force();
+    api.patch(&name, &pp, &Patch::Apply(&value))
+        .await
+        .map_err(|e| k::api_error(e, &format!("apply {what}"), ns))?;
+    output::info(&format!("{} {name} applied", K::kind(&())));
+    Ok(())
+}
+
+/// Deletes `name` only when it carries the managed-by label. Returns whether it deleted.
+async fn delete_one<K>(api: Api<K>, name: &str, what: &str, ns: &str) -> Result<bool>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let Some(obj) = api
+        .get_opt(name)
+        .await
+        .map_err(|e| k::api_error(e, &format!("get {what}"), ns))?
+    else {
+        return Ok(false);
+    };
+    let managed = obj
+        .meta()
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(MANAGED_BY.0))
+        .is_some_and(|v| v == MANAGED_BY.1);
+    if !managed {
+        output::warn(&format!(
+            "{} {name} is not labelled {}={}: left alone",
+            K::kind(&()),
+            MANAGED_BY.0,
+            MANAGED_BY.1
+        ));
+        return Ok(false);
+    }
+    api.delete(name, &DeleteParams::default())
+        .await
+        .map_err(|e| k::api_error(e, &format!("delete {what}"), ns))?;
+    output::info(&format!("{} {name} deleted", K::kind(&())));
+    Ok(true)
+}
+
+async fn apply_all(client: &Client, objects: &[Managed], ns: &str) -> Result<()> {
+    for o in objects {
+        match o {
+            Managed::Namespace(x) => {
+                apply_one(Api::<Namespace>::all(client.clone()), x, "namespaces", ns).await?
+            }
+            Managed::ServiceAccount(x) => {
+                apply_one(
+                    Api::<ServiceAccount>::namespaced(client.clone(), ns),
+                    x,
+                    "serviceaccounts",
+                    ns,
+                )
+                .await?
+            }
+            Managed::Role(x) => {
+                apply_one(Api::<Role>::namespaced(client.clone(), ns), x, "roles", ns).await?
+            }
+            Managed::RoleBinding(x) => {
+                apply_one(
+                    Api::<RoleBinding>::namespaced(client.clone(), ns),
+                    x,
+                    "rolebindings",
+                    ns,
+                )
+                .await?
+            }
+            Managed::ClusterRole(x) => {
+                apply_one(
+                    Api::<ClusterRole>::all(client.clone()),
+                    x,
+                    "clusterroles",
+                    ns,
+                )
+                .await?
+            }
+            Managed::ClusterRoleBinding(x) => {
+                apply_one(
+                    Api::<ClusterRoleBinding>::all(client.clone()),
+                    x,
+                    "clusterrolebindings",
+                    ns,
+                )
+                .await?
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn delete_all(client: &Client, objects: &[Managed], ns: &str) -> Result<usize> {
+    let mut n = 0;
+    // Reverse order: bindings before the roles and the service account they name.
+    for o in objects.iter().rev() {
+        let name = match o {
+            Managed::Namespace(_) => continue, // never delete a namespace
+            Managed::ServiceAccount(x) => x.metadata.name.clone(),
+            Managed::Role(x) => x.metadata.name.clone(),
+            Managed::RoleBinding(x) => x.metadata.name.clone(),
+            Managed::ClusterRole(x) => x.metadata.name.clone(),
+            Managed::ClusterRoleBinding(x) => x.metadata.name.clone(),
+        }
+        .unwrap_or_default();
+        let c = client.clone();
+        let deleted = match o {
+            Managed::Namespace(_) => false,
+            Managed::ServiceAccount(_) => {
+                delete_one(
+                    Api::<ServiceAccount>::namespaced(c, ns),
+                    &name,
+                    "serviceaccounts",
+                    ns,
+                )
+                .await?
+            }
+            Managed::Role(_) => {
+                delete_one(Api::<Role>::namespaced(c, ns), &name, "roles", ns).await?
+            }
+            Managed::RoleBinding(_) => {
+                delete_one(
+                    Api::<RoleBinding>::namespaced(c, ns),
+                    &name,
+                    "rolebindings",
+                    ns,
+                )
+                .await?
+            }
+            Managed::ClusterRole(_) => {
+                // Shared by every namespace set up with --cluster-wide: kept while any
+                // ClusterRoleBinding still refers to it.
+                let in_use = Api::<ClusterRoleBinding>::all(c.clone())
+                    .list(&Default::default())
+                    .await
+                    .map_err(|e| k::api_error(e, "list clusterrolebindings", ns))?
+                    .items
+                    .iter()
+                    .any(|b| b.role_ref.kind == "ClusterRole" && b.role_ref.name == name);
+                if in_use {
+                    output::info(&format!(
+                        "ClusterRole {name} is still bound elsewhere: kept"
+                    ));
+                    false
+                } else {
+                    delete_one(Api::<ClusterRole>::all(c), &name, "clusterroles", ns).await?
+                }
+            }
+            Managed::ClusterRoleBinding(_) => {
+                delete_one(
+                    Api::<ClusterRoleBinding>::all(c),
+                    &name,
+                    "clusterrolebindings",
+                    ns,
+                )
+                .await?
+            }
+        };
+        n += usize::from(deleted);
+    }
+    Ok(n)
+}
+
+/// Runs `setup`; returns the exit code.
+pub async fn run(flags: &KubeFlags, args: &SetupArgs) -> Result<u8> {
+    if args.output.is_some() && !args.dry_run {
+        return Err(Error::usage(
+            "-o/--output only applies to --dry-run",
+            "add --dry-run to print the objects",
+        ));
+    }
+    if args.delete && args.dry_run {
+        return Err(Error::usage_plain(
+            "--delete and --dry-run cannot be combined",
+        ));
+    }
+    let target = k::resolve(flags).await?;
+    let ns = target.namespace.clone();
+    let objects = plan(args, &ns)?;
+    if args.dry_run {
+        let items: Vec<serde_json::Value> = objects.iter().map(Managed::to_value).collect();
+        let format = args.output.unwrap_or(ObjectFormat::Yaml);
+        output::print_data(&output::render(&output::object_list(&items)?, format)?)?;
+        return Ok(0);
+    }
+    let client = target.client()?;
+    if args.delete {
+        let n = delete_all(&client, &objects, &ns).await?;
+        output::info(&format!(
+            "deleted {n} object(s) labelled {}={} in namespace {ns}",
+            MANAGED_BY.0, MANAGED_BY.1
+        ));
+        return Ok(0);
+    }
+    apply_all(&client, &objects, &ns).await?;
+    output::info(&format!(
+        "namespace {ns} is ready for Spark drivers running as service account {}; submit with:",
+        args.service_account
+    ));
+    output::print_data(&format!(
+        "--conf spark.kubernetes.authenticate.driver.serviceAccountName={}\n",
+        args.service_account
+    ))?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects() {
+        assert_eq!(parse_subject("User:alice").unwrap().kind, "User");
+        assert_eq!(parse_subject("Group:ci").unwrap().kind, "Group");
+        let sa = parse_subject("ServiceAccount:ci:runner").unwrap();
+        assert_eq!(sa.namespace.as_deref(), Some("ci"));
+        assert!(parse_subject("alice").is_err());
+        assert!(parse_subject("User:").is_err());
+    }
+
+    #[test]
+    fn network_policies_from_4_2() {
+        let has_np = |v: &str| {
+            driver_rules(SparkVersion::parse(v).unwrap())
+                .iter()
+                .any(|r| r.api_groups.as_deref() == Some(&["networking.k8s.io".to_string()]))
+        };
+        assert!(!has_np("4.0.1"));
+        assert!(has_np("4.2.0"));
+    }
+}

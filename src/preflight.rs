@@ -1,0 +1,699 @@
+//! Preflight checks, run by `submit` before it creates anything and by `kubectl spark doctor`:
+//! the API server answers and is recent enough, the submitter may create what the submission
+//! contains, the driver's service account exists (and may do what a driver does, when we may
+//! ask), every referenced object exists, and some Ready node can fit the driver. The checks
+//! run concurrently. A lookup we are not allowed to make is a warning ("could not check"),
+//! never a failure.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures::future::{BoxFuture, FutureExt, join_all};
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec, SubjectAccessReview,
+    SubjectAccessReviewSpec,
+};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Node, PersistentVolumeClaim, Pod, Secret, ServiceAccount,
+};
+use k8s_openapi::api::scheduling::v1::PriorityClass;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use kube::api::{Api, ListParams, PostParams};
+use kube::{Client, Resource};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::output;
+use crate::submit::plan::{PostObject, Submission};
+
+/// The oldest Kubernetes minor version supported.
+pub const MIN_MINOR: u32 = 33;
+
+/// A check's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Passed.
+    Ok,
+    /// Could not be checked (not allowed to look); not a failure.
+    Warn,
+    /// Not checked: needs a cluster-level permission submitters rarely have (SubjectAccessReview,
+    /// listing nodes). Shown by `doctor`, logged at `-v` by `submit`.
+    Skipped,
+    /// Failed: the submission would not work.
+    Fail,
+}
+
+/// One check's result.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// What was checked.
+    pub name: String,
+    /// The outcome.
+    pub status: Status,
+    /// What was found (what is wrong, for a failure).
+    pub detail: String,
+    /// The command that fixes a failure.
+    pub fix: Option<String>,
+}
+
+impl Check {
+    fn ok(name: impl Into<String>, detail: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            status: Status::Ok,
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+    fn fail(name: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            status: Status::Fail,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+    fn warn(name: impl Into<String>, detail: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            status: Status::Warn,
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+    fn skipped(name: impl Into<String>, detail: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            status: Status::Skipped,
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+}
+
+/// What to check, taken from a submission or from `doctor`'s flags.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Target namespace.
+    pub namespace: String,
+    /// The driver's service account.
+    pub service_account: String,
+    /// `(api group, resource)` the submitter creates.
+    pub creates: Vec<(String, String)>,
+    /// Secrets referenced (volumes, secretKeyRef env, pull secrets), with where from.
+    pub secrets: BTreeMap<String, String>,
+    /// ConfigMaps referenced and not created by the submission.
+    pub config_maps: BTreeSet<String>,
+    /// PVCs referenced and not created by the submission.
+    pub pvcs: BTreeSet<String>,
+    /// `priorityClassName`.
+    pub priority_class: Option<String>,
+    /// Driver CPU request in millicores.
+    pub cpu_millis: Option<i64>,
+    /// Driver memory request in bytes.
+    pub memory_bytes: Option<i64>,
+}
+
+fn kind_of(o: &PostObject) -> (&'static str, &'static str) {
+    match o {
+        PostObject::Secret(_) => ("", "secrets"),
+        PostObject::Service(_) => ("", "services"),
+        PostObject::NetworkPolicy(_) => ("networking.k8s.io", "networkpolicies"),
+        PostObject::Pvc(_) => ("", "persistentvolumeclaims"),
+        PostObject::ConfigMap(_) => ("", "configmaps"),
+    }
+}
+
+/// Parses a Kubernetes quantity into units × `scale` (1000 for CPU millicores, 1 for bytes).
+pub fn parse_quantity(q: &str, scale: f64) -> Option<i64> {
+    let q = q.trim();
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(q.len());
+    let (num, suffix) = q.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult = match suffix {
+        "" => 1.0,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        _ => return None,
+    };
+    Some((n * mult * scale).ceil() as i64)
+}
+
+fn req(map: Option<&BTreeMap<String, Quantity>>, key: &str, scale: f64) -> i64 {
+    map.and_then(|m| m.get(key))
+        .and_then(|q| parse_quantity(&q.0, scale))
+        .unwrap_or(0)
+}
+
+/// The pod's effective requests: max(sum of containers, max of init containers).
+fn pod_requests(pod: &Pod) -> (i64, i64) {
+    let Some(spec) = &pod.spec else { return (0, 0) };
+    let sum = |key: &str, scale: f64| -> i64 {
+        spec.containers
+            .iter()
+            .map(|c| {
+                req(
+                    c.resources.as_ref().and_then(|r| r.requests.as_ref()),
+                    key,
+                    scale,
+                )
+            })
+            .sum()
+    };
+    let init_max = |key: &str, scale: f64| -> i64 {
+        spec.init_containers
+            .iter()
+            .flatten()
+            .map(|c| {
+                req(
+                    c.resources.as_ref().and_then(|r| r.requests.as_ref()),
+                    key,
+                    scale,
+                )
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    (
+        sum("cpu", 1000.0).max(init_max("cpu", 1000.0)),
+        sum("memory", 1.0).max(init_max("memory", 1.0)),
+    )
+}
+
+impl Inputs {
+    /// What a submission needs.
+    pub fn from_submission(sub: &Submission) -> Inputs {
+        let mut creates: Vec<(String, String)> = vec![(String::new(), "pods".into())];
+        let mut created_cms = BTreeSet::new();
+        let mut created_pvcs = BTreeSet::new();
+        for o in &sub.post {
+            let (g, r) = kind_of(o);
+            let k = (g.to_string(), r.to_string());
+            if !creates.contains(&k) {
+                creates.push(k);
+            }
+            match o {
+                PostObject::ConfigMap(c) => {
+                    created_cms.insert(c.metadata.name.clone().unwrap_or_default());
+                }
+                PostObject::Pvc(c) => {
+                    created_pvcs.insert(c.metadata.name.clone().unwrap_or_default());
+                }
+                _ => {}
+            }
+        }
+        let mut inputs = Inputs {
+            namespace: sub.namespace.clone(),
+            service_account: "default".into(),
+            creates,
+            ..Default::default()
+        };
+        let created_secrets: BTreeSet<String> = sub
+            .post
+            .iter()
+            .filter_map(|o| match o {
+                PostObject::Secret(s) => s.metadata.name.clone(),
+                _ => None,
+            })
+            .collect();
+        let Some(spec) = &sub.pod.spec else {
+            return inputs;
+        };
+        if let Some(sa) = spec
+            .service_account_name
+            .as_ref()
+            .or(spec.service_account.as_ref())
+            .filter(|s| !s.is_empty())
+        {
+            inputs.service_account = sa.clone();
+        }
+        inputs.priority_class = spec.priority_class_name.clone().filter(|s| !s.is_empty());
+        for s in spec.image_pull_secrets.iter().flatten() {
+            if !s.name.is_empty() {
+                inputs
+                    .secrets
+                    .insert(s.name.clone(), "an image pull secret".into());
+            }
+        }
+        for v in spec.volumes.iter().flatten() {
+            if let Some(name) = v.secret.as_ref().and_then(|s| s.secret_name.clone())
+                && v.secret.as_ref().and_then(|s| s.optional) != Some(true)
+            {
+                inputs
+                    .secrets
+                    .insert(name, format!("mounted as volume {}", v.name));
+            }
+            if let Some(cm) = &v.config_map
+                && cm.optional != Some(true)
+                && !cm.name.is_empty()
+                && !created_cms.contains(&cm.name)
+            {
+                inputs.config_maps.insert(cm.name.clone());
+            }
+            if let Some(pvc) = &v.persistent_volume_claim
+                && !created_pvcs.contains(&pvc.claim_name)
+                && pvc.claim_name != "OnDemand"
+            {
+                inputs.pvcs.insert(pvc.claim_name.clone());
+            }
+        }
+        for c in spec
+            .containers
+            .iter()
+            .chain(spec.init_containers.iter().flatten())
+        {
+            for e in c.env.iter().flatten() {
+                if let Some(r) = e
+                    .value_from
+                    .as_ref()
+                    .and_then(|v| v.secret_key_ref.as_ref())
+                    && r.optional != Some(true)
+                {
+                    inputs
+                        .secrets
+                        .insert(r.name.clone(), format!("env {} (secretKeyRef)", e.name));
+                }
+            }
+        }
+        for n in &created_secrets {
+            inputs.secrets.remove(n);
+        }
+        let (cpu, mem) = pod_requests(&sub.pod);
+        inputs.cpu_millis = Some(cpu);
+        inputs.memory_bytes = Some(mem);
+        inputs
+    }
+
+    /// What `doctor` checks: the kinds a default submission creates.
+    pub fn namespace_level(namespace: &str, service_account: &str) -> Inputs {
+        Inputs {
+            namespace: namespace.into(),
+            service_account: service_account.into(),
+            creates: ["pods", "services", "configmaps"]
+                .iter()
+                .map(|r| (String::new(), r.to_string()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+}
+
+fn is_forbidden(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 403 || s.code == 401)
+}
+
+async fn check_version(client: Client) -> Check {
+    let name = "API server reachable, Kubernetes ≥ 1.33";
+    match client.apiserver_version().await {
+        Err(e) => Check::fail(
+            name,
+            format!("the API server does not answer: {e}"),
+            "check the cluster is up and the kubeconfig's server (`kubectl cluster-info`)",
+        ),
+        Ok(v) => {
+            let minor: u32 = v
+                .minor
+                .trim_end_matches(|c: char| !c.is_ascii_digit())
+                .parse()
+                .unwrap_or(0);
+            let major: u32 = v.major.parse().unwrap_or(0);
+            if (major, minor) >= (1, MIN_MINOR) {
+                Check::ok(name, v.git_version)
+            } else {
+                Check::fail(
+                    name,
+                    format!("server is {}, older than 1.{MIN_MINOR}", v.git_version),
+                    "upgrade the cluster (or use spark-submit, which supports older servers)",
+                )
+            }
+        }
+    }
+}
+
+async fn check_can_create(client: Client, ns: String, group: String, resource: String) -> Check {
+    let name = format!("you may create {resource}");
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                namespace: Some(ns.clone()),
+                verb: Some("create".into()),
+                group: Some(group.clone()),
+                resource: Some(resource.clone()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let api: Api<SelfSubjectAccessReview> = Api::all(client);
+    match api.create(&PostParams::default(), &review).await {
+        Ok(r) if r.status.as_ref().is_some_and(|s| s.allowed) => Check::ok(name, "allowed"),
+        Ok(_) => Check::fail(
+            name,
+            format!("you may not create {resource} in namespace {ns}"),
+            format!(
+                "ask an admin to run `kubectl spark setup -n {ns} --submitter User:<you>` \
+                 (check with `kubectl auth can-i create {resource} -n {ns}`)"
+            ),
+        ),
+        Err(e) => Check::warn(name, format!("could not check: {e}")),
+    }
+}
+
+async fn check_exists<K>(
+    client: Client,
+    ns: String,
+    name: String,
+    what: String,
+    fix: String,
+) -> Check
+where
+    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + DeserializeOwned
+        + std::fmt::Debug,
+{
+    let kind = K::kind(&());
+    let title = format!("{kind} {name} exists");
+    let api: Api<K> = Api::namespaced(client, &ns);
+    match api.get_opt(&name).await {
+        Ok(Some(_)) => Check::ok(title, what),
+        Ok(None) => Check::fail(
+            title,
+            format!("{kind} {name} ({what}) does not exist in namespace {ns}"),
+            fix,
+        ),
+        Err(e) if is_forbidden(&e) => Check::warn(
+            title,
+            format!("could not check: you may not get {kind}s in namespace {ns}"),
+        ),
+        Err(e) => Check::warn(title, format!("could not check: {e}")),
+    }
+}
+
+async fn check_priority_class(client: Client, name: String) -> Check {
+    let title = format!("PriorityClass {name} exists");
+    let api: Api<PriorityClass> = Api::all(client);
+    match api.get_opt(&name).await {
+        Ok(Some(_)) => Check::ok(title, ""),
+        Ok(None) => Check::fail(
+            title,
+            format!("PriorityClass {name} does not exist"),
+            format!("kubectl create priorityclass {name} --value=1000, or fix priorityClassName"),
+        ),
+        Err(e) if is_forbidden(&e) => {
+            Check::warn(title, "could not check: you may not get priorityclasses")
+        }
+        Err(e) => Check::warn(title, format!("could not check: {e}")),
+    }
+}
+
+/// Whether the service account may do what a driver does (a SubjectAccessReview, which needs
+/// cluster permission: skipped with a note when not allowed).
+async fn check_sa_permissions(client: Client, ns: String, sa: String) -> Check {
+    let title = format!("service account {sa} may run a driver");
+    let api: Api<SubjectAccessReview> = Api::all(client);
+    let resources = ["pods", "services", "configmaps"];
+    let reviews = resources.map(|resource| SubjectAccessReview {
+        spec: SubjectAccessReviewSpec {
+            user: Some(format!("system:serviceaccount:{ns}:{sa}")),
+            groups: Some(vec![
+                "system:serviceaccounts".into(),
+                format!("system:serviceaccounts:{ns}"),
+                "system:authenticated".into(),
+            ]),
+            resource_attributes: Some(ResourceAttributes {
+                namespace: Some(ns.clone()),
+                verb: Some("create".into()),
+                resource: Some(resource.into()),
+                group: Some(String::new()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let pp = PostParams::default();
+    let answers = join_all(reviews.iter().map(|r| api.create(&pp, r))).await;
+    let mut denied = Vec::new();
+    for (resource, answer) in resources.iter().zip(answers) {
+        match answer {
+            Ok(r) if r.status.as_ref().is_some_and(|s| s.allowed) => {}
+            Ok(_) => denied.push(*resource),
+            Err(e) if is_forbidden(&e) => {
+                return Check::skipped(
+                    title,
+                    "not checked: you may not create subjectaccessreviews (cluster permission)",
+                );
+            }
+            Err(e) => return Check::warn(title, format!("could not check: {e}")),
+        }
+    }
+    if denied.is_empty() {
+        Check::ok(title, "may create pods, services, configmaps")
+    } else {
+        Check::fail(
+            title,
+            format!(
+                "system:serviceaccount:{ns}:{sa} may not create {}: the driver would fail to start executors",
+                denied.join(", ")
+            ),
+            format!(
+                "kubectl spark setup -n {ns} --service-account {sa}, or run `kubectl spark setup -n {ns}` \
+                 and submit with --conf spark.kubernetes.authenticate.driver.serviceAccountName=spark"
+            ),
+        )
+    }
+}
+
+async fn check_node_fit(client: Client, cpu: i64, mem: i64) -> Check {
+    let title = "a Ready node can fit the driver";
+    let nodes: Api<Node> = Api::all(client.clone());
+    let pods: Api<Pod> = Api::all(client);
+    let lp = ListParams::default();
+    let pod_lp = ListParams::default()
+        .fields("status.phase!=Succeeded,status.phase!=Failed,spec.nodeName!=");
+    let (nodes, pods) = futures::join!(nodes.list(&lp), pods.list(&pod_lp));
+    let nodes = match nodes {
+        Ok(n) => n,
+        Err(e) if is_forbidden(&e) => {
+            return Check::skipped(
+                title,
+                "not checked: you may not list nodes (cluster permission)",
+            );
+        }
+        Err(e) => return Check::warn(title, format!("could not check: {e}")),
+    };
+    let mut used: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let pods_known = match pods {
+        Ok(list) => {
+            for p in &list.items {
+                if let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) {
+                    let (c, m) = pod_requests(p);
+                    let e = used.entry(node).or_default();
+                    e.0 += c;
+                    e.1 += m;
+                }
+            }
+            true
+        }
+        Err(_) => false,
+    };
+    let mut best = (0i64, 0i64);
+    for n in &nodes.items {
+        let ready = n
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+        let unschedulable = n
+            .spec
+            .as_ref()
+            .and_then(|s| s.unschedulable)
+            .unwrap_or(false);
+        if !ready || unschedulable {
+            continue;
+        }
+        let alloc = n.status.as_ref().and_then(|s| s.allocatable.as_ref());
+        let name = n.metadata.name.clone().unwrap_or_default();
+        let (uc, um) = used.get(&name).copied().unwrap_or_default();
+        let free = (
+            req(alloc, "cpu", 1000.0) - uc,
+            req(alloc, "memory", 1.0) - um,
+        );
+        if free.0 >= cpu && free.1 >= mem {
+            let note = if pods_known {
+                ""
+            } else {
+                " (could not list pods: free capacity not subtracted)"
+            };
+            return Check::ok(title, format!("node {name} fits{note}"));
+        }
+        best = (best.0.max(free.0), best.1.max(free.1));
+    }
+    Check::fail(
+        title,
+        format!(
+            "no Ready node has {cpu}m CPU and {} MiB memory free (most free: {}m CPU, {} MiB)",
+            mem / (1024 * 1024),
+            best.0,
+            best.1 / (1024 * 1024)
+        ),
+        "lower --driver-memory / --driver-cores (or spark.driver.memoryOverhead), or add nodes",
+    )
+}
+
+/// Runs every check for `inputs` concurrently; results in a stable order.
+pub async fn run_checks(client: &Client, inputs: &Inputs) -> Vec<Check> {
+    let ns = inputs.namespace.clone();
+    let mut futs: Vec<BoxFuture<'static, Check>> = vec![check_version(client.clone()).boxed()];
+    for (g, r) in &inputs.creates {
+        futs.push(check_can_create(client.clone(), ns.clone(), g.clone(), r.clone()).boxed());
+    }
+    let sa = inputs.service_account.clone();
+    futs.push(
+        check_exists::<ServiceAccount>(
+            client.clone(),
+            ns.clone(),
+            sa.clone(),
+            "the driver's service account".into(),
+            format!("kubectl spark setup -n {ns} --service-account {sa}"),
+        )
+        .boxed(),
+    );
+    futs.push(check_sa_permissions(client.clone(), ns.clone(), sa).boxed());
+    for (s, from) in &inputs.secrets {
+        futs.push(
+            check_exists::<Secret>(
+                client.clone(),
+                ns.clone(),
+                s.clone(),
+                from.clone(),
+                format!("kubectl create secret generic {s} -n {ns} --from-literal=KEY=VALUE (or --from-file=…; docker-registry for a pull secret)"),
+            )
+            .boxed(),
+        );
+    }
+    for c in &inputs.config_maps {
+        futs.push(
+            check_exists::<ConfigMap>(
+                client.clone(),
+                ns.clone(),
+                c.clone(),
+                "a configMap volume".into(),
+                format!("kubectl create configmap {c} -n {ns} --from-file=…"),
+            )
+            .boxed(),
+        );
+    }
+    for p in &inputs.pvcs {
+        futs.push(
+            check_exists::<PersistentVolumeClaim>(
+                client.clone(),
+                ns.clone(),
+                p.clone(),
+                "a persistentVolumeClaim volume".into(),
+                format!(
+                    "create the claim (kubectl apply -n {ns} -f pvc.yaml) or use claimName=OnDemand"
+                ),
+            )
+            .boxed(),
+        );
+    }
+    if let Some(pc) = &inputs.priority_class {
+        futs.push(check_priority_class(client.clone(), pc.clone()).boxed());
+    }
+    if let (Some(cpu), Some(mem)) = (inputs.cpu_millis, inputs.memory_bytes) {
+        futs.push(check_node_fit(client.clone(), cpu, mem).boxed());
+    }
+    join_all(futs).await
+}
+
+/// Renders checks as a table: `✓`, `!` (could not check), `-` (not checked: needs a cluster
+/// permission) or `✗`, then the fix.
+pub fn render(checks: &[Check]) -> String {
+    let mut out = String::new();
+    for c in checks {
+        let mark = match c.status {
+            Status::Ok => "✓",
+            Status::Warn => "!",
+            Status::Skipped => "-",
+            Status::Fail => "✗",
+        };
+        out.push_str(&format!("{mark} {}", c.name));
+        if !c.detail.is_empty() {
+            out.push_str(&format!(": {}", c.detail));
+        }
+        out.push('\n');
+        if let Some(fix) = &c.fix
+            && c.status == Status::Fail
+        {
+            out.push_str(&format!("    fix: {fix}\n"));
+        }
+    }
+    out
+}
+
+/// Submit's preflight: warnings go to stderr; any failure stops the submission (a usage
+/// error, exit 2) before anything is created.
+pub async fn check(client: &Client, sub: &Submission) -> Result<()> {
+    let started = std::time::Instant::now();
+    let checks = run_checks(client, &Inputs::from_submission(sub)).await;
+    tracing::info!(
+        "preflight: {} checks in {} ms",
+        checks.len(),
+        started.elapsed().as_millis()
+    );
+    for c in &checks {
+        match c.status {
+            Status::Warn => output::warn(&format!("preflight: {}: {}", c.name, c.detail)),
+            Status::Skipped => tracing::info!("preflight: {}: {}", c.name, c.detail),
+            _ => {}
+        }
+    }
+    let failed: Vec<&Check> = checks.iter().filter(|c| c.status == Status::Fail).collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    let mut message = format!(
+        "preflight found {} problem(s); nothing was created:\n",
+        failed.len()
+    );
+    for c in &failed {
+        message.push_str(&format!("  ✗ {}: {}\n", c.name, c.detail));
+        if let Some(fix) = &c.fix {
+            message.push_str(&format!("      fix: {fix}\n"));
+        }
+    }
+    Err(Error::usage(
+        message.trim_end().to_string(),
+        "fix the above, or pass --skip-preflight to submit anyway",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(parse_quantity("500m", 1000.0), Some(500));
+        assert_eq!(parse_quantity("2", 1000.0), Some(2000));
+        assert_eq!(parse_quantity("1Gi", 1.0), Some(1 << 30));
+        assert_eq!(parse_quantity("1408Mi", 1.0), Some(1408 << 20));
+        assert_eq!(parse_quantity("1k", 1.0), Some(1000));
+        assert_eq!(parse_quantity("x", 1.0), None);
+    }
+}
