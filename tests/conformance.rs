@@ -733,7 +733,10 @@ impl Env {
         let mut cmd = self.command(Path::new(env!("CARGO_BIN_EXE_kubectl-spark")), conf_dir);
         // Preflight would (rightly) refuse the namespace's `default` service account and the
         // referenced Secrets/PVCs that do not exist; here only the objects are compared.
-        cmd.arg("submit").arg("--no-wait").arg("--skip-preflight").args(a);
+        cmd.arg("submit")
+            .arg("--no-wait")
+            .arg("--skip-preflight")
+            .args(a);
         let t0 = Instant::now();
         let out = run(cmd, RUN_TIMEOUT)?;
         let seconds = t0.elapsed().as_secs_f64();
