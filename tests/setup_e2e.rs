@@ -94,6 +94,25 @@ async fn sar(client: &Client, user: &str, ns: &str, verb: &str, group: &str, res
         .is_some_and(|s| s.allowed)
 }
 
+/// [`sar`] polled until allowed (up to 15 s): RBAC is evaluated from the API server's informer
+/// cache, which sees a new RoleBinding a moment after it is created.
+async fn sar_eventually(
+    client: &Client,
+    user: &str,
+    ns: &str,
+    verb: &str,
+    group: &str,
+    res: &str,
+) -> bool {
+    for _ in 0..150 {
+        if sar(client, user, ns, verb, group, res).await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
 async fn versions(client: &Client, ns: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let sas = Api::<ServiceAccount>::namespaced(client.clone(), ns);
@@ -153,7 +172,7 @@ async fn setup_grants_exactly_the_drivers_needs_and_is_idempotent() {
     ] {
         for res in ["pods", "services", "configmaps", "persistentvolumeclaims"] {
             assert!(
-                sar(&admin, &sa, &ns.name, verb, "", res).await,
+                sar_eventually(&admin, &sa, &ns.name, verb, "", res).await,
                 "{verb} {res}"
             );
         }
@@ -176,7 +195,7 @@ async fn setup_grants_exactly_the_drivers_needs_and_is_idempotent() {
     // Spark 4.2 drivers also manage the executor NetworkPolicy.
     ok(&ns, User::Admin, &["setup", "--spark-version", "4.2.0"]);
     assert!(
-        sar(
+        sar_eventually(
             &admin,
             &sa,
             &ns.name,
@@ -250,9 +269,9 @@ async fn setup_dry_run_submitter_and_delete() {
 
     ok(&ns, User::Admin, &["setup", "--submitter", "User:carol"]);
     let carol = "carol";
-    assert!(sar(&admin, carol, &ns.name, "create", "", "secrets").await);
-    assert!(sar(&admin, carol, &ns.name, "get", "", "pods/log").await);
-    assert!(sar(&admin, carol, &ns.name, "create", "", "pods/portforward").await);
+    assert!(sar_eventually(&admin, carol, &ns.name, "create", "", "secrets").await);
+    assert!(sar_eventually(&admin, carol, &ns.name, "get", "", "pods/log").await);
+    assert!(sar_eventually(&admin, carol, &ns.name, "create", "", "pods/portforward").await);
 
     // A foreign service account survives --delete.
     Api::<ServiceAccount>::namespaced(admin.clone(), &ns.name)

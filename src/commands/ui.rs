@@ -189,6 +189,8 @@ async fn serve(
             }
             accepted = listener.accept() => match accepted {
                 Ok((conn, peer)) => {
+                    // Small HTTP requests must not wait for Nagle's algorithm.
+                    let _ = conn.set_nodelay(true);
                     let (pods, name, ns) = (pods.clone(), name.clone(), ns.clone());
                     tokio::spawn(async move {
                         if let Err(e) = forward(&pods, &name, port, conn, peer, &ns).await {
