@@ -212,14 +212,11 @@ async fn exit_code_follows_the_driver() {
     assert!(text(&o.stderr).contains("termination reason: Completed"));
 }
 
-#[tokio::test]
-async fn deleting_the_driver_while_waiting_is_a_failure() {
-    let Some(cluster) = Cluster::get() else {
-        return;
-    };
-    let ns = TestNamespace::new(cluster, "submit-deleted");
+/// Starts `submit` (waiting, as bob) in the background and returns it with the driver pod's
+/// name once the pod exists, and an admin pod API for the namespace.
+async fn spawn_waiting_submit(ns: &TestNamespace) -> (std::process::Child, Api<Pod>, String) {
     let args = submit_args("apache/spark:4.0.1", &[]);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-spark"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-spark"))
         .env("KUBECONFIG", ns.kubeconfig(User::Bob))
         .args(&args)
         .stdout(std::process::Stdio::piped())
@@ -227,21 +224,28 @@ async fn deleting_the_driver_while_waiting_is_a_failure() {
         .spawn()
         .unwrap();
     let pods = Api::<Pod>::namespaced(ns.client(User::Admin).await, &ns.name);
-    let mut name = None;
     for _ in 0..200 {
-        if let Some(p) = pods
+        let drivers = pods
             .list(&ListParams::default().labels("spark-role=driver"))
             .await
-            .unwrap()
-            .items
-            .first()
-        {
-            name = p.metadata.name.clone();
-            break;
+            .unwrap();
+        if let Some(name) = drivers.items.first().and_then(|p| p.metadata.name.clone()) {
+            return (child, pods, name);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let name = name.expect("driver pod created");
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the driver pod was not created within 10 s");
+}
+
+#[tokio::test]
+async fn deleting_the_driver_while_waiting_is_a_failure() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "submit-deleted");
+    let (child, pods, name) = spawn_waiting_submit(&ns).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     pods.delete(&name, &DeleteParams::background())
         .await
@@ -485,30 +489,7 @@ async fn ctrl_c_stops_watching_and_leaves_the_application_running() {
         return;
     };
     let ns = TestNamespace::new(cluster, "submit-ctrl-c");
-    let args = submit_args("apache/spark:4.0.1", &[]);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-spark"))
-        .env("KUBECONFIG", ns.kubeconfig(User::Bob))
-        .args(&args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pods = Api::<Pod>::namespaced(ns.client(User::Admin).await, &ns.name);
-    let mut name = None;
-    for _ in 0..200 {
-        if let Some(p) = pods
-            .list(&ListParams::default().labels("spark-role=driver"))
-            .await
-            .unwrap()
-            .items
-            .first()
-        {
-            name = p.metadata.name.clone();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let name = name.expect("driver pod created");
+    let (child, pods, name) = spawn_waiting_submit(&ns).await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
