@@ -13,10 +13,11 @@ use k8s_openapi::api::core::v1::{Pod, Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use crate::cli::{ClientSetupArgs, KubeFlags};
-use crate::commands::setup::{FIELD_MANAGER, MANAGED_BY};
+use crate::commands::setup::MANAGED_BY;
 use crate::error::{Error, Result};
 use crate::kube;
 use crate::output;
+use crate::submit::apply::FIELD_MANAGER;
 
 /// The label added to the pod and used as the Service's selector.
 pub const SELECTOR_LABEL: &str = "spark-client-driver";

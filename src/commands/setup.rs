@@ -20,9 +20,8 @@ use crate::conf::SparkVersion;
 use crate::error::{Error, Result};
 use crate::kube as k;
 use crate::output;
+use crate::submit::apply::FIELD_MANAGER;
 
-/// Field manager of every server-side apply.
-pub const FIELD_MANAGER: &str = "kubectl-spark";
 /// The label every object setup creates carries.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "kubectl-spark");
 /// Name of the submitter Role and RoleBinding.
