@@ -49,6 +49,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An object store (upload path, remote pod template) refused or failed a request.
+    #[error("{message}")]
+    Storage {
+        /// What was being done and why it failed (secrets redacted).
+        message: String,
+        /// How to fix it.
+        hint: Option<String>,
+    },
     /// Anything else.
     #[error("{0}")]
     Other(String),
@@ -82,9 +90,10 @@ impl Error {
     /// The hint to print below the message, if any.
     pub fn hint(&self) -> Option<&str> {
         match self {
-            Error::Usage { hint, .. } | Error::Api { hint, .. } | Error::Config { hint, .. } => {
-                hint.as_deref()
-            }
+            Error::Usage { hint, .. }
+            | Error::Api { hint, .. }
+            | Error::Config { hint, .. }
+            | Error::Storage { hint, .. } => hint.as_deref(),
             _ => None,
         }
     }

@@ -13,6 +13,7 @@ pub mod kube;
 pub mod operate;
 pub mod output;
 pub mod preflight;
+pub mod store;
 pub mod submit;
 
 pub use error::{Error, Result};

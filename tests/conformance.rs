@@ -465,6 +465,51 @@ fn case09_remote_resources_and_args() {
     });
 }
 
+/// (10) Local dependencies uploaded to S3 (`spark.kubernetes.file.upload.path=s3a://…` on a
+/// real S3 server): jars (with a remote one after), files, an archive with a fragment, py-files
+/// and a local Python primary file. Objects, `spark.properties` and the bucket are compared.
+#[test]
+fn case10_uploads() {
+    Case::new("uploads").with_s3().run(|v, ctx| {
+        let mut a = args(&["--name", "py-deps"]);
+        a.extend(image(v));
+        a.extend(args(&[
+            "--jars",
+            &format!(
+                "{},local:///opt/extra/b.jar",
+                ctx.fixture("uploads/lib.jar")
+            ),
+            "--files",
+            &format!("file://{}", ctx.fixture("uploads/data.csv")),
+            "--archives",
+            &format!("{}#env", ctx.fixture("uploads/env.zip")),
+            "--py-files",
+            &ctx.fixture("uploads/helpers.py"),
+            &ctx.fixture("uploads/job.py"),
+            "2026-11-24",
+        ]));
+        a
+    });
+}
+
+/// The objects one tool stored (in `to`, not in `from`), keyed by their key with the
+/// `spark-upload-<uuid>` directory normalised, with their bytes' length and a checksum.
+fn stored_objects(s3: &common::S3, from: &[String], to: &[String]) -> BTreeMap<String, String> {
+    to.iter()
+        .filter(|k| !from.contains(k))
+        .map(|k| {
+            let bytes = s3.object(k);
+            let sum = bytes
+                .iter()
+                .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(*b)));
+            (
+                replace_after(k, "spark-upload-", 36, "<uuid>"),
+                format!("{} bytes, sum {sum:x}", bytes.len()),
+            )
+        })
+        .collect()
+}
+
 // ------------------------------------------------------------------------------------------------
 // Harness: one case = the same arguments for both tools, per Spark version
 // ------------------------------------------------------------------------------------------------
@@ -487,6 +532,10 @@ struct Case {
     conf_dir: Option<PathBuf>,
     /// kubectl arguments run (as admin, in the test namespace) before the submissions.
     setup: Vec<Vec<String>>,
+    /// Upload local files to the S3 server (tests/s3/up.sh): both tools get its S3A confs,
+    /// spark-submit gets hadoop-aws (tests/oracle/install-s3a.sh), and the objects each tool
+    /// stores are compared too.
+    s3: bool,
 }
 
 /// One tool's submission.
@@ -501,7 +550,13 @@ impl Case {
             name,
             conf_dir: None,
             setup: Vec::new(),
+            s3: false,
         }
+    }
+
+    fn with_s3(mut self) -> Self {
+        self.s3 = true;
+        self
     }
 
     fn conf_dir(mut self, dir: PathBuf) -> Self {
@@ -517,6 +572,14 @@ impl Case {
     fn run(self, build_args: impl Fn(&str, &Ctx) -> Vec<String>) {
         let Some(env) = Env::get(self.name) else {
             return;
+        };
+        let s3 = if self.s3 {
+            match common::S3::get() {
+                Some(s3) => Some(s3),
+                None => return,
+            }
+        } else {
+            None
         };
         let ns = env.namespace(self.name);
         for cmd in &self.setup {
@@ -538,19 +601,30 @@ impl Case {
                 "spark.kubernetes.submission.waitAppCompletion",
                 "false",
             ));
+            let prefix = format!(
+                "conformance/{}-{version}-{:08x}",
+                self.name,
+                rand::random::<u32>()
+            );
+            if let Some(s3) = s3 {
+                full.extend(s3.confs(&prefix));
+            }
             full.extend(build_args(version, &Ctx));
             let label = format!("{} / Spark {version}", self.name);
 
             let before = env.snapshot(&ns.name);
-            let oracle = match env.spark_submit(version, &ns.name, &conf_dir, &full) {
+            let objects_before = s3.map(|s3| s3.objects(&prefix)).unwrap_or_default();
+            let oracle = match env.spark_submit(version, &ns.name, &conf_dir, &full, self.s3) {
                 Ok(s) => s,
                 Err(e) => {
                     panic!("[{label}] the oracle spark-submit failed (not a product bug): {e}")
                 }
             };
             let after_oracle = env.snapshot(&ns.name);
+            let objects_oracle = s3.map(|s3| s3.objects(&prefix)).unwrap_or_default();
             let ours = env.kubectl_spark(&ns.name, &conf_dir, &full);
             let after_ours = env.snapshot(&ns.name);
+            let objects_ours = s3.map(|s3| s3.objects(&prefix)).unwrap_or_default();
             let mut lines = vec![format!(
                 "[{label}] spark-submit {:.1}s ({}), kubectl-spark {}",
                 oracle.seconds,
@@ -583,6 +657,25 @@ impl Case {
                     lines.push(format!("[{label}] compared: {}", kinds.join(", ")));
                     dump(self.name, version, &expected, &actual);
                     let mut diffs = compare_objects(&expected, &actual);
+                    if let Some(s3) = s3 {
+                        let stored = |from: &[String], to: &[String]| stored_objects(s3, from, to);
+                        let expected = stored(&objects_before, &objects_oracle);
+                        let actual = stored(&objects_oracle, &objects_ours);
+                        assert!(
+                            !expected.is_empty(),
+                            "[{label}] harness error: spark-submit stored no object under {prefix}"
+                        );
+                        lines.push(format!(
+                            "[{label}] bucket objects compared: {}",
+                            expected.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ));
+                        if expected != actual {
+                            diffs.push(format!(
+                                "bucket objects (normalised key → bytes): {:?} | {:?}",
+                                expected, actual
+                            ));
+                        }
+                    }
                     diffs.extend(unowned.iter().map(|k| {
                         format!("{k}: created by kubectl-spark without an ownerReference to its driver pod")
                     }));
@@ -707,9 +800,21 @@ impl Env {
         ns: &str,
         conf_dir: &Path,
         a: &[String],
+        s3a: bool,
     ) -> Result<Submission, String> {
         let home = self.oracle_dir.join(version);
         let mut cmd = self.command(&home.join("bin/spark-submit"), conf_dir);
+        if s3a {
+            // hadoop-aws on the submitter JVM's classpath only (what it writes for the driver
+            // is unchanged); installed by tests/oracle/install-s3a.sh.
+            let jars = self.oracle_dir.join(format!("{version}-s3a"));
+            assert!(
+                jars.is_dir(),
+                "{} missing: run tests/oracle/install-s3a.sh",
+                jars.display()
+            );
+            cmd.env("SPARK_DIST_CLASSPATH", jars.join("*"));
+        }
         // A modest, quick-starting JVM: the submitter only builds a few objects.
         cmd.env(
             "SPARK_SUBMIT_OPTS",

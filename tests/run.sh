@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (the README's second set-up command; .ci/run calls it).
-# Checks formatting and lints, builds the local Kubernetes cluster (cached), brings it up in a
-# throw-away directory, runs the whole test suite against it, and always tears it down.
+# Checks formatting and lints, builds the local Kubernetes cluster (cached), brings it and an S3
+# server up in a throw-away directory, runs the whole test suite against them, and always tears
+# them down.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -17,12 +18,16 @@ cargo clippy --all-targets --locked -- -D warnings
 say "building the test cluster's binaries (cached by version)"
 tests/cluster/build.sh >/dev/null
 
-say "installing the Spark conformance oracle (cached by version)"
+say "installing the Spark conformance oracle with S3A, and s3proxy (cached by version)"
 tests/oracle/install.sh >/dev/null
+tests/oracle/install-s3a.sh >/dev/null
+tests/s3/install.sh >/dev/null
 
 run_dir="$(mktemp -d "${TMPDIR:-/tmp}/kubectl-spark-test.XXXXXX")"
 export KSPARK_CLUSTER_DIR="$run_dir/cluster"
+export KSPARK_S3_DIR="$run_dir/s3"
 cleanup() {
+  tests/s3/down.sh "$KSPARK_S3_DIR" || true
   tests/cluster/down.sh "$KSPARK_CLUSTER_DIR" || true
   rm -rf "$run_dir"
 }
@@ -30,6 +35,9 @@ trap cleanup EXIT
 
 say "starting the local cluster in $KSPARK_CLUSTER_DIR"
 tests/cluster/up.sh "$KSPARK_CLUSTER_DIR"
+
+say "starting the S3 server (s3proxy) in $KSPARK_S3_DIR"
+tests/s3/up.sh "$KSPARK_S3_DIR"
 
 say "cargo test (unit, CLI, snapshot, end-to-end, conformance)"
 # End-to-end tests fail, never skip, when CI=true and the cluster is missing.

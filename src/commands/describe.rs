@@ -14,7 +14,7 @@ use kube::api::Api;
 
 use crate::app::LABEL_APP_SELECTOR;
 use crate::cli::{AppRefArgs, KubeFlags};
-use crate::conf::properties;
+use crate::conf::{is_secret_key, properties};
 use crate::error::Result;
 use crate::operate::selector::Scope;
 use crate::operate::summary::{self, AppSummary, State, mounted_config_maps};
@@ -161,23 +161,6 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
         config_maps,
         events: Section::from_result(events),
     })
-}
-
-/// Whether a Spark property holds a secret (Spark's `spark.redaction.regex` and then some).
-pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    [
-        "secret",
-        "password",
-        "token",
-        "credential",
-        "access.key",
-        "accesskey",
-        "secret.key",
-        "secretkey",
-    ]
-    .iter()
-    .any(|word| k.contains(word))
 }
 
 /// Properties as `key=value` lines, secrets replaced by `<redacted>`.

@@ -34,6 +34,8 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging(cli.verbose);
+    // One TLS crypto provider for every client (kube, object stores, template downloads): ring.
+    crate::store::ensure_crypto_provider();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -8,7 +8,10 @@ use crate::conf::{SparkConf, units, validate};
 use crate::error::{Error, Result};
 use crate::kube::{self, KubeTarget};
 use crate::output;
-use crate::submit::plan::{Plan, Submission};
+use crate::store::settings::StoreEnv;
+use crate::submit::plan::{Plan, PostObject, Submission};
+use crate::submit::steps::credentials::REDACTED;
+use crate::submit::upload::{self, Uploads};
 use crate::submit::wait::{self, Outcome, WaitTarget};
 use crate::submit::{apply, resolve, steps};
 
@@ -109,6 +112,45 @@ pub struct Prepared {
     pub wait: bool,
     /// Status line period.
     pub report_interval: Duration,
+    /// Local files to upload, checked (None: nothing to upload).
+    pub uploads: Option<Uploads>,
+}
+
+/// The secret-looking keys that `spark.properties` in the driver ConfigMap would hold in plain
+/// text (Spark writes every conf there; only `*oauthToken` values are redacted).
+pub fn secrets_in_configmap(submission: &Submission) -> Vec<(String, String)> {
+    let Some(PostObject::ConfigMap(cm)) = submission.post.last() else {
+        return Vec::new();
+    };
+    let name = cm.metadata.name.clone().unwrap_or_default();
+    let text = cm
+        .data
+        .as_ref()
+        .and_then(|d| d.get("spark.properties"))
+        .cloned()
+        .unwrap_or_default();
+    crate::conf::properties::parse(&text)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, v)| crate::conf::is_secret_key(k) && v != REDACTED && !v.is_empty())
+        .map(|(k, _)| (k, name.clone()))
+        .collect()
+}
+
+/// The warning for [`secrets_in_configmap`], or None.
+pub fn configmap_secret_warning(submission: &Submission) -> Option<String> {
+    let found = secrets_in_configmap(submission);
+    let (_, cm) = found.first()?;
+    let keys: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
+    Some(format!(
+        "{} will be stored in plain text in ConfigMap {}/{cm} (spark.properties), readable by \
+         anyone who may read ConfigMaps in namespace {}. Safer: keep credentials in a Kubernetes \
+         Secret and pass them as env vars (--conf spark.kubernetes.driver.secretKeyRef.AWS_ACCESS_KEY_ID=<secret>:<key>, \
+         same for executors and AWS_SECRET_ACCESS_KEY), or use workload identity (IRSA, GKE/Azure workload identity)",
+        keys.join(", "),
+        submission.namespace,
+        submission.namespace
+    ))
 }
 
 /// Resolves and plans a submission; contacts no server.
@@ -151,7 +193,8 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
         None => 1000,
     };
     let env = resolve::capture_env(&conf, &mut warnings);
-    let inputs = resolve::read_inputs(&conf)?;
+    let store_env = StoreEnv::capture();
+    let inputs = resolve::read_inputs(&conf, &store_env).await?;
     let plan = Plan {
         ids: resolve::draw_ids(now.as_millisecond()),
         conf,
@@ -163,6 +206,8 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
         now,
     };
     let submission = steps::build(&plan)?;
+    let uploads = upload::check(&submission.uploads, &plan.conf, &store_env)?;
+    warnings.extend(configmap_secret_warning(&submission));
     for info in resolved.infos.iter().chain(version_info.iter()) {
         tracing::info!("{info}");
     }
@@ -174,6 +219,7 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
         target,
         wait,
         report_interval: Duration::from_millis(report_ms.max(1) as u64),
+        uploads,
     })
 }
 
@@ -198,20 +244,20 @@ pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
     }
     let prepared = prepare(flags, &args).await?;
     let sub = &prepared.submission;
+    if dry_run != DryRun::None
+        && let Some(up) = &prepared.uploads
+    {
+        output::info(&format!(
+            "dry run: {} local file(s) ({}) would be uploaded to {}; nothing was uploaded",
+            up.len(),
+            indicatif::HumanBytes(up.total_bytes()),
+            up.destination()
+        ));
+    }
     if dry_run == DryRun::Client {
         let format = args.output.unwrap_or(ObjectFormat::Yaml);
         output::print_data(&output::render(&objects_list(sub)?, format)?)?;
         return Ok(0);
-    }
-    if !sub.uploads.is_empty() {
-        let files: Vec<&str> = sub.uploads.iter().map(|u| u.local_path.as_str()).collect();
-        return Err(Error::usage(
-            format!(
-                "uploading local files is not supported yet: {}",
-                files.join(", ")
-            ),
-            "put the files in the image and use local:// URIs, or on a store the driver reads (s3a://, https://)",
-        ));
     }
     let client = prepared.target.client()?;
     if dry_run == DryRun::Server {
@@ -229,7 +275,24 @@ pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
     if !args.skip_preflight {
         crate::preflight::check(&client, sub).await?;
     }
-    apply::apply(&client, sub, false).await?;
+    if let Some(up) = &prepared.uploads {
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        tokio::select! {
+            r = up.run() => r?,
+            _ = &mut ctrl_c => {
+                let e = Error::Other("interrupted while uploading; nothing was created in Kubernetes".into());
+                output::info(&crate::error::Report(&up.with_rollback(e).await).to_string());
+                return Ok(130);
+            }
+        }
+    }
+    if let Err(e) = apply::apply(&client, sub, false).await {
+        return Err(match &prepared.uploads {
+            Some(up) => up.with_rollback(e).await,
+            None => e,
+        });
+    }
     let id = sub.submission_id();
     if !prepared.wait {
         output::info(&format!(

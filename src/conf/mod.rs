@@ -21,6 +21,14 @@ pub struct SparkConf {
 }
 
 impl SparkConf {
+    /// A conf from `(key, value)` pairs (later pairs win).
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
     /// An empty configuration.
     pub fn new() -> Self {
         Self::default()
@@ -236,6 +244,23 @@ impl fmt::Display for SparkVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
     }
+}
+
+/// Whether a Spark property holds a secret (Spark's `spark.redaction.regex` and then some).
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "secret",
+        "password",
+        "token",
+        "credential",
+        "access.key",
+        "accesskey",
+        "secret.key",
+        "secretkey",
+    ]
+    .iter()
+    .any(|word| k.contains(word))
 }
 
 #[cfg(test)]

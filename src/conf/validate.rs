@@ -273,10 +273,7 @@ mod tests {
     use super::*;
 
     fn conf(pairs: &[(&str, &str)]) -> SparkConf {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        SparkConf::from_pairs(pairs)
     }
 
     fn err(pairs: &[(&str, &str)]) -> String {

@@ -5,4 +5,5 @@ pub mod apply;
 pub mod plan;
 pub mod resolve;
 pub mod steps;
+pub mod upload;
 pub mod wait;

@@ -183,9 +183,15 @@ impl PostObject {
     }
 }
 
+/// [`Upload::key`] of a local primary resource.
+pub const PRIMARY_RESOURCE: &str = "primary resource";
+
 /// A local file to copy to `spark.kubernetes.file.upload.path` before anything is created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Upload {
+    /// Where the file was named: `spark.jars`, `spark.files`, `spark.archives`,
+    /// `spark.submit.pyFiles`, or [`PRIMARY_RESOURCE`].
+    pub key: String,
     /// Local path to read.
     pub local_path: String,
     /// Destination URI (`<uploadPath>/spark-upload-<uuid>/<file name>`).

@@ -9,6 +9,7 @@ use rand::Rng;
 use crate::app;
 use crate::conf::{SparkConf, SparkVersion};
 use crate::error::{Error, Result};
+use crate::store::{self, settings::StoreEnv};
 use crate::submit::plan::{Ids, LocalInputs, SubmitterEnv};
 use crate::submit::steps::pod_template;
 
@@ -202,20 +203,25 @@ fn read_required(key: &str, value: &str, what: &str) -> Result<Vec<u8>> {
     })
 }
 
-fn read_template(key: &str, value: &str) -> Result<String> {
-    let path = local_path(value).ok_or_else(|| {
+/// Reads a pod template: a local path, or a remote one (`s3a://`, `s3://`, `gs://`,
+/// `abfs(s)://`, `http(s)://`) downloaded as Spark does through Hadoop's file systems.
+async fn read_template(key: &str, value: &str, conf: &SparkConf, env: &StoreEnv) -> Result<String> {
+    let bytes = match local_path(value) {
+        Some(path) => std::fs::read(&path).map_err(|e| {
+            Error::usage(
+                format!(
+                    "Could not load pod from template file. {key}: cannot read {}: {e}",
+                    path.display()
+                ),
+                format!("fix {key} to name a readable YAML or JSON Pod file"),
+            )
+        })?,
+        None => store::fetch(value, conf, env, key).await?,
+    };
+    String::from_utf8(bytes).map_err(|_| {
         Error::usage(
-            format!("{key}={value}: remote pod templates are not supported yet"),
-            format!("download the template and pass a local path to {key}"),
-        )
-    })?;
-    std::fs::read_to_string(&path).map_err(|e| {
-        Error::usage(
-            format!(
-                "Could not load pod from template file. {key}: cannot read {}: {e}",
-                path.display()
-            ),
-            format!("fix {key} to name a readable YAML or JSON Pod file"),
+            format!("Could not load pod from template file. {key}={value} is not UTF-8 text"),
+            format!("point {key} at a YAML or JSON Pod file"),
         )
     })
 }
@@ -227,17 +233,18 @@ fn file_name(path: &str) -> String {
         .unwrap_or_else(|| path.to_string())
 }
 
-/// Reads every local file the submission names (templates, credentials, Kerberos files).
-pub fn read_inputs(conf: &SparkConf) -> Result<LocalInputs> {
+/// Reads every file the submission names (templates, local or remote; credentials, Kerberos
+/// files).
+pub async fn read_inputs(conf: &SparkConf, env: &StoreEnv) -> Result<LocalInputs> {
     let mut inputs = LocalInputs::default();
     const TEMPLATE: &str = "spark.kubernetes.driver.podTemplateFile";
     if let Some(v) = conf.get_non_empty(TEMPLATE) {
-        let text = read_template(TEMPLATE, v)?;
+        let text = read_template(TEMPLATE, v, conf, env).await?;
         inputs.driver_template = Some(pod_template::parse_template(&text, TEMPLATE)?);
     }
     const EXEC_TEMPLATE: &str = "spark.kubernetes.executor.podTemplateFile";
     if let Some(v) = conf.get_non_empty(EXEC_TEMPLATE) {
-        inputs.executor_template = Some(read_template(EXEC_TEMPLATE, v)?);
+        inputs.executor_template = Some(read_template(EXEC_TEMPLATE, v, conf, env).await?);
     }
     let auth = "spark.kubernetes.authenticate.driver.";
     let files: [(&str, &str, &mut Option<Vec<u8>>); 3] = [
@@ -326,14 +333,17 @@ mod tests {
         assert!(!conf_dir_file_eligible("x.jar"));
     }
 
-    #[test]
-    fn missing_credential_file_uses_sparks_message() {
+    #[tokio::test]
+    async fn missing_credential_file_uses_sparks_message() {
         let mut c = SparkConf::new();
         c.set(
             "spark.kubernetes.authenticate.driver.caCertFile",
             "/nonexistent/ca.crt",
         );
-        let err = read_inputs(&c).unwrap_err().to_string();
+        let err = read_inputs(&c, &StoreEnv::default())
+            .await
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "Driver CA cert file provided at /nonexistent/ca.crt does not exist or is not a file."

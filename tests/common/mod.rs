@@ -506,3 +506,118 @@ pub fn log_messages(cri: &str) -> String {
         .map(|m| format!("{m}\n"))
         .collect()
 }
+
+/// The S3-compatible server (s3proxy) of `tests/s3/up.sh`, read from `$KSPARK_S3_DIR/s3.env`.
+pub struct S3 {
+    /// `http://127.0.0.1:<port>`.
+    pub endpoint: String,
+    pub access_key: String,
+    pub secret_key: String,
+    /// A bucket that exists.
+    pub bucket: String,
+    /// The filesystem backend's base directory: objects are files under `<data>/<bucket>/<key>`.
+    pub data: PathBuf,
+}
+
+impl S3 {
+    /// The server, or `None` after printing `SKIPPED: …`; a failure under `CI=true`.
+    pub fn get() -> Option<&'static S3> {
+        static S3_SERVER: OnceLock<Result<S3, String>> = OnceLock::new();
+        match S3_SERVER.get_or_init(S3::load) {
+            Ok(s3) => Some(s3),
+            Err(why) => {
+                if std::env::var("CI").as_deref() == Ok("true") {
+                    panic!("no S3 server, and CI=true forbids skipping: {why}");
+                }
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED: no S3 server (run tests/s3/up.sh): {why}"
+                );
+                None
+            }
+        }
+    }
+
+    fn load() -> Result<S3, String> {
+        let dir = match std::env::var_os("KSPARK_S3_DIR") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/kubectl-spark/s3"),
+        };
+        let file = dir.join("s3.env");
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let env = parse_env(&text);
+        let get = |key: &str| {
+            env.get(key)
+                .cloned()
+                .ok_or_else(|| format!("{} has no {key}", file.display()))
+        };
+        let s3 = S3 {
+            endpoint: get("KSPARK_S3_ENDPOINT")?,
+            access_key: get("KSPARK_S3_ACCESS_KEY")?,
+            secret_key: get("KSPARK_S3_SECRET_KEY")?,
+            bucket: get("KSPARK_S3_BUCKET")?,
+            data: get("KSPARK_S3_DATA")?.into(),
+        };
+        let addr = s3
+            .endpoint
+            .trim_start_matches("http://")
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| format!("bad KSPARK_S3_ENDPOINT {}", s3.endpoint))?;
+        TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+            .map_err(|e| format!("s3proxy at {} does not answer ({e})", s3.endpoint))?;
+        Ok(s3)
+    }
+
+    /// The `--conf` pairs that point Spark's S3A (and kubectl-spark) at this server, uploading
+    /// under `s3a://<bucket>/<prefix>`.
+    pub fn confs(&self, prefix: &str) -> Vec<String> {
+        [
+            format!(
+                "spark.kubernetes.file.upload.path=s3a://{}/{prefix}",
+                self.bucket
+            ),
+            format!("spark.hadoop.fs.s3a.endpoint={}", self.endpoint),
+            "spark.hadoop.fs.s3a.path.style.access=true".into(),
+            "spark.hadoop.fs.s3a.connection.ssl.enabled=false".into(),
+            "spark.hadoop.fs.s3a.endpoint.region=us-east-1".into(),
+            format!("spark.hadoop.fs.s3a.access.key={}", self.access_key),
+            format!("spark.hadoop.fs.s3a.secret.key={}", self.secret_key),
+        ]
+        .into_iter()
+        .flat_map(|c| ["--conf".to_string(), c])
+        .collect()
+    }
+
+    /// Every object (regular file) under `<bucket>/<prefix>`, as keys relative to the bucket,
+    /// sorted; with the filesystem backend these are exactly the stored objects.
+    pub fn objects(&self, prefix: &str) -> Vec<String> {
+        fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, base, out);
+                } else if let Ok(rel) = p.strip_prefix(base) {
+                    out.push(rel.to_string_lossy().into_owned());
+                }
+            }
+        }
+        let base = self.data.join(&self.bucket);
+        let mut out = Vec::new();
+        walk(&base.join(prefix), &base, &mut out);
+        out.sort();
+        out
+    }
+
+    /// The bytes of one object.
+    pub fn object(&self, key: &str) -> Vec<u8> {
+        std::fs::read(self.data.join(&self.bucket).join(key))
+            .unwrap_or_else(|e| panic!("object {key}: {e}"))
+    }
+}

@@ -583,7 +583,7 @@ pub fn local_path(uri: &str) -> String {
 
 /// Spark's `uploadFileUri`: the upload of one local file to
 /// `<uploadPath>/spark-upload-<uuid>/<file name>` (strings joined with `/`, no normalisation).
-pub fn upload_for(conf: &SparkConf, uri: &str, uuid: &str) -> Result<Upload> {
+pub fn upload_for(conf: &SparkConf, key: &str, uri: &str, uuid: &str) -> Result<Upload> {
     let upload_path = conf.get(UPLOAD_PATH_KEY).ok_or_else(|| {
         Error::usage(
             "Please specify spark.kubernetes.file.upload.path property.",
@@ -595,6 +595,7 @@ pub fn upload_for(conf: &SparkConf, uri: &str, uuid: &str) -> Result<Upload> {
     let path = local_path(uri);
     let file_name = path.split('/').rev().find(|s| !s.is_empty()).unwrap_or("");
     Ok(Upload {
+        key: key.to_string(),
         target: format!("{upload_path}/spark-upload-{uuid}/{file_name}"),
         local_path: path,
     })
@@ -635,7 +636,7 @@ pub fn rewrite_local_dependencies(plan: &Plan) -> Result<RewrittenDependencies> 
             let uuid = plan
                 .ids
                 .derived_uuid(derived::UPLOAD_UUID_BASE + uploads.len() as u64);
-            let upload = upload_for(&plan.conf, entry, &uuid)?;
+            let upload = upload_for(&plan.conf, key, entry, &uuid)?;
             let value = match split_fragment(entry) {
                 (_, Some(fragment)) if key == "spark.archives" => {
                     format!("{}#{fragment}", upload.target)
@@ -1142,10 +1143,12 @@ mod tests {
             spec.uploads,
             vec![
                 Upload {
+                    key: "spark.jars".into(),
                     local_path: "/home/me/b.jar".into(),
                     target: format!("s3a://bucket/up/spark-upload-{u0}/b.jar"),
                 },
                 Upload {
+                    key: "spark.archives".into(),
                     local_path: "/home/me/env.tar.gz".into(),
                     target: format!("s3a://bucket/up/spark-upload-{u1}/env.tar.gz"),
                 },

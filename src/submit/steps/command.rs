@@ -5,7 +5,7 @@
 use k8s_openapi::api::core::v1::EnvVar;
 
 use crate::error::{Error, Result};
-use crate::submit::plan::{DriverSpec, Plan, ResourceType};
+use crate::submit::plan::{DriverSpec, PRIMARY_RESOURCE, Plan, ResourceType};
 use crate::submit::steps::basic::{NO_RESOURCE, is_local_and_resolvable, upload_for};
 use crate::submit::steps::derived;
 
@@ -43,7 +43,7 @@ pub fn apply(plan: &Plan, spec: &mut DriverSpec) -> Result<()> {
             }
             let resource = if is_local_and_resolvable(resource) {
                 let uuid = plan.ids.derived_uuid(derived::PRIMARY_RESOURCE_UPLOAD_UUID);
-                let upload = upload_for(&plan.conf, resource, &uuid)?;
+                let upload = upload_for(&plan.conf, PRIMARY_RESOURCE, resource, &uuid)?;
                 let target = upload.target.clone();
                 spec.uploads.push(upload);
                 target
@@ -294,6 +294,7 @@ mod tests {
         assert_eq!(
             spec.uploads,
             [Upload {
+                key: PRIMARY_RESOURCE.into(),
                 local_path: "/home/me/job.py".into(),
                 target
             }]
