@@ -1,12 +1,16 @@
 //! Micro-benchmarks of the pure parts of a submission: planning (`steps::build`) and writing
-//! `spark.properties`. Plain timing loops (no criterion: keeps CI's `--all-targets` builds cheap).
+//! `spark.properties`, with criterion (default features off: no plots, no rayon, so that CI's
+//! `--all-targets` builds stay cheap).
 //!
-//!     cargo bench --bench plan        # measures (median of batches, ns per call)
+//!     cargo bench --bench plan                # measures; one `time: [low estimate high]` per case
+//!     cargo bench --bench plan -- SparkPi     # only the cases whose id matches
 //!
 //! Under `cargo test --all-targets` (no `--bench` argument) each case runs once, as a smoke test.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
 
 use kubectl_spark::conf::properties::write_spark_properties;
 use kubectl_spark::conf::{SparkConf, SparkVersion};
@@ -105,73 +109,47 @@ fn rich_conf() -> Vec<(String, String)> {
     c
 }
 
-/// Runs `f` in batches for about `budget`; prints the median ns per call over the batches.
-fn bench(name: &str, measure: bool, mut f: impl FnMut()) {
-    if !measure {
-        f();
-        println!("{name}: ok");
-        return;
-    }
-    // Calibrate a batch to ~10 ms.
-    let mut batch = 1u32;
-    loop {
-        let t = Instant::now();
-        for _ in 0..batch {
-            f();
-        }
-        if t.elapsed() >= Duration::from_millis(10) || batch >= 1 << 24 {
-            break;
-        }
-        batch *= 2;
-    }
-    let mut per_call: Vec<f64> = Vec::new();
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(2) || per_call.len() < 10 {
-        let t = Instant::now();
-        for _ in 0..batch {
-            f();
-        }
-        per_call.push(t.elapsed().as_nanos() as f64 / f64::from(batch));
-    }
-    per_call.sort_by(f64::total_cmp);
-    let median = per_call[per_call.len() / 2];
-    let (lo, hi) = (per_call[0], per_call[per_call.len() - 1]);
-    println!(
-        "{name:<42} {:>10.2} µs/call  [min {:.2} – max {:.2}]  ({} batches of {batch})",
-        median / 1000.0,
-        lo / 1000.0,
-        hi / 1000.0,
-        per_call.len()
-    );
-}
-
-fn main() {
-    let measure = std::env::args().any(|a| a == "--bench");
-    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
-
+fn benches(c: &mut Criterion) {
     let plain = plan("4.0.1", &[]);
     let rich = plan("4.0.1", &rich_conf());
     let now: jiff::Timestamp = "2025-01-01T10:00:00Z".parse().expect("timestamp");
     let cases: [(&str, &Plan); 2] = [("SparkPi", &plain), ("secrets+volumes", &rich)];
+
+    let mut group = c.benchmark_group("steps::build");
     for (label, p) in cases {
-        let name = format!("steps::build ({label})");
-        if wanted(&name) {
-            bench(&name, measure, || {
-                black_box(steps::build(black_box(p)).expect("build"));
-            });
-        }
+        group.bench_function(label, |b| {
+            b.iter(|| steps::build(black_box(p)).expect("build"))
+        });
     }
+    group.finish();
+
+    let mut group = c.benchmark_group("write_spark_properties");
     for (label, p) in cases {
-        let name = format!("write_spark_properties ({label})");
-        if wanted(&name) {
-            bench(&name, measure, || {
-                black_box(write_spark_properties(
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                write_spark_properties(
                     black_box(&p.conf),
                     "spark-drv-ba5ad08a119168fa-conf-map",
                     now,
-                ));
-            });
-        }
+                )
+            })
+        });
     }
+    group.finish();
 }
+
+/// Shorter than criterion's defaults (3 s warm-up, 5 s measurement per case): the cases take
+/// microseconds, so 1 s + 3 s still gives thousands of iterations per sample. No plots.
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .without_plots()
+}
+
+criterion_group! {
+    name = plan_benches;
+    config = config();
+    targets = benches
+}
+criterion_main!(plan_benches);

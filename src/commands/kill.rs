@@ -1,6 +1,7 @@
 //! `kubectl spark kill`: stops applications by deleting their driver pods (spark-submit's
 //! `--kill`, §7 of the spec); the garbage collector then removes the executors, the Service
-//! and the ConfigMaps. Prints Spark's `Deleting driver pod: <name>` line per driver on stderr.
+//! and the ConfigMaps. Prints Spark's `Deleting driver pod: <name>` line per driver on stderr,
+//! in order, while up to [`CONCURRENCY`] deletes are in flight at once.
 //!
 //! Unlike spark-submit, only Spark drivers are ever deleted (a pod of that name that is not a
 //! driver is an error), every reference must match, and a reference that names several
@@ -10,6 +11,7 @@
 use std::collections::BTreeSet;
 use std::io::{BufRead, IsTerminal, Write};
 
+use futures::stream::{self, StreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 
@@ -17,8 +19,12 @@ use crate::cli::{KillArgs, KubeFlags};
 use crate::conf::units;
 use crate::error::{Error, Result};
 use crate::operate::selector::DriverRef;
-use crate::operate::{delete, find, selector, waiting};
+use crate::operate::{CONCURRENCY, delete, find, selector, waiting};
 use crate::output;
+
+/// Applications whose objects are looked up at a time (`--dry-run`, `--wait`): each lookup
+/// makes three or more requests at once.
+const LOOKUPS: usize = CONCURRENCY / 4;
 
 /// The property spark-submit reads the kill grace period from.
 pub const GRACE_PERIOD_KEY: &str = "spark.kubernetes.appKillPodDeletionGracePeriod";
@@ -80,32 +86,37 @@ pub async fn run(flags: &KubeFlags, args: &KillArgs) -> Result<u8> {
             "answer y, or pass --yes to kill without asking",
         ));
     }
-    let mut deleted = Vec::new();
-    for (pod, r) in drivers.iter().zip(&refs) {
-        let name = &r.pod_name;
-        if r.namespace == target.namespace {
-            output::info(&format!("Deleting driver pod: {name}"));
-        } else {
-            output::info(&format!(
-                "Deleting driver pod: {name} (namespace {})",
-                r.namespace
-            ));
-        }
-        if delete::delete_driver(&client, pod, grace).await? {
-            deleted.push(pod);
-        } else {
+    let namespace = target.namespace.as_str();
+    let deleted = delete::delete_drivers(
+        &client,
+        &drivers,
+        grace,
+        |pod| {
+            let name = pod.metadata.name.as_deref().unwrap_or_default();
+            match pod.metadata.namespace.as_deref().unwrap_or_default() {
+                ns if ns == namespace => output::info(&format!("Deleting driver pod: {name}")),
+                ns => output::info(&format!("Deleting driver pod: {name} (namespace {ns})")),
+            }
+        },
+        |pod| {
             output::info(&format!(
                 "Driver pod {} was already gone.",
-                r.submission_id()
-            ));
-        }
-    }
+                submission_id(pod)
+            ))
+        },
+    )
+    .await?;
     if args.wait {
-        for pod in deleted {
-            wait_gone(&client, pod).await?;
-        }
+        wait_gone(&client, &deleted).await?;
     }
     Ok(0)
+}
+
+/// `namespace:pod`.
+fn submission_id(pod: &Pod) -> String {
+    DriverRef::from_pod(pod)
+        .map(|d| d.submission_id())
+        .unwrap_or_default()
 }
 
 fn confirm(refs: &[DriverRef]) -> Result<bool> {
@@ -134,8 +145,12 @@ async fn dry_run(client: &Client, drivers: &[Pod], grace: Option<u32>) -> Result
         drivers.len(),
         grace_text(grace)
     ));
+    // Looked up concurrently, reported in order.
+    let mut found = stream::iter(drivers)
+        .map(|pod| async move { (pod, delete::objects_of(client, pod).await) })
+        .buffered(LOOKUPS);
     let mut text = String::new();
-    for pod in drivers {
+    while let Some((pod, result)) = found.next().await {
         let s = crate::operate::summary::summarize(pod, [], jiff::Timestamp::now());
         text.push_str(&format!(
             "{} (app {}, id {}, {})\n",
@@ -144,7 +159,7 @@ async fn dry_run(client: &Client, drivers: &[Pod], grace: Option<u32>) -> Result
             s.app_id.as_deref().unwrap_or("?"),
             s.state_text()
         ));
-        let (objects, unlisted) = delete::objects_of(client, pod).await?;
+        let (objects, unlisted) = result?;
         for o in objects {
             text.push_str(&format!("  {o}\n"));
         }
@@ -156,29 +171,44 @@ async fn dry_run(client: &Client, drivers: &[Pod], grace: Option<u32>) -> Result
     Ok(0)
 }
 
-/// Waits until the driver and what it owns are gone.
-async fn wait_gone(client: &Client, driver: &Pod) -> Result<()> {
-    let id = DriverRef::from_pod(driver)
-        .map(|d| d.submission_id())
-        .unwrap_or_default();
+/// Waits until the drivers and what they own are gone, looking at all of them in every round
+/// ([`LOOKUPS`] applications at a time).
+async fn wait_gone(client: &Client, drivers: &[&Pod]) -> Result<()> {
+    let mut pending: Vec<(&Pod, String)> = drivers.iter().map(|&d| (d, submission_id(d))).collect();
     let mut spinner = waiting::Spinner::new();
     let mut warned = BTreeSet::new();
-    loop {
-        let (objects, unlisted) = delete::objects_of(client, driver).await?;
-        for u in unlisted {
-            if warned.insert(u.clone()) {
-                output::warn(&format!("cannot wait for everything: {u}"));
+    while !pending.is_empty() {
+        let found: Vec<_> = stream::iter(&pending)
+            .map(|(driver, _)| delete::objects_of(client, driver))
+            .buffered(LOOKUPS)
+            .collect()
+            .await;
+        let mut left = Vec::new();
+        let mut objects_left: Vec<String> = Vec::new();
+        for ((driver, id), result) in pending.into_iter().zip(found) {
+            let (objects, unlisted) = result?;
+            for u in unlisted {
+                if warned.insert(u.clone()) {
+                    spinner.suspend(|| output::warn(&format!("cannot wait for everything: {u}")));
+                }
+            }
+            if objects.is_empty() {
+                spinner.suspend(|| output::info(&format!("Application {id} is gone.")));
+            } else {
+                objects_left.extend(objects);
+                left.push((driver, id));
             }
         }
-        if objects.is_empty() {
-            spinner.clear();
-            output::info(&format!("Application {id} is gone."));
-            return Ok(());
-        }
+        pending = left;
+        let whose = match pending.as_slice() {
+            [] => break,
+            [(_, id)] => id.clone(),
+            more => format!("{} applications", more.len()),
+        };
         spinner.set(&format!(
-            "Waiting for {} object(s) of {id} to be deleted ({})",
-            objects.len(),
-            objects
+            "Waiting for {} object(s) of {whose} to be deleted ({})",
+            objects_left.len(),
+            objects_left
                 .iter()
                 .take(3)
                 .cloned()
@@ -187,6 +217,8 @@ async fn wait_gone(client: &Client, driver: &Pod) -> Result<()> {
         ));
         tokio::time::sleep(waiting::POLL).await;
     }
+    spinner.clear();
+    Ok(())
 }
 
 #[cfg(test)]

@@ -22,8 +22,12 @@ pub async fn run(flags: &KubeFlags, args: &ListArgs) -> Result<u8> {
     } else {
         Scope::Namespace(target.namespace.clone())
     };
-    let drivers = find::list_drivers(&client, &scope).await?;
-    let executors = find::executors_by_app(find::list_executors(&client, &scope, None).await?);
+    // Both lists at once.
+    let (drivers, executors) = futures::try_join!(
+        find::list_drivers(&client, &scope),
+        find::list_executors(&client, &scope, None)
+    )?;
+    let executors = find::executors_by_app(executors);
     let now = Timestamp::now();
     let mut apps: Vec<(AppSummary, &Pod)> = drivers
         .iter()

@@ -5,12 +5,15 @@
 //! With `-f` the log is followed until the container ends — the kubelet normally ends the
 //! stream, and the container's end is also watched for kubelets that do not (kwok) — and with
 //! `--all-executors -f` executors that appear later are followed too, until the driver has
-//! ended and every follower is done. A closed stdout (`| head`) ends the command quietly.
+//! ended and every follower is done. Lines reach stdout in blocks, not one write per line
+//! (see [`Sink`]); a followed line is shown within milliseconds. A closed stdout (`| head`)
+//! ends the command quietly.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::pin::pin;
 use std::sync::Mutex;
+use std::task::Poll;
 use std::time::Duration;
 
 use futures::future::{FutureExt, LocalBoxFuture};
@@ -20,6 +23,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
 use kube::runtime::{WatchStreamExt, watcher};
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 use crate::app::LABEL_APP_SELECTOR;
 use crate::cli::{KubeFlags, LogsArgs};
@@ -38,18 +42,67 @@ const COLOURS: [u8; 6] = [36, 33, 35, 32, 34, 31];
 #[derive(Debug)]
 struct Closed;
 
+/// Log lines are collected and written to stdout in blocks of about this size…
+const WRITE_AT: usize = 64 * 1024;
+
+/// …or sooner, while waiting for more of a log: once it has been quiet this long…
+const QUIET: Duration = Duration::from_millis(5);
+
+/// …or once the oldest line collected has waited this long. So a large log goes out in large
+/// blocks, and a followed one line by line within milliseconds. (Writing whenever no data is
+/// ready at once costs more: on a fast stream that is every few KiB, and each write delays
+/// reading the next chunk.)
+const MAX_DELAY: Duration = Duration::from_millis(50);
+
 /// Where log lines go: stdout, whole lines at a time, with an optional coloured prefix.
+/// Lines are collected in a buffer and written with one system call per block, not per line.
 pub struct Sink {
     colour: bool,
-    closed: Mutex<bool>,
+    state: Mutex<SinkState>,
+}
+
+struct SinkState {
+    closed: bool,
+    buffer: Vec<u8>,
+    /// When the oldest line in `buffer` was added.
+    since: Option<Instant>,
+}
+
+impl SinkState {
+    fn flush(&mut self) -> Result<(), Closed> {
+        if self.closed {
+            return Err(Closed);
+        }
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let mut out = std::io::stdout().lock();
+        let result = out.write_all(&self.buffer).and_then(|_| out.flush());
+        self.buffer.clear();
+        self.since = None;
+        if result.is_err() {
+            // A closed pipe, or any other failure to write: nobody reads any more.
+            self.closed = true;
+            return Err(Closed);
+        }
+        Ok(())
+    }
 }
 
 impl Sink {
     fn new(colour: bool) -> Sink {
         Sink {
             colour,
-            closed: Mutex::new(false),
+            state: Mutex::new(SinkState {
+                closed: false,
+                buffer: Vec::with_capacity(WRITE_AT + 4096),
+                since: None,
+            }),
         }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, SinkState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The prefix of a pod's lines: `[pod] `, coloured by `index` when allowed.
@@ -57,25 +110,69 @@ impl Sink {
         prefix(pod, index, self.colour)
     }
 
+    /// Adds a line; writes the buffer out once it holds [`WRITE_AT`] bytes.
     fn write(&self, prefix: &str, line: &[u8]) -> Result<(), Closed> {
-        let mut closed = self.closed.lock().unwrap_or_else(|e| e.into_inner());
-        if *closed {
+        let mut state = self.state();
+        if state.closed {
             return Err(Closed);
         }
-        let mut out = std::io::stdout().lock();
-        let mut result = out
-            .write_all(prefix.as_bytes())
-            .and_then(|_| out.write_all(line));
-        if !prefix.is_empty() && !line.ends_with(b"\n") {
-            result = result.and_then(|_| out.write_all(b"\n"));
+        if state.since.is_none() {
+            state.since = Some(Instant::now());
         }
-        match result.and_then(|_| out.flush()) {
-            Ok(()) => Ok(()),
-            Err(_) => {
-                // A closed pipe, or any other failure to write: nobody reads any more.
-                *closed = true;
-                Err(Closed)
-            }
+        state.buffer.extend_from_slice(prefix.as_bytes());
+        state.buffer.extend_from_slice(line);
+        if !prefix.is_empty() && !line.ends_with(b"\n") {
+            state.buffer.push(b'\n');
+        }
+        if state.buffer.len() >= WRITE_AT {
+            state.flush()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Writes out what is buffered: see [`read_flushing`]; also before anything is printed on
+    /// stderr (so that both streams keep their order on a terminal), and at the end.
+    fn flush(&self) -> Result<(), Closed> {
+        self.state().flush()
+    }
+
+    /// When the oldest buffered line was added, if any.
+    fn since(&self) -> Option<Instant> {
+        self.state().since
+    }
+
+    /// Prints a message on stderr after the log lines buffered so far.
+    fn info(&self, message: &str) {
+        let _ = self.flush();
+        output::info(message);
+    }
+
+    /// Prints a warning on stderr after the log lines buffered so far.
+    fn warn(&self, message: &str) {
+        let _ = self.flush();
+        output::warn(message);
+    }
+}
+
+/// Awaits a read of a log. A read that has to wait lets the buffered lines go out once the
+/// log has been quiet for [`QUIET`], or once the oldest of them is [`MAX_DELAY`] old.
+async fn read_flushing<F: Future>(sink: &Sink, read: F) -> Result<F::Output, Closed> {
+    let mut read = pin!(read);
+    if let Poll::Ready(r) = futures::poll!(read.as_mut()) {
+        return Ok(r);
+    }
+    let quiet_from = Instant::now();
+    loop {
+        // Lines buffered by another follower are that follower's to time.
+        let Some(since) = sink.since() else {
+            return Ok(read.await);
+        };
+        let deadline = (quiet_from + QUIET).min(since + MAX_DELAY);
+        tokio::select! {
+            biased;
+            r = &mut read => return Ok(r),
+            _ = tokio::time::sleep_until(deadline) => sink.flush()?,
         }
     }
 }
@@ -167,6 +264,8 @@ pub async fn run(flags: &KubeFlags, args: &LogsArgs) -> Result<u8> {
         )
         .await
     };
+    // What is still buffered goes out before the result (an error is printed on stderr).
+    let _ = sink.flush();
     match result {
         Ok(()) | Err(LogError::Closed) => Ok(0),
         Err(LogError::Failed(e)) => Err(e),
@@ -280,6 +379,8 @@ async fn one_pod(
 ) -> Result<(), LogError> {
     let ns = pods.namespace().unwrap_or_default().to_string();
     if !args.previous {
+        // Waiting may print progress on stderr: earlier lines first.
+        sink.flush()?;
         lifecycle.started(pods, name, container, what).await?;
     }
     let lp = log_params(args, container, args.follow)?;
@@ -302,15 +403,18 @@ async fn one_pod(
     let mut line = Vec::new();
     loop {
         line.clear();
-        let read = reader.read_until(b'\n', &mut line);
+        let read = read_flushing(sink, reader.read_until(b'\n', &mut line));
         let n = if draining {
             match tokio::time::timeout(DRAIN, read).await {
-                Ok(r) => r,
-                Err(_) => return Ok(()),
+                Ok(r) => r?,
+                Err(_) => {
+                    sink.flush()?;
+                    return Ok(());
+                }
             }
         } else {
             tokio::select! {
-                r = read => r,
+                r = read => r?,
                 _ = &mut ended => {
                     draining = true;
                     if !line.is_empty() {
@@ -320,11 +424,13 @@ async fn one_pod(
                 }
             }
         };
+        // At the end, this pod's lines go out: other followers may wait long for theirs.
         match n {
             Ok(0) => {
                 if !line.is_empty() {
                     sink.write(prefix, &line)?;
                 }
+                sink.flush()?;
                 return Ok(());
             }
             Ok(_) => sink.write(prefix, &line)?,
@@ -332,6 +438,7 @@ async fn one_pod(
                 if !line.is_empty() {
                     sink.write(prefix, &line)?;
                 }
+                sink.flush()?;
                 return Err(Error::Other(format!("reading the log of {what}: {e}")).into());
             }
         }
@@ -366,14 +473,14 @@ async fn all_executors(
         let mut execs = find::list_executors(client, &scope, Some(app_id)).await?;
         execs.sort_by_key(exec_id);
         if execs.is_empty() {
-            output::info(&format!("Application {app_id} has no executor pods."));
+            sink.info(&format!("Application {app_id} has no executor pods."));
         }
         for (i, pod) in execs.iter().enumerate() {
             let name = pod.metadata.name.clone().unwrap_or_default();
             let container = summary::spark_container_name(pod, EXECUTOR_CONTAINER)
                 .unwrap_or_else(|| EXECUTOR_CONTAINER.into());
             if !args.previous && !waiting::container_started(pod, &container) {
-                output::info(&format!(
+                sink.info(&format!(
                     "[{name}] has not started ({})",
                     waiting::waiting_text(pod, &container)
                 ));
@@ -442,7 +549,7 @@ async fn all_executors(
                 states.remove(&name);
                 match result {
                     Err(LogError::Closed) => return Err(LogError::Closed),
-                    Err(LogError::Failed(e)) => output::warn(&format!("[{name}] {e}")),
+                    Err(LogError::Failed(e)) => sink.warn(&format!("[{name}] {e}")),
                     Ok(()) => {}
                 }
             },

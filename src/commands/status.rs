@@ -5,8 +5,9 @@
 //! not-found messages go to stderr (as spark-submit prints them) and each
 //! `Application status (driver): ` block to stdout, so that the blocks can be piped.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use futures::stream::{self, StreamExt, TryStreamExt};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
@@ -14,12 +15,13 @@ use kube::Client;
 use crate::app::LABEL_APP_SELECTOR;
 use crate::cli::{KubeFlags, ObjectFormat, StatusArgs, StatusFormat};
 use crate::error::{Error, Result};
-use crate::operate::find;
 use crate::operate::selector::Scope;
 use crate::operate::summary::{self, AppSummary};
+use crate::operate::{CONCURRENCY, find};
 use crate::output;
 
-/// Above this many applications, executors are listed per namespace instead of per app.
+/// Up to this many applications, only their executors are listed (by app id); above, every
+/// executor of their namespaces.
 const PER_APP_EXECUTOR_LISTS: usize = 5;
 
 /// Runs `status`.
@@ -90,35 +92,50 @@ pub fn summarize(
     summary::summarize(driver, executors.get(&key).into_iter().flatten(), now)
 }
 
-/// The executor pods of these drivers, grouped by (namespace, app id): one list per app for
-/// a few apps, else one list per namespace.
+/// The executor pods of these drivers, grouped by (namespace, app id): one list per
+/// namespace, of these apps' executors for a few apps (`spark-app-selector in (…)`), else of
+/// every executor there. The namespaces are listed concurrently.
 pub async fn executors_of(
     client: &Client,
     drivers: &[Pod],
 ) -> Result<HashMap<(String, String), Vec<Pod>>> {
-    let mut pods = Vec::new();
-    if drivers.len() <= PER_APP_EXECUTOR_LISTS {
-        for d in drivers {
-            let scope = Scope::Namespace(d.metadata.namespace.clone().unwrap_or_default());
-            if let Some(id) = d
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(LABEL_APP_SELECTOR))
-            {
-                pods.extend(find::list_executors(client, &scope, Some(id)).await?);
-            }
-        }
-    } else {
-        let namespaces: HashSet<String> = drivers
-            .iter()
-            .filter_map(|d| d.metadata.namespace.clone())
-            .collect();
-        for ns in namespaces {
-            pods.extend(find::list_executors(client, &Scope::Namespace(ns), None).await?);
+    // Namespace -> app ids, both in a stable order.
+    let mut by_namespace: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for d in drivers {
+        let ns = d.metadata.namespace.clone().unwrap_or_default();
+        let id = d
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(LABEL_APP_SELECTOR))
+            .map(String::as_str);
+        let ids = by_namespace.entry(ns).or_default();
+        // An empty id cannot go into a set selector; such a driver has no executors to show.
+        if let Some(id) = id.filter(|id| !id.is_empty()) {
+            ids.insert(id);
         }
     }
-    Ok(find::executors_by_app(pods))
+    let per_app = drivers.len() <= PER_APP_EXECUTOR_LISTS;
+    let lists = by_namespace
+        .into_iter()
+        .filter(|(_, ids)| !per_app || !ids.is_empty())
+        .map(|(ns, ids)| {
+            let selector = if per_app {
+                find::executors_of_apps_selector(&ids.into_iter().collect::<Vec<_>>())
+            } else {
+                find::executor_selector(None)
+            };
+            async move {
+                let scope = Scope::Namespace(ns);
+                let api = find::api(client, &scope);
+                find::list_paged(&api, Some(&selector), None, "list pods", &scope).await
+            }
+        });
+    let pods: Vec<Vec<Pod>> = stream::iter(lists)
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(find::executors_by_app(pods.into_iter().flatten().collect()))
 }
 
 /// Renders applications (with their driver pods, for `-o spark`) in a status format.

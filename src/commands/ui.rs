@@ -3,14 +3,16 @@
 //!
 //! Each accepted connection gets its own port-forward stream, so a browser's many parallel
 //! connections are served and a dropped forward only costs the connection it carried (the
-//! next connection opens a new one, retrying a few times). The forward ends on Ctrl-C, or by
-//! itself once the driver has ended.
+//! next connection opens a new one, retrying a few times). A few forwards ([`WARM`]) are kept
+//! opened ahead (each for at most [`WARM_MAX_AGE`]), so a new connection usually starts
+//! without waiting for the WebSocket handshake. The forward ends on Ctrl-C, or by itself once the driver has ended.
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::Api;
+use kube::api::{Api, Portforwarder};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::cli::{KubeFlags, UiArgs};
@@ -25,6 +27,11 @@ pub const DEFAULT_LOCAL_PORT: u16 = 4040;
 pub const PORT_TRIES: u16 = 100;
 /// Attempts to open a port-forward for one connection.
 const FORWARD_ATTEMPTS: u32 = 3;
+/// Port-forwards kept opened ahead of new connections.
+const WARM: usize = 4;
+/// How long a port-forward opened ahead is used; older ones are dropped (the UI server may have
+/// closed an idle connection behind it).
+const WARM_MAX_AGE: Duration = Duration::from_secs(10);
 /// How often the driver is checked while forwarding.
 const DRIVER_CHECK: Duration = Duration::from_secs(5);
 
@@ -179,6 +186,8 @@ async fn serve(
     ns: String,
 ) -> Result<u8> {
     let mut check = tokio::time::interval(DRIVER_CHECK);
+    let warm = Warm::default();
+    warm.refill(&pods, &name, port);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
@@ -191,9 +200,11 @@ async fn serve(
                 Ok((conn, peer)) => {
                     // Small HTTP requests must not wait for Nagle's algorithm.
                     let _ = conn.set_nodelay(true);
+                    let ready = warm.take();
+                    warm.refill(&pods, &name, port);
                     let (pods, name, ns) = (pods.clone(), name.clone(), ns.clone());
                     tokio::spawn(async move {
-                        if let Err(e) = forward(&pods, &name, port, conn, peer, &ns).await {
+                        if let Err(e) = forward(&pods, &name, port, conn, peer, &ns, ready).await {
                             output::warn(&format!("connection from {peer}: {e}"));
                         }
                     });
@@ -224,7 +235,61 @@ async fn driver_gone(pods: &Api<Pod>, name: &str) -> Option<String> {
     }
 }
 
-/// Carries one local connection over its own port-forward stream.
+/// Up to [`WARM`] port-forwards opened ahead of the next connections.
+#[derive(Clone, Default)]
+struct Warm(Arc<Mutex<WarmState>>);
+
+#[derive(Default)]
+struct WarmState {
+    ready: Vec<(Portforwarder, Instant)>,
+    opening: usize,
+}
+
+impl WarmState {
+    fn drop_stale(&mut self) {
+        let (fresh, stale): (Vec<_>, Vec<_>) = std::mem::take(&mut self.ready)
+            .into_iter()
+            .partition(|(_, at)| at.elapsed() < WARM_MAX_AGE);
+        for (pf, _) in stale {
+            pf.abort();
+        }
+        self.ready = fresh;
+    }
+}
+
+impl Warm {
+    /// A forward opened ahead, if a fresh one is there.
+    fn take(&self) -> Option<Portforwarder> {
+        let mut state = self.0.lock().ok()?;
+        state.drop_stale();
+        state.ready.pop().map(|(pf, _)| pf)
+    }
+
+    /// Opens forwards in the background until [`WARM`] are ready or being opened.
+    fn refill(&self, pods: &Api<Pod>, name: &str, port: u16) {
+        let missing = {
+            let Ok(mut state) = self.0.lock() else { return };
+            state.drop_stale();
+            let missing = WARM.saturating_sub(state.ready.len() + state.opening);
+            state.opening += missing;
+            missing
+        };
+        for _ in 0..missing {
+            let (warm, pods, name) = (self.clone(), pods.clone(), name.to_string());
+            tokio::spawn(async move {
+                let opened = pods.portforward(&name, &[port]).await.ok();
+                if let Ok(mut state) = warm.0.lock() {
+                    state.opening -= 1;
+                    if let Some(pf) = opened {
+                        state.ready.push((pf, Instant::now()));
+                    }
+                }
+            });
+        }
+    }
+}
+
+/// Carries one local connection over its own port-forward stream (`ready`, or a new one).
 async fn forward(
     pods: &Api<Pod>,
     name: &str,
@@ -232,17 +297,22 @@ async fn forward(
     mut conn: TcpStream,
     peer: SocketAddr,
     ns: &str,
+    ready: Option<Portforwarder>,
 ) -> Result<()> {
     let mut attempt = 0;
-    let mut pf = loop {
-        attempt += 1;
-        match pods.portforward(name, &[port]).await {
-            Ok(pf) => break pf,
-            Err(e) if attempt < FORWARD_ATTEMPTS => {
-                tracing::debug!("port-forward for {peer} failed (attempt {attempt}): {e}");
-                tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt))).await;
+    let mut pf = if let Some(pf) = ready {
+        pf
+    } else {
+        loop {
+            attempt += 1;
+            match pods.portforward(name, &[port]).await {
+                Ok(pf) => break pf,
+                Err(e) if attempt < FORWARD_ATTEMPTS => {
+                    tracing::debug!("port-forward for {peer} failed (attempt {attempt}): {e}");
+                    tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt))).await;
+                }
+                Err(e) => return Err(crate::kube::api_error(e, "create pods/portforward", ns)),
             }
-            Err(e) => return Err(crate::kube::api_error(e, "create pods/portforward", ns)),
         }
     };
     let mut upstream = pf

@@ -2,17 +2,19 @@
 //! garbage collector removes what it owns — executor pods, the Service, the ConfigMaps —
 //! through their ownerReferences, as spark-submit's `--kill` relies on.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 
+use futures::stream::{self, StreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::Client;
 use kube::api::{Api, DeleteParams, Preconditions, PropagationPolicy};
 
 use crate::app::LABEL_APP_SELECTOR;
 use crate::error::Result;
-use crate::operate::find;
 use crate::operate::selector::Scope;
 use crate::operate::summary::mounted_config_maps;
+use crate::operate::{CONCURRENCY, find};
 
 /// The delete request for a driver: background propagation (the collector removes the
 /// dependents), the grace period if given, and the pod's uid as a precondition so that only
@@ -49,6 +51,54 @@ pub async fn delete_driver(
     }
 }
 
+/// Deletes driver pods, up to [`CONCURRENCY`] at a time, and returns those that were deleted
+/// (in order). `announce` is called for each pod in order, just before its request is sent, and
+/// `already_gone` in order for each that was gone, so that what is printed does not depend on
+/// which answer comes first. After a failure no further delete is started, those in flight are
+/// finished, and the first failure in input order is returned.
+pub async fn delete_drivers<'a>(
+    client: &Client,
+    drivers: impl IntoIterator<Item = &'a Pod>,
+    grace_period_seconds: Option<u32>,
+    mut announce: impl FnMut(&Pod),
+    mut already_gone: impl FnMut(&Pod),
+) -> Result<Vec<&'a Pod>> {
+    let failed = Cell::new(false);
+    let mut results = stream::iter(drivers)
+        .map(|pod| {
+            let start = !failed.get();
+            if start {
+                announce(pod);
+            }
+            async move {
+                let outcome = if start {
+                    Some(delete_driver(client, pod, grace_period_seconds).await)
+                } else {
+                    None
+                };
+                (pod, outcome)
+            }
+        })
+        .buffered(CONCURRENCY);
+    let mut deleted = Vec::new();
+    let mut first_error = None;
+    while let Some((pod, outcome)) = results.next().await {
+        match outcome {
+            Some(Ok(true)) => deleted.push(pod),
+            Some(Ok(false)) => already_gone(pod),
+            Some(Err(e)) => {
+                failed.set(true);
+                first_error.get_or_insert(e);
+            }
+            None => {}
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(deleted),
+    }
+}
+
 /// The objects of an application that go with its driver, as `kind/name`: the driver, and
 /// the executors (by app id), Services (by app id) and ConfigMaps (mounted) it owns. Kinds the user may not list are
 /// reported in the second value.
@@ -58,40 +108,63 @@ pub async fn objects_of(client: &Client, driver: &Pod) -> Result<(BTreeSet<Strin
     let mut objects = BTreeSet::new();
     let mut unlisted = Vec::new();
     let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let services: Api<Service> = Api::namespaced(client.clone(), &ns);
+    let config_maps: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
     let name = driver.metadata.name.clone().unwrap_or_default();
-    if let Some(pod) = pods
-        .get_opt(&name)
-        .await
-        .map_err(|e| crate::kube::api_error(e, "get pods", &ns))?
-        && pod.metadata.uid == driver.metadata.uid
-    {
-        objects.insert(format!("pod/{name}"));
-    }
     let app_id = driver
         .metadata
         .labels
         .as_ref()
         .and_then(|l| l.get(LABEL_APP_SELECTOR));
-    if let Some(id) = app_id {
-        for p in find::list_executors(client, &scope, Some(id)).await? {
-            if owned_by(&p.metadata, driver) {
-                objects.insert(format!("pod/{}", p.metadata.name.unwrap_or_default()));
+    let selector = app_id.map(|id| format!("{LABEL_APP_SELECTOR}={id}"));
+    // Every lookup at once; errors are then taken in the order they used to be made.
+    let (pod, executors, owned_services, mounted) = futures::join!(
+        pods.get_opt(&name),
+        async {
+            match app_id {
+                Some(id) => find::list_executors(client, &scope, Some(id))
+                    .await
+                    .map(Some),
+                None => Ok(None),
             }
-        }
-        let services: Api<Service> = Api::namespaced(client.clone(), &ns);
-        let selector = format!("{LABEL_APP_SELECTOR}={id}");
-        match find::list_paged(&services, Some(&selector), None, "list services", &scope).await {
-            Ok(list) => objects.extend(
-                list.into_iter()
-                    .filter(|s| owned_by(&s.metadata, driver))
-                    .map(|s| format!("service/{}", s.metadata.name.unwrap_or_default())),
-            ),
-            Err(e) => unlisted.push(e.to_string()),
+        },
+        async {
+            match &selector {
+                Some(s) => {
+                    Some(find::list_paged(&services, Some(s), None, "list services", &scope).await)
+                }
+                None => None,
+            }
+        },
+        futures::future::join_all(mounted_config_maps(driver).into_iter().map(|cm| {
+            let config_maps = &config_maps;
+            async move {
+                let found = config_maps.get_opt(&cm).await;
+                (cm, found)
+            }
+        })),
+    );
+    if let Some(pod) = pod.map_err(|e| crate::kube::api_error(e, "get pods", &ns))?
+        && pod.metadata.uid == driver.metadata.uid
+    {
+        objects.insert(format!("pod/{name}"));
+    }
+    for p in executors?.into_iter().flatten() {
+        if owned_by(&p.metadata, driver) {
+            objects.insert(format!("pod/{}", p.metadata.name.unwrap_or_default()));
         }
     }
-    let config_maps: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
-    for cm in mounted_config_maps(driver) {
-        match config_maps.get_opt(&cm).await {
+    match owned_services {
+        Some(Ok(list)) => objects.extend(
+            list.into_iter()
+                .filter(|s| owned_by(&s.metadata, driver))
+                .map(|s| format!("service/{}", s.metadata.name.unwrap_or_default())),
+        ),
+        Some(Err(e)) => unlisted.push(e.to_string()),
+        None => {}
+    }
+    for (cm, found) in mounted {
+        match found {
             Ok(Some(found)) if owned_by(&found.metadata, driver) => {
                 objects.insert(format!("configmap/{cm}"));
             }

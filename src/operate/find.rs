@@ -125,6 +125,17 @@ pub async fn list_executors(
     .await
 }
 
+/// Label selector of the executor pods of several applications (`in` for more than one).
+pub fn executors_of_apps_selector(app_ids: &[&str]) -> String {
+    match app_ids {
+        [id] => executor_selector(Some(id)),
+        ids => format!(
+            "{LABEL_APP_SELECTOR} in ({}),{LABEL_ROLE}=executor",
+            ids.join(",")
+        ),
+    }
+}
+
 /// Executor pods grouped by (namespace, app id).
 pub fn executors_by_app(executors: Vec<Pod>) -> HashMap<(String, String), Vec<Pod>> {
     let mut map: HashMap<(String, String), Vec<Pod>> = HashMap::new();
@@ -290,6 +301,14 @@ mod tests {
         assert_eq!(
             executor_selector(Some("spark-1")),
             "spark-app-selector=spark-1,spark-role=executor"
+        );
+        assert_eq!(
+            executors_of_apps_selector(&["spark-1"]),
+            "spark-app-selector=spark-1,spark-role=executor"
+        );
+        assert_eq!(
+            executors_of_apps_selector(&["spark-1", "spark-2"]),
+            "spark-app-selector in (spark-1,spark-2),spark-role=executor"
         );
     }
 

@@ -9,6 +9,10 @@ pub mod selector;
 pub mod summary;
 pub mod waiting;
 
+/// How many applications are deleted, inspected or listed at once (requests in flight; each
+/// one is a connection of its own, as the client speaks HTTP/1.1).
+pub const CONCURRENCY: usize = 16;
+
 /// A borderless table in kubectl's style: a header row, columns separated by three spaces,
 /// no trailing spaces.
 pub fn plain_table<I, R>(header: &[&str], rows: I) -> String

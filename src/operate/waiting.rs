@@ -51,6 +51,14 @@ impl Spinner {
         }
     }
 
+    /// Runs `print` (which writes lines on stderr) with the spinner hidden meanwhile.
+    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+
     /// Removes the spinner.
     pub fn clear(&mut self) {
         if let Some(bar) = self.bar.take() {

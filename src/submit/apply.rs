@@ -1,9 +1,11 @@
 //! Creating a submission's objects on the API server in Spark's order (§2.4 of the spec):
 //! the driver pod first, then every other object with an ownerReference to it, applied
-//! server-side. If any of them fails, what was created is deleted again and the user is told.
+//! server-side and concurrently. If any of them fails, what was created is deleted again and
+//! the user is told.
 
 use std::fmt::Debug;
 
+use futures::stream::{self, StreamExt};
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
@@ -15,6 +17,9 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result};
 use crate::kube::api_error;
 use crate::submit::plan::{PostObject, Submission};
+
+/// Requests in flight at once for the objects after the pod (a submission has a handful).
+const CONCURRENT_REQUESTS: usize = 16;
 
 /// Field manager of our server-side applies.
 pub const FIELD_MANAGER: &str = "kubectl-spark";
@@ -139,31 +144,55 @@ pub async fn apply(client: &Client, submission: &Submission, dry_run: bool) -> R
     let uid = created.metadata.uid.clone().unwrap_or_default();
     let owner = owner_reference(&submission.driver_pod_name, &uid);
 
+    // The objects after the pod do not depend on each other: all are applied at once, and
+    // every request is finished before anything is decided, so that a rollback knows all that
+    // was created. The error reported is the first failure in Spark's order.
+    let owned: Vec<PostObject> = submission
+        .post
+        .iter()
+        .map(|o| with_owner(o, &owner))
+        .collect();
+    let results: Vec<kube::Result<()>> = stream::iter(&owned)
+        .map(|o| apply_post(client, ns, o, dry_run))
+        .buffered(CONCURRENT_REQUESTS)
+        .collect()
+        .await;
     let mut done: Vec<&PostObject> = Vec::new();
-    for object in &submission.post {
-        let owned = with_owner(object, &owner);
-        if let Err(e) = apply_post(client, ns, &owned, dry_run).await {
-            let action = format!("create {}", kind_plural(object));
-            let mut err = api_error(e, &action, ns);
-            if !dry_run {
-                let rollback = roll_back(client, ns, &submission.driver_pod_name, &done).await;
-                if let Error::Api { message, .. } = &mut err {
-                    message.push_str(&format!("\n{rollback}"));
-                }
+    let mut first_failure = None;
+    for (object, result) in submission.post.iter().zip(results) {
+        match result {
+            Ok(()) => done.push(object),
+            Err(e) => {
+                first_failure.get_or_insert((object, e));
             }
-            return Err(err);
         }
-        done.push(object);
+    }
+    if let Some((object, e)) = first_failure {
+        let action = format!("create {}", kind_plural(object));
+        let mut err = api_error(e, &action, ns);
+        if !dry_run {
+            let rollback = roll_back(client, ns, &submission.driver_pod_name, &done).await;
+            if let Error::Api { message, .. } = &mut err {
+                message.push_str(&format!("\n{rollback}"));
+            }
+        }
+        return Err(err);
     }
     Ok(created)
 }
 
-/// Deletes what a failed submission created (its objects, then the driver pod) and says so.
+/// Deletes what a failed submission created (its objects, concurrently, then the driver pod)
+/// and says so, naming the objects in the reverse of Spark's order.
 async fn roll_back(client: &Client, ns: &str, pod_name: &str, created: &[&PostObject]) -> String {
+    let results: Vec<kube::Result<()>> = stream::iter(created.iter().rev())
+        .map(|object| delete_post(client, ns, object))
+        .buffered(CONCURRENT_REQUESTS)
+        .collect()
+        .await;
     let mut deleted = Vec::new();
     let mut left = Vec::new();
-    for object in created.iter().rev() {
-        match delete_post(client, ns, object).await {
+    for (object, result) in created.iter().rev().zip(results) {
+        match result {
             Ok(()) => deleted.push(object.describe()),
             Err(e) => left.push(format!("{} ({e})", object.describe())),
         }
