@@ -41,7 +41,11 @@ tests/s3/up.sh "$KSPARK_S3_DIR"
 
 say "cargo test (unit, CLI, snapshot, end-to-end, conformance)"
 # End-to-end tests fail, never skip, when CI=true and the cluster is missing.
-CI="${CI:-true}" cargo test --locked --all-targets -- --test-threads="${KSPARK_TEST_THREADS:-4}" --skip disruptive_
+CI="${CI:-true}" cargo test --locked --lib --bins --tests -- --test-threads="${KSPARK_TEST_THREADS:-4}" --skip disruptive_
+
+say "cargo test --benches (the criterion micro-benchmarks, each case run once)"
+# Criterion's harness takes no libtest flags (--test-threads, --skip), hence a run of its own.
+cargo test --locked --benches
 
 say "cargo test --test disruptive_e2e (restarts the API server, so it runs alone)"
 CI="${CI:-true}" cargo test --locked --test disruptive_e2e -- --test-threads=1

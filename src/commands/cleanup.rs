@@ -76,15 +76,19 @@ pub async fn run(flags: &KubeFlags, args: &CleanupArgs) -> Result<u8> {
         ));
         return Ok(0);
     }
-    let mut count = 0;
-    for pod in doomed {
-        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
-        let name = pod.metadata.name.as_deref().unwrap_or_default();
-        output::info(&format!("Deleting driver pod: {name} (namespace {ns})"));
-        if delete::delete_driver(&client, pod, None).await? {
-            count += 1;
-        }
-    }
+    let count = delete::delete_drivers(
+        &client,
+        doomed.iter().copied(),
+        None,
+        |pod| {
+            let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+            let name = pod.metadata.name.as_deref().unwrap_or_default();
+            output::info(&format!("Deleting driver pod: {name} (namespace {ns})"));
+        },
+        |_| {},
+    )
+    .await?
+    .len();
     output::info(&format!(
         "Deleted {count} finished application(s); garbage collection removes their Services, ConfigMaps and executors."
     ));
