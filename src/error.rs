@@ -98,6 +98,38 @@ impl Error {
         }
     }
 
+    /// Adds a sentence to an error's message, keeping its kind and hint.
+    pub fn with_note(self, note: &str) -> Error {
+        match self {
+            Error::Usage { message, hint } => Error::Usage {
+                message: format!("{message}\n  {note}"),
+                hint,
+            },
+            Error::Api {
+                message,
+                hint,
+                code,
+            } => Error::Api {
+                message: format!("{message}\n  {note}"),
+                hint,
+                code,
+            },
+            Error::Config { message, hint } => Error::Config {
+                message: format!("{message}\n  {note}"),
+                hint,
+            },
+            Error::Storage { message, hint } => Error::Storage {
+                message: format!("{message}\n  {note}"),
+                hint,
+            },
+            Error::Io { context, source } => Error::Io {
+                context: format!("{context} {note}"),
+                source,
+            },
+            other => Error::Other(format!("{other}\n  {note}")),
+        }
+    }
+
     /// Process exit code: 2 for bad input, 3 for a failed application, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -118,5 +150,23 @@ impl fmt::Display for Report<'_> {
             write!(f, "\n  hint: {hint}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_keep_the_error_kind_and_hint() {
+        let e = Error::Storage {
+            message: "m".into(),
+            hint: Some("h".into()),
+        }
+        .with_note("n");
+        assert!(
+            matches!(&e, Error::Storage { message, hint: Some(h) } if message == "m\n  n" && h == "h")
+        );
+        assert_eq!(Error::usage("u", "h").with_note("n").exit_code(), 2);
     }
 }

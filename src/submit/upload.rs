@@ -308,39 +308,7 @@ impl Uploads {
                 left.join(", ")
             )
         };
-        append_note(e, &note)
-    }
-}
-
-/// Adds a sentence to an error's message, keeping its kind and hint.
-fn append_note(e: Error, note: &str) -> Error {
-    match e {
-        Error::Usage { message, hint } => Error::Usage {
-            message: format!("{message}\n  {note}"),
-            hint,
-        },
-        Error::Api {
-            message,
-            hint,
-            code,
-        } => Error::Api {
-            message: format!("{message}\n  {note}"),
-            hint,
-            code,
-        },
-        Error::Config { message, hint } => Error::Config {
-            message: format!("{message}\n  {note}"),
-            hint,
-        },
-        Error::Storage { message, hint } => Error::Storage {
-            message: format!("{message}\n  {note}"),
-            hint,
-        },
-        Error::Io { context, source } => Error::Io {
-            context: format!("{context} {note}"),
-            source,
-        },
-        other => Error::Other(format!("{other}\n  {note}")),
+        e.with_note(&note)
     }
 }
 
@@ -406,17 +374,5 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("not a regular file"), "{err}");
-    }
-
-    #[test]
-    fn notes_keep_the_error_kind() {
-        let e = append_note(
-            Error::Storage {
-                message: "m".into(),
-                hint: Some("h".into()),
-            },
-            "n",
-        );
-        assert!(matches!(&e, Error::Storage { message, hint: Some(_) } if message == "m\n  n"));
     }
 }
