@@ -421,6 +421,25 @@ fn serve_once(body: &'static str, requests: usize) -> String {
     url
 }
 
+/// A JVM app submission with the S3 server's confs plus `confs` (`key=value` each).
+fn jar_submission(s3: &S3, prefix: &str, confs: &[String]) -> Vec<String> {
+    let mut a = strings(&[
+        "submit",
+        "--no-wait",
+        "--skip-preflight",
+        "--class",
+        "org.example.App",
+        "--conf",
+        "spark.kubernetes.container.image=apache/spark:4.0.1",
+    ]);
+    a.extend(s3.confs(prefix));
+    for c in confs {
+        a.extend(["--conf".to_string(), c.clone()]);
+    }
+    a.push("local:///opt/app.jar".into());
+    a
+}
+
 #[tokio::test]
 async fn remote_pod_templates_are_fetched_and_applied() {
     let (Some(cluster), Some(s3)) = (Cluster::get(), S3::get()) else {
@@ -438,26 +457,17 @@ async fn remote_pod_templates_are_fetched_and_applied() {
         "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    from-template: http\n";
     let url = serve_once(exec_template, 4);
 
-    let mut a = strings(&[
-        "submit",
-        "--no-wait",
-        "--skip-preflight",
-        "--class",
-        "org.example.App",
-    ]);
-    a.extend(s3.confs(&prefix));
-    a.extend(strings(&[
-        "--conf",
-        "spark.kubernetes.container.image=apache/spark:4.0.1",
-        "--conf",
-        &format!(
-            "spark.kubernetes.driver.podTemplateFile=s3a://{}/{key}",
-            s3.bucket
-        ),
-        "--conf",
-        &format!("spark.kubernetes.executor.podTemplateFile={url}"),
-        "local:///opt/app.jar",
-    ]));
+    let a = jar_submission(
+        s3,
+        &prefix,
+        &[
+            format!(
+                "spark.kubernetes.driver.podTemplateFile=s3a://{}/{key}",
+                s3.bucket
+            ),
+            format!("spark.kubernetes.executor.podTemplateFile={url}"),
+        ],
+    );
     let out = kubectl_spark(&ns, User::Admin, &a);
     let err = text(&out.stderr);
     assert!(out.status.success(), "{err}");
@@ -492,24 +502,14 @@ async fn remote_pod_templates_are_fetched_and_applied() {
 
     // A template that is not there: Spark's message, and nothing is created.
     let ns2 = cluster.namespace("upload-template-missing");
-    let mut a = strings(&[
-        "submit",
-        "--no-wait",
-        "--skip-preflight",
-        "--class",
-        "org.example.App",
-    ]);
-    a.extend(s3.confs(&prefix));
-    a.extend(strings(&[
-        "--conf",
-        "spark.kubernetes.container.image=apache/spark:4.0.1",
-        "--conf",
-        &format!(
+    let a = jar_submission(
+        s3,
+        &prefix,
+        &[format!(
             "spark.kubernetes.driver.podTemplateFile=s3a://{}/{prefix}/missing.yaml",
             s3.bucket
-        ),
-        "local:///opt/app.jar",
-    ]));
+        )],
+    );
     let out = kubectl_spark(&ns2, User::Admin, &a);
     let err = text(&out.stderr);
     assert!(!out.status.success(), "{err}");
