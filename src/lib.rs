@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod conf;
 pub mod error;
+pub mod forward;
 pub mod kube;
 pub mod operate;
 pub mod output;

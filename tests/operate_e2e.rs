@@ -920,6 +920,52 @@ fn read_page(conn: &mut TcpStream) -> String {
     String::from_utf8_lossy(&page).into_owned()
 }
 
+/// `kubectl spark ui APP --port 0` with debug logs on (they say which transport is used), and
+/// the URL it prints.
+fn start_ui(ns: &TestNamespace, app: &str, tunnel: bool) -> (Running, String, u16) {
+    let mut cmd = kspark(ns, User::Bob);
+    cmd.args(["ui", app, "--port", "0"])
+        .env("KUBECTL_SPARK_LOG", "kubectl_spark=debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if !tunnel {
+        cmd.env("KUBECTL_SPARK_UI_TUNNEL", "false");
+    }
+    let mut ui = Running(cmd.spawn().unwrap());
+    let mut url = String::new();
+    BufReader::new(ui.0.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let port: u16 = url
+        .trim()
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("ui printed {url:?}"));
+    (ui, url.trim().to_string(), port)
+}
+
+/// Stops `ui` with Ctrl-C; its stderr.
+fn stop_ui(mut ui: Running) -> String {
+    interrupt(&ui.0);
+    assert_eq!(wait_exit(&mut ui.0, TIMEOUT), 0);
+    let mut err = String::new();
+    ui.0.stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    err
+}
+
+/// The log line that says which transport `ui` used.
+fn transport_line(tunnel: bool) -> &'static str {
+    if tunnel {
+        "SPDY tunnel to"
+    } else {
+        "one WebSocket per connection instead"
+    }
+}
+
 #[tokio::test]
 async fn ui_forwards_concurrent_connections_until_ctrl_c() {
     let Some(cluster) = Cluster::get() else {
@@ -930,58 +976,50 @@ async fn ui_forwards_concurrent_connections_until_ctrl_c() {
     let late = json!({"metadata": {"annotations": {"e2e.kubectl-spark.io/start-delay": "1500"}}});
     create(&pods, &driver("ui-1j-driver", "ui", "spark-1j", late)).await;
 
-    let mut ui = Running(
-        kspark(&ns, User::Bob)
-            .args(["ui", "ui", "--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut url = String::new();
-    BufReader::new(ui.0.stdout.take().unwrap())
-        .read_line(&mut url)
+    // The SPDY tunnel (kubectl's way), then one WebSocket per connection.
+    for tunnel in [true, false] {
+        let (ui, url, port) = start_ui(&ns, "ui", tunnel);
+        let pages = tokio::task::spawn_blocking(move || {
+            // A first connection sends half a request and holds it open…
+            let mut held = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            held.set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
+            held.write_all(b"GET / HTTP/1.0\r\n").unwrap();
+            std::thread::sleep(Duration::from_millis(300));
+            // …while others are served, some at the same time…
+            let parallel: Vec<_> = (0..4)
+                .map(|_| std::thread::spawn(move || http_get(port)))
+                .collect();
+            let mut others: Vec<String> = (0..3).map(|_| http_get(port)).collect();
+            others.extend(parallel.into_iter().map(|t| t.join().unwrap()));
+            // …and then it completes too.
+            held.write_all(b"Host: 127.0.0.1\r\n\r\n").unwrap();
+            let first = read_page(&mut held);
+            (first, others)
+        })
+        .await
         .unwrap();
-    let port: u16 = url
-        .trim()
-        .strip_prefix("http://127.0.0.1:")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("ui printed {url:?}"));
-
-    let pages = tokio::task::spawn_blocking(move || {
-        // A first connection sends half a request and holds it open…
-        let mut held = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        held.set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        held.write_all(b"GET / HTTP/1.0\r\n").unwrap();
-        std::thread::sleep(Duration::from_millis(300));
-        // …while others are served…
-        let others: Vec<String> = (0..3).map(|_| http_get(port)).collect();
-        // …and then it completes too.
-        held.write_all(b"Host: 127.0.0.1\r\n\r\n").unwrap();
-        let first = read_page(&mut held);
-        (first, others)
-    })
-    .await
-    .unwrap();
-    for page in std::iter::once(&pages.0).chain(&pages.1) {
-        assert!(page.starts_with("HTTP/1.0 200"), "{page}");
+        assert_eq!(pages.1.len(), 7);
+        for page in std::iter::once(&pages.0).chain(&pages.1) {
+            assert!(page.starts_with("HTTP/1.0 200"), "tunnel={tunnel}: {page}");
+            assert!(
+                page.contains("Spark UI") || page.contains("Spark Jobs"),
+                "{page}"
+            );
+        }
+        let err = stop_ui(ui);
+        assert!(err.contains(&format!("Forwarding {url}")), "{err}");
+        assert!(err.contains("Stopped forwarding."), "{err}");
         assert!(
-            page.contains("Spark UI") || page.contains("Spark Jobs"),
-            "{page}"
+            err.contains(transport_line(tunnel)),
+            "tunnel={tunnel}: {err}"
         );
+        assert!(
+            !err.contains(transport_line(!tunnel)),
+            "tunnel={tunnel}: {err}"
+        );
+        assert!(!err.contains("warning"), "tunnel={tunnel}: {err}");
     }
-
-    interrupt(&ui.0);
-    assert_eq!(wait_exit(&mut ui.0, TIMEOUT), 0);
-    let mut err = String::new();
-    ui.0.stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    assert!(err.contains(&format!("Forwarding {}", url.trim())), "{err}");
-    assert!(err.contains("Stopped forwarding."), "{err}");
 
     // A finished application has no UI.
     let done = json!({"metadata": {"annotations": {"e2e.kubectl-spark.io/outcome": "Succeeded", "e2e.kubectl-spark.io/delay": "100"}}});
@@ -989,6 +1027,47 @@ async fn ui_forwards_concurrent_connections_until_ctrl_c() {
     wait_phase(&pods, "done-2k-driver", "Succeeded").await;
     let r = fails(&ns, User::Bob, &["ui", "done", "--port", "0"]);
     assert!(r.stderr.contains("its Spark UI is gone"), "{r}");
+}
+
+#[tokio::test]
+async fn ui_reports_what_the_kubelet_cannot_forward() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "op-ui-err");
+    let pods: Api<Pod> = Api::namespaced(ns.client(User::Bob).await, &ns.name);
+    // The local cluster's kwok forwards port 4049 to a port where nothing listens.
+    let ui_4049 = json!({"spec": {"containers": [{
+        "name": "spark-kubernetes-driver", "image": "apache/spark:4.0.1",
+        "ports": [{"name": "spark-ui", "containerPort": 4049}]}]}});
+    create(
+        &pods,
+        &driver("dead-3m-driver", "dead", "spark-3m", ui_4049),
+    )
+    .await;
+    wait_phase(&pods, "dead-3m-driver", "Running").await;
+    for tunnel in [true, false] {
+        let (ui, _, port) = start_ui(&ns, "dead", tunnel);
+        let page = tokio::task::spawn_blocking(move || http_get(port))
+            .await
+            .unwrap();
+        assert_eq!(page, "", "tunnel={tunnel}: nothing comes back");
+        // The warning follows the closed connection.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let err = stop_ui(ui);
+        assert!(
+            err.contains(transport_line(tunnel)),
+            "tunnel={tunnel}: {err}"
+        );
+        // The kubelet's own message, once, naming the port.
+        let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
+        assert_eq!(warnings.len(), 1, "tunnel={tunnel}: {err}");
+        assert!(
+            warnings[0].contains("the driver's port 4049") && warnings[0].contains("4049"),
+            "tunnel={tunnel}: {err}"
+        );
+        assert!(warnings[0].contains("dial"), "tunnel={tunnel}: {err}");
+    }
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -1,22 +1,22 @@
 //! `kubectl spark ui`: forwards a local port to the driver's Spark UI (the `spark-ui`
 //! container port, 4040 by default) through the API server, and prints the URL on stdout.
 //!
-//! Each accepted connection gets its own port-forward stream, so a browser's many parallel
-//! connections are served and a dropped forward only costs the connection it carried (the
-//! next connection opens a new one, retrying a few times). A few forwards ([`WARM`]) are kept
-//! opened ahead (each for at most [`WARM_MAX_AGE`]), so a new connection usually starts
-//! without waiting for the WebSocket handshake. The forward ends on Ctrl-C, or by itself once the driver has ended.
+//! Each accepted connection gets its own port-forward stream ([`crate::forward`]: a pair of
+//! SPDY streams in one tunnel, as kubectl does, or its own WebSocket on API servers that cannot
+//! tunnel), so a browser's many parallel connections are served and a dropped stream only
+//! costs the connection it carried. The forward ends on Ctrl-C, or by itself once the driver
+//! has ended.
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, Portforwarder};
-use tokio::net::{TcpListener, TcpStream};
+use kube::api::Api;
+use tokio::net::TcpListener;
 
 use crate::cli::{KubeFlags, UiArgs};
 use crate::error::{Error, Result};
+use crate::forward::{self, Forwarder};
 use crate::operate::summary::{self, DRIVER_CONTAINER, State};
 use crate::operate::{find, waiting};
 use crate::output;
@@ -25,13 +25,6 @@ use crate::output;
 pub const DEFAULT_LOCAL_PORT: u16 = 4040;
 /// How many ports after it are tried when it is taken (as Spark does, `spark.port.maxRetries`).
 pub const PORT_TRIES: u16 = 100;
-/// Attempts to open a port-forward for one connection.
-const FORWARD_ATTEMPTS: u32 = 3;
-/// Port-forwards kept opened ahead of new connections.
-const WARM: usize = 4;
-/// How long a port-forward opened ahead is used; older ones are dropped (the UI server may have
-/// closed an idle connection behind it).
-const WARM_MAX_AGE: Duration = Duration::from_secs(10);
 /// How often the driver is checked while forwarding.
 const DRIVER_CHECK: Duration = Duration::from_secs(5);
 
@@ -48,7 +41,8 @@ pub async fn run(flags: &KubeFlags, args: &UiArgs) -> Result<u8> {
     let remote_port = summary::ui_port(&driver);
 
     until_running(&pods, &name, &format!("driver pod {ns}/{name}")).await?;
-    check_forward(&pods, &name, remote_port, &ns).await?;
+    let tunnel = forward::tunnel_allowed(std::env::var(forward::TUNNEL_ENV).ok().as_deref());
+    let forwarder = Forwarder::start(target.client()?, &ns, &name, remote_port, tunnel).await?;
 
     let (listener, moved_from) = bind(&args.address, args.port).await?;
     let local = listener
@@ -68,7 +62,7 @@ pub async fn run(flags: &KubeFlags, args: &UiArgs) -> Result<u8> {
     if args.open {
         open_browser(&url);
     }
-    serve(listener, pods, name, remote_port, ns).await
+    serve(listener, pods, name, Arc::new(forwarder)).await
 }
 
 /// Waits for the driver to run; an ended application has no UI.
@@ -97,17 +91,6 @@ async fn until_running(pods: &Api<Pod>, name: &str, what: &str) -> Result<Pod> {
         ));
         tokio::time::sleep(waiting::POLL).await;
     }
-}
-
-/// Opens and closes one port-forward, so that a missing permission is reported before the
-/// URL is printed.
-async fn check_forward(pods: &Api<Pod>, name: &str, port: u16, ns: &str) -> Result<()> {
-    let pf = pods
-        .portforward(name, &[port])
-        .await
-        .map_err(|e| crate::kube::api_error(e, "create pods/portforward", ns))?;
-    pf.abort();
-    Ok(())
 }
 
 /// Binds the local port: `--port` exactly, else 4040 or the next free one. Returns the
@@ -182,12 +165,9 @@ async fn serve(
     listener: TcpListener,
     pods: Api<Pod>,
     name: String,
-    port: u16,
-    ns: String,
+    forwarder: Arc<Forwarder>,
 ) -> Result<u8> {
     let mut check = tokio::time::interval(DRIVER_CHECK);
-    let warm = Warm::default();
-    warm.refill(&pods, &name, port);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
@@ -200,11 +180,9 @@ async fn serve(
                 Ok((conn, peer)) => {
                     // Small HTTP requests must not wait for Nagle's algorithm.
                     let _ = conn.set_nodelay(true);
-                    let ready = warm.take();
-                    warm.refill(&pods, &name, port);
-                    let (pods, name, ns) = (pods.clone(), name.clone(), ns.clone());
+                    let forwarder = forwarder.clone();
                     tokio::spawn(async move {
-                        if let Err(e) = forward(&pods, &name, port, conn, peer, &ns, ready).await {
+                        if let Err(e) = forwarder.carry(conn, peer).await {
                             output::warn(&format!("connection from {peer}: {e}"));
                         }
                     });
@@ -233,104 +211,6 @@ async fn driver_gone(pods: &Api<Pod>, name: &str) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// Up to [`WARM`] port-forwards opened ahead of the next connections.
-#[derive(Clone, Default)]
-struct Warm(Arc<Mutex<WarmState>>);
-
-#[derive(Default)]
-struct WarmState {
-    ready: Vec<(Portforwarder, Instant)>,
-    opening: usize,
-}
-
-impl WarmState {
-    fn drop_stale(&mut self) {
-        let (fresh, stale): (Vec<_>, Vec<_>) = std::mem::take(&mut self.ready)
-            .into_iter()
-            .partition(|(_, at)| at.elapsed() < WARM_MAX_AGE);
-        for (pf, _) in stale {
-            pf.abort();
-        }
-        self.ready = fresh;
-    }
-}
-
-impl Warm {
-    /// A forward opened ahead, if a fresh one is there.
-    fn take(&self) -> Option<Portforwarder> {
-        let mut state = self.0.lock().ok()?;
-        state.drop_stale();
-        state.ready.pop().map(|(pf, _)| pf)
-    }
-
-    /// Opens forwards in the background until [`WARM`] are ready or being opened.
-    fn refill(&self, pods: &Api<Pod>, name: &str, port: u16) {
-        let missing = {
-            let Ok(mut state) = self.0.lock() else { return };
-            state.drop_stale();
-            let missing = WARM.saturating_sub(state.ready.len() + state.opening);
-            state.opening += missing;
-            missing
-        };
-        for _ in 0..missing {
-            let (warm, pods, name) = (self.clone(), pods.clone(), name.to_string());
-            tokio::spawn(async move {
-                let opened = pods.portforward(&name, &[port]).await.ok();
-                if let Ok(mut state) = warm.0.lock() {
-                    state.opening -= 1;
-                    if let Some(pf) = opened {
-                        state.ready.push((pf, Instant::now()));
-                    }
-                }
-            });
-        }
-    }
-}
-
-/// Carries one local connection over its own port-forward stream (`ready`, or a new one).
-async fn forward(
-    pods: &Api<Pod>,
-    name: &str,
-    port: u16,
-    mut conn: TcpStream,
-    peer: SocketAddr,
-    ns: &str,
-    ready: Option<Portforwarder>,
-) -> Result<()> {
-    let mut attempt = 0;
-    let mut pf = if let Some(pf) = ready {
-        pf
-    } else {
-        loop {
-            attempt += 1;
-            match pods.portforward(name, &[port]).await {
-                Ok(pf) => break pf,
-                Err(e) if attempt < FORWARD_ATTEMPTS => {
-                    tracing::debug!("port-forward for {peer} failed (attempt {attempt}): {e}");
-                    tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt))).await;
-                }
-                Err(e) => return Err(crate::kube::api_error(e, "create pods/portforward", ns)),
-            }
-        }
-    };
-    let mut upstream = pf
-        .take_stream(port)
-        .ok_or_else(|| Error::Other(format!("the port-forward has no stream for port {port}")))?;
-    let remote_error = pf.take_error(port);
-    let copied = tokio::io::copy_bidirectional(&mut conn, &mut upstream).await;
-    drop(upstream);
-    if let Some(err) = remote_error
-        && let Some(message) = err.await
-    {
-        return Err(Error::Other(format!("the driver's port {port}: {message}")));
-    }
-    let _ = pf.join().await;
-    if let Err(e) = copied {
-        tracing::debug!("connection from {peer} ended: {e}");
-    }
-    Ok(())
 }
 
 #[cfg(test)]

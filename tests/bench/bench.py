@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Measurements for tests/bench/run.sh (see there). Python 3 standard library only.
 
-Every measured command is one child process: wall time from fork to exit, CPU time and peak RSS
-from wait4() (the child and every descendant it waited for: spark-submit's launcher JVM and
-its submit JVM count).
+Every measured command is one child process: wall time from fork to exit, CPU time from wait4()
+(the child and every descendant it waited for: spark-submit's launcher JVM and its submit JVM
+count), peak RSS from GNU time's %M when /usr/bin/time exists (same rule). Not from wait4's
+ru_maxrss: Linux carries the forking process's resident size over exec, so a child of this
+harness would never measure below the harness's own memory (20-55 MiB here), which hid the
+plugin's real figure.
 """
 import argparse
 import http.client
@@ -43,18 +46,49 @@ class Ctx:
     pass
 
 
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
+class Peak:
+    """cmd run under GNU time, which forks it from its own small image and writes its peak RSS."""
+
+    def __init__(self, cmd):
+        self.path = None
+        self.cmd = cmd
+        if GNU_TIME:
+            fd, self.path = tempfile.mkstemp(prefix="kspark-bench-rss-")
+            os.close(fd)
+            self.cmd = [GNU_TIME, "-q", "-f", "%M", "-o", self.path, *cmd]
+
+    def kib(self, fallback):
+        """The peak RSS in KiB (wait4's figure, `fallback`, without GNU time)."""
+        if not self.path:
+            return fallback
+        try:
+            with open(self.path) as f:
+                words = f.read().split()
+            return int(words[-1])
+        except (OSError, ValueError, IndexError):
+            return fallback
+        finally:
+            os.unlink(self.path)
+
+
 def measure(cmd, env, stdout=subprocess.DEVNULL, timeout=300):
     """Runs cmd once: (wall s, user+sys s, peak RSS KiB, exit code, stdout+stderr text)."""
+    peak = Peak(cmd)
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=stdout,
-                         stderr=subprocess.PIPE)
+    # A session of its own: signals reach the command itself, not only GNU time (which ignores
+    # SIGINT while it waits).
+    p = subprocess.Popen(peak.cmd, env=env, stdin=subprocess.DEVNULL, stdout=stdout,
+                         stderr=subprocess.PIPE, start_new_session=True)
     # Drain pipes in threads so a chatty child never blocks; wait4 gives this child's rusage.
     bufs = {}
     readers = [threading.Thread(target=lambda k=k, f=f: bufs.__setitem__(k, f.read()))
                for k, f in (("out", p.stdout), ("err", p.stderr)) if f is not None]
     for t in readers:
         t.start()
-    killer = threading.Timer(timeout, p.kill)
+    killer = threading.Timer(timeout, lambda: os.killpg(p.pid, signal.SIGKILL))
     killer.start()
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
@@ -63,7 +97,7 @@ def measure(cmd, env, stdout=subprocess.DEVNULL, timeout=300):
         t.join()
     p.returncode = os.waitstatus_to_exitcode(status)
     out = (bufs.get("out", b"") + bufs.get("err", b"")).decode(errors="replace")
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, p.returncode, out
+    return wall, ru.ru_utime + ru.ru_stime, peak.kib(ru.ru_maxrss), p.returncode, out
 
 
 def series(cmd_fn, env, n, setup=None, check=None, stdout_fn=None):
@@ -239,22 +273,23 @@ def http_load(port, seq, conc, per_thread, big_path, big_runs):
 
 def forwarder_run(cmd, env, port, load):
     """Starts a forwarder, runs the HTTP load through it, stops it with SIGINT; its rusage too."""
+    peak = Peak(cmd)
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(peak.cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
     wait_port(port, p)
     ready = time.perf_counter() - t0
     try:
         res = load(port)
     finally:
-        p.send_signal(signal.SIGINT)
+        os.killpg(p.pid, signal.SIGINT)
         try:
             _, _, ru = os.wait4(p.pid, 0)
         except ChildProcessError:
             ru = None
     res["ready"] = ready
     res["cpu"] = ru.ru_utime + ru.ru_stime if ru else 0
-    res["rss"] = ru.ru_maxrss if ru else 0
+    res["rss"] = peak.kib(ru.ru_maxrss if ru else 0)
     return res
 
 

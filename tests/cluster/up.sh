@@ -236,7 +236,7 @@ start kwok "$bin/kwok" --kubeconfig="$dir/system.kubeconfig" --config="$dir/kwok
   --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
   --node-ip=127.0.0.1 --node-port="$kwok_port" --server-address="127.0.0.1:$kwok_port" \
   --node-lease-duration-seconds=40 --cidr=10.244.0.1/16
-start fake-spark-ui python3 -m http.server --bind 127.0.0.1 --directory "$dir/ui" "$ui_port"
+start fake-spark-ui python3 "$here/fake/ui_server.py" 127.0.0.1 "$ui_port" "$dir/ui"
 
 say "creating $nodes fake node(s), namespace e2e and RBAC"
 {
