@@ -13,7 +13,14 @@ use common::{Cluster, TestNamespace, User};
 /// Stops the kube-apiserver of the cluster and starts it again with the same command line.
 /// Returns once the old process is gone (the new one comes up in the background).
 fn restart_apiserver(cluster: &Cluster) {
-    let pid: u32 = cluster.env["KSPARK_PID_KUBE_APISERVER"].parse().unwrap();
+    // The pids file follows restarts (the env file keeps the first pid).
+    let pid: u32 = std::fs::read_to_string(cluster.dir.join("pids"))
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("kube-apiserver ")?.trim().parse().ok())
+        })
+        .unwrap_or_else(|| cluster.env["KSPARK_PID_KUBE_APISERVER"].parse().unwrap());
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).expect("kube-apiserver is running");
     let argv: Vec<String> = cmdline
         .split(|b| *b == 0)
@@ -31,7 +38,8 @@ fn restart_apiserver(cluster: &Cluster) {
             .unwrap()
             .success()
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
+    // A graceful stop waits up to 60 s for open upgraded connections (a port-forward tunnel).
+    let deadline = Instant::now() + Duration::from_secs(90);
     while std::path::Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -110,4 +118,90 @@ fn disruptive_apiserver_restart_during_the_wait_is_survived() {
         "the wait must survive an API server restart; stderr:\n{err}"
     );
     assert!(err.contains("phase: Succeeded"), "{err}");
+}
+
+/// One GET on a new connection through the forward: the status line, or why there is none.
+fn get_status(port: u16) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    conn.set_read_timeout(Some(Duration::from_secs(20)))
+        .map_err(|e| e.to_string())?;
+    conn.write_all(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut head = [0u8; 64];
+    let n = conn.read(&mut head).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&head[..n]).into_owned();
+    text.lines()
+        .next()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| "the connection closed without a response".to_string())
+}
+
+#[test]
+fn disruptive_ui_opens_a_new_tunnel_after_an_api_server_restart() {
+    use std::io::{BufRead, BufReader, Read};
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "ui-restart");
+    let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ui-r-driver\n  labels: {spark-role: driver, spark-app-selector: spark-ui-r}\nspec:\n  containers:\n  - name: spark-kubernetes-driver\n    image: apache/spark:4.0.1\n    ports: [{name: spark-ui, containerPort: 4040}]\n";
+    let path = std::env::temp_dir().join(format!("{}-driver.yaml", ns.name));
+    std::fs::write(&path, manifest).unwrap();
+    let out = ns.kubectl(&["apply", "-f", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let out = ns.kubectl(&[
+        "wait",
+        "--for=jsonpath={.status.phase}=Running",
+        "pod/ui-r-driver",
+        "--timeout=60s",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+
+    let mut ui = Command::new(env!("CARGO_BIN_EXE_kubectl-spark"))
+        .env("KUBECONFIG", ns.kubeconfig(User::Bob))
+        .env("KUBECTL_SPARK_LOG", "kubectl_spark=debug")
+        .env("NO_COLOR", "1")
+        .args(["ui", "ui-r-driver", "--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(ui.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let port: u16 = url
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("ui printed {url:?}"));
+    let before = get_status(port);
+
+    // The tunnel is open through the restart: the server waits for it, then it drops.
+    restart_apiserver(cluster);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ns.kubectl(&["get", "pod", "ui-r-driver"]).status.success() {
+        assert!(
+            Instant::now() < deadline,
+            "the API server did not come back"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The next connection gets a new tunnel.
+    let after = get_status(port);
+    let _ = Command::new("kill")
+        .args(["-INT", &ui.id().to_string()])
+        .status();
+    let status = ui.wait().unwrap();
+    let mut err = String::new();
+    ui.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(before.as_deref(), Ok("HTTP/1.0 200 OK"), "{err}");
+    assert_eq!(after.as_deref(), Ok("HTTP/1.0 200 OK"), "{err}");
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("SPDY tunnel to").count(), 2, "{err}");
+    assert!(err.contains("port-forward tunnel closed"), "{err}");
+    assert!(!err.contains("warning"), "{err}");
 }

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
 use http::{Request, StatusCode, header};
@@ -34,6 +34,8 @@ pub const PROTOCOL: &str = "SPDY/3.1+portforward.k8s.io";
 pub const STREAM_QUEUE: usize = 64;
 /// How often the tunnel pings the kubelet (kubectl: 10 s), so idle tunnels stay open.
 const PING_EVERY: Duration = Duration::from_secs(10);
+/// A tunnel that has sent nothing for this long (3 pings unanswered) is given up.
+const SILENT_LIMIT: Duration = Duration::from_secs(35);
 /// The largest local read sent as one DATA frame.
 const CHUNK: usize = 32 * 1024;
 /// Frames written to the WebSocket as one message when they queue up.
@@ -79,6 +81,9 @@ struct State {
 struct Shared {
     state: Mutex<State>,
     out: mpsc::UnboundedSender<Vec<u8>>,
+    /// When the server last sent anything (it echoes our pings, so at least every
+    /// [`PING_EVERY`] while the tunnel is alive).
+    last_heard: Mutex<Instant>,
 }
 
 impl Shared {
@@ -164,6 +169,7 @@ impl Tunnel {
                 alive: true,
             }),
             out,
+            last_heard: Mutex::new(Instant::now()),
         });
         tokio::spawn(write_loop(sink, out_rx, shared.clone()));
         tokio::spawn(read_loop(source, shared.clone()));
@@ -274,6 +280,13 @@ async fn write_loop<S>(
                 None => break,
             },
             _ = ping.tick() => {
+                let heard = shared.last_heard.lock().map(|t| t.elapsed()).unwrap_or_default();
+                if heard > SILENT_LIMIT {
+                    // A connection gone without a word (a NAT or proxy dropped it): new
+                    // connections must not wait on it.
+                    tracing::debug!("port-forward tunnel: nothing heard for {heard:?}; closing it");
+                    break;
+                }
                 ping_id = ping_id.wrapping_add(2).max(1);
                 spdy::ping(ping_id)
             }
@@ -303,7 +316,12 @@ async fn read_loop<S>(
     let mut buf: Vec<u8> = Vec::new();
     'read: while let Some(message) = source.next().await {
         match message {
-            Ok(Message::Binary(bytes)) => buf.extend_from_slice(&bytes),
+            Ok(Message::Binary(bytes)) => {
+                if let Ok(mut t) = shared.last_heard.lock() {
+                    *t = Instant::now();
+                }
+                buf.extend_from_slice(&bytes);
+            }
             Ok(Message::Close(_)) => break,
             Ok(_) => continue,
             Err(e) => {
@@ -423,14 +441,14 @@ impl StreamPair {
                 }
             }
         };
-        let outcome = {
+        let (outcome, local_closed) = {
             tokio::pin!(upload, download);
             let mut upload_done = false;
             loop {
                 tokio::select! {
                     ok = &mut upload, if !upload_done => {
                         if !ok {
-                            break Err(None);
+                            break (Err(None), false);
                         }
                         upload_done = true;
                     }
@@ -438,9 +456,9 @@ impl StreamPair {
                         // The server is done; our side ends when the local client closes (as
                         // kubectl does: the kubelet's forward ends when both sides have).
                         if done.is_ok() && !upload_done && !(&mut upload).await {
-                            break Err(None);
+                            break (Err(None), false);
                         }
-                        break done;
+                        break (done, upload_done);
                     }
                 }
             }
@@ -457,10 +475,16 @@ impl StreamPair {
                 self.shared.remove(self.error_id);
                 Ok(())
             }
-            Err(Some(why)) => Err(self
-                .error_message()
-                .await
-                .unwrap_or_else(|| why.to_string())),
+            Err(Some(why)) => match self.error_message().await {
+                Some(message) => Err(message),
+                // The local client had already closed: it lost nothing waiting for the
+                // kubelet's end of the stream (e.g. the tunnel was given up meanwhile).
+                None if local_closed => {
+                    tracing::debug!("port-forward stream {data_id}: {why} after the client left");
+                    Ok(())
+                }
+                None => Err(why.to_string()),
+            },
         }
     }
 
