@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Cluster, TestNamespace, User};
+use common::{Cluster, TestNamespace, User, http_get, read_page};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::api::{Api, PostParams};
@@ -898,28 +898,6 @@ async fn logs_follow_streams_and_waits_for_a_pending_driver() {
 // ui
 // ------------------------------------------------------------------------------------------------
 
-fn http_get(port: u16) -> String {
-    let mut conn = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    conn.write_all(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-        .unwrap();
-    read_page(&mut conn)
-}
-
-fn read_page(conn: &mut TcpStream) -> String {
-    let mut page = Vec::new();
-    let mut buf = [0u8; 4096];
-    // Until the server closes, or the page is complete (a tunnel may keep the socket open).
-    while let Ok(n @ 1..) = conn.read(&mut buf) {
-        page.extend_from_slice(&buf[..n]);
-        if page.ends_with(b"</html>\n") {
-            break;
-        }
-    }
-    String::from_utf8_lossy(&page).into_owned()
-}
-
 /// `kubectl spark ui APP --port 0` with debug logs on (they say which transport is used), and
 /// the URL it prints.
 fn start_ui(ns: &TestNamespace, app: &str, tunnel: bool) -> (Running, String, u16) {
@@ -932,16 +910,8 @@ fn start_ui(ns: &TestNamespace, app: &str, tunnel: bool) -> (Running, String, u1
         cmd.env("KUBECTL_SPARK_UI_TUNNEL", "false");
     }
     let mut ui = Running(cmd.spawn().unwrap());
-    let mut url = String::new();
-    BufReader::new(ui.0.stdout.take().unwrap())
-        .read_line(&mut url)
-        .unwrap();
-    let port: u16 = url
-        .trim()
-        .strip_prefix("http://127.0.0.1:")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("ui printed {url:?}"));
-    (ui, url.trim().to_string(), port)
+    let (url, port) = common::read_ui_url(&mut ui.0);
+    (ui, url, port)
 }
 
 /// Stops `ui` with Ctrl-C; its stderr.

@@ -37,12 +37,14 @@ pub async fn run(flags: &KubeFlags, args: &UiArgs) -> Result<u8> {
     target.config.read_timeout = None;
     let ns = driver.metadata.namespace.clone().unwrap_or_default();
     let name = driver.metadata.name.clone().unwrap_or_default();
-    let pods: Api<Pod> = Api::namespaced(target.client()?, &ns);
+    // One client (one connection pool) for watching the driver and for the forwards.
+    let stream_client = target.client()?;
+    let pods: Api<Pod> = Api::namespaced(stream_client.clone(), &ns);
     let remote_port = summary::ui_port(&driver);
 
     until_running(&pods, &name, &format!("driver pod {ns}/{name}")).await?;
     let tunnel = forward::tunnel_allowed(std::env::var(forward::TUNNEL_ENV).ok().as_deref());
-    let forwarder = Forwarder::start(target.client()?, &ns, &name, remote_port, tunnel).await?;
+    let forwarder = Forwarder::start(stream_client, &ns, &name, remote_port, tunnel).await?;
 
     let (listener, moved_from) = bind(&args.address, args.port).await?;
     let local = listener

@@ -60,24 +60,17 @@ impl Forwarder {
             pod: pod.to_string(),
             port,
             tunnel: tokio::sync::Mutex::new(None),
-            tunnels: AtomicBool::new(true),
+            tunnels: AtomicBool::new(tunnel),
         };
-        let opened = if tunnel {
-            Tunnel::open(&forwarder.client, ns, pod).await
-        } else {
-            Err(OpenError::Unsupported(format!("{TUNNEL_ENV} is off")))
-        };
-        match opened {
-            Ok(t) => *forwarder.tunnel.lock().await = Some(t),
-            Err(OpenError::Api(e)) => {
-                return Err(crate::kube::api_error(e, "create pods/portforward", ns));
-            }
-            Err(e) => {
-                tracing::debug!("port-forward: {e}; one WebSocket per connection instead");
-                forwarder.tunnels.store(false, Ordering::Relaxed);
-                forwarder.per_connection.check(ns).await?;
-                forwarder.per_connection.refill();
-            }
+        if tunnel && let Err(e) = forwarder.tunnel().await {
+            forwarder.fall_back(e)?;
+            // A tunnel that fails before the first connection is not tried again.
+            forwarder.tunnels.store(false, Ordering::Relaxed);
+        }
+        if !forwarder.tunnelling() {
+            tracing::debug!("port-forward: one WebSocket per connection instead");
+            forwarder.per_connection.check().await?;
+            forwarder.per_connection.refill();
         }
         Ok(forwarder)
     }
@@ -98,6 +91,28 @@ impl Forwarder {
         Ok(t)
     }
 
+    /// What a tunnel that could not be opened means: a refusal (403…) is the user's error;
+    /// otherwise the connection goes over a WebSocket of its own, and every later one too when
+    /// the API server cannot tunnel at all.
+    fn fall_back(&self, e: OpenError) -> Result<()> {
+        match e {
+            OpenError::Api(e) => Err(crate::kube::api_error(
+                e,
+                "create pods/portforward",
+                &self.ns,
+            )),
+            OpenError::Unsupported(why) => {
+                tracing::debug!("port-forward: {why}");
+                self.tunnels.store(false, Ordering::Relaxed);
+                Ok(())
+            }
+            OpenError::Failed(why) => {
+                tracing::debug!("port-forward tunnel: {why}; trying a WebSocket");
+                Ok(())
+            }
+        }
+    }
+
     /// Carries one local connection until either side closes it.
     pub async fn carry(&self, conn: TcpStream, peer: SocketAddr) -> Result<()> {
         let mut conn = conn;
@@ -115,24 +130,13 @@ impl Forwarder {
                     }
                     Err(CarryError::Closed(back)) => conn = back,
                 },
-                Err(OpenError::Unsupported(why)) => {
-                    tracing::debug!("port-forward: {why}; one WebSocket per connection instead");
-                    self.tunnels.store(false, Ordering::Relaxed);
-                }
-                Err(OpenError::Api(e)) => {
-                    return Err(crate::kube::api_error(
-                        e,
-                        "create pods/portforward",
-                        &self.ns,
-                    ));
-                }
-                Err(OpenError::Failed(why)) => {
-                    tracing::debug!("port-forward tunnel for {peer}: {why}; trying a WebSocket");
+                Err(e) => {
+                    self.fall_back(e)?;
                     break;
                 }
             }
         }
-        self.per_connection.carry(conn, peer, &self.ns).await
+        self.per_connection.carry(conn, peer).await
     }
 }
 

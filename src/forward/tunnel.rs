@@ -178,7 +178,7 @@ impl Tunnel {
 
     /// Whether new streams can still be opened.
     pub fn is_alive(&self) -> bool {
-        self.shared.state.lock().is_ok_and(|st| st.alive) && !self.shared.out.is_closed()
+        self.shared.state.lock().is_ok_and(|st| st.alive)
     }
 
     /// Opens the error and data streams for one connection to `port`; `None` once the tunnel

@@ -60,14 +60,23 @@ impl PerConnection {
     }
 
     /// Opens and closes one port-forward: a missing permission shows before anything else.
-    pub async fn check(&self, ns: &str) -> Result<()> {
+    pub async fn check(&self) -> Result<()> {
         let pf = self
             .pods
             .portforward(&self.name, &[self.port])
             .await
-            .map_err(|e| crate::kube::api_error(e, "create pods/portforward", ns))?;
+            .map_err(|e| self.refused(e))?;
         pf.abort();
         Ok(())
+    }
+
+    /// A port-forward the API server refused, with the permission to ask for.
+    fn refused(&self, e: kube::Error) -> Error {
+        crate::kube::api_error(
+            e,
+            "create pods/portforward",
+            self.pods.namespace().unwrap_or(""),
+        )
     }
 
     /// A forward opened ahead, if a fresh one is there.
@@ -103,7 +112,7 @@ impl PerConnection {
     }
 
     /// Carries one local connection over its own port-forward (opened ahead, or a new one).
-    pub async fn carry(&self, mut conn: TcpStream, peer: SocketAddr, ns: &str) -> Result<()> {
+    pub async fn carry(&self, mut conn: TcpStream, peer: SocketAddr) -> Result<()> {
         let port = self.port;
         let ready = self.take();
         self.refill();
@@ -119,7 +128,7 @@ impl PerConnection {
                         tracing::debug!("port-forward for {peer} failed (attempt {attempt}): {e}");
                         tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt))).await;
                     }
-                    Err(e) => return Err(crate::kube::api_error(e, "create pods/portforward", ns)),
+                    Err(e) => return Err(self.refused(e)),
                 }
             }
         };

@@ -621,3 +621,47 @@ impl S3 {
             .unwrap_or_else(|e| panic!("object {key}: {e}"))
     }
 }
+
+// ------------------------------------------------------------------------------------------------
+// kubectl spark ui
+// ------------------------------------------------------------------------------------------------
+
+/// The URL `kubectl spark ui` prints first on stdout, and its port.
+pub fn read_ui_url(ui: &mut std::process::Child) -> (String, u16) {
+    use std::io::BufRead as _;
+    let mut url = String::new();
+    std::io::BufReader::new(ui.stdout.take().expect("ui's stdout is piped"))
+        .read_line(&mut url)
+        .unwrap();
+    let url = url.trim().to_string();
+    let port = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("ui printed {url:?}"));
+    (url, port)
+}
+
+/// One `GET /` on a new connection to a local port: the response as text.
+pub fn http_get(port: u16) -> String {
+    let mut conn = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    conn.write_all(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    read_page(&mut conn)
+}
+
+/// Reads a response until the server closes, or the page is complete (a tunnel may keep the
+/// socket open).
+pub fn read_page(conn: &mut TcpStream) -> String {
+    use std::io::Read as _;
+    let mut page = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n @ 1..) = conn.read(&mut buf) {
+        page.extend_from_slice(&buf[..n]);
+        if page.ends_with(b"</html>\n") {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&page).into_owned()
+}
