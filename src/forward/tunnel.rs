@@ -122,7 +122,11 @@ impl Tunnel {
             .header(header::SEC_WEBSOCKET_PROTOCOL, PROTOCOL)
             .body(kube::client::Body::empty())
             .map_err(|e| OpenError::Failed(e.to_string()))?;
-        let response = client.send(request).await.map_err(OpenError::Api)?;
+        let response = client.send(request).await.map_err(|e| match e {
+            kube::Error::Api(_) => OpenError::Api(e),
+            // Not an answer from the server (refused, reset, TLS): a WebSocket may get through.
+            other => OpenError::Failed(other.to_string()),
+        })?;
         let status = response.status();
         if status != StatusCode::SWITCHING_PROTOCOLS {
             return Err(refused(response).await);
