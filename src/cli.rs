@@ -116,8 +116,8 @@ pub enum DryRun {
 #[derive(Debug, Args)]
 #[command(
     after_help = "Namespace: spark.kubernetes.namespace if given, else -n, else the kubeconfig context's \
-namespace, else `default`.\nExit code: 0 when the driver succeeded, 3 when it failed or was deleted, 2 for \
-bad input (use --spark-exit-code to always exit 0 like spark-submit)."
+namespace, else `default`.\nExit code: 0 when the driver succeeded, 3 when it failed or was deleted, 4 when --timeout \
+ended the wait, 2 for bad input (use --spark-exit-code to always exit 0 like spark-submit)."
 )]
 pub struct SubmitArgs {
     /// Kubernetes master, k8s://https://host:port (default: the kubeconfig context's server).
@@ -227,6 +227,12 @@ pub struct SubmitArgs {
     /// Skip the preflight checks.
     #[arg(long)]
     pub skip_preflight: bool,
+    /// Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the application keeps running.
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Lines of the driver's log printed when it fails (0: none).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub log_tail: u32,
 
     /// The primary resource (jar, .py, .R; local://, s3a://, … or a local file), then the
     /// application's own arguments, passed through untouched.

@@ -40,6 +40,9 @@ pub enum Error {
     /// The Spark application ended unsuccessfully (driver failed or was deleted).
     #[error("{0}")]
     AppFailed(String),
+    /// `submit --timeout` ended the wait; the application keeps running.
+    #[error("{0}")]
+    TimedOut(String),
     /// Local I/O failed.
     #[error("{context}: {source}")]
     Io {
@@ -130,11 +133,13 @@ impl Error {
         }
     }
 
-    /// Process exit code: 2 for bad input, 3 for a failed application, 1 otherwise.
+    /// Process exit code: 2 for bad input, 3 for a failed application, 4 when `--timeout`
+    /// ended a wait, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage { .. } | Error::Config { .. } | Error::NotImplemented(_) => 2,
             Error::AppFailed(_) => 3,
+            Error::TimedOut(_) => 4,
             _ => 1,
         }
     }

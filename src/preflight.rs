@@ -1,9 +1,13 @@
 //! Preflight checks, run by `submit` before it creates anything and by `kubectl spark doctor`:
 //! the API server answers and is recent enough, the submitter may create what the submission
-//! contains, the driver's service account exists (and may do what a driver does, when we may
-//! ask), every referenced object exists, and some Ready node can fit the driver. The checks
-//! run concurrently. A lookup we are not allowed to make is a warning ("could not check"),
-//! never a failure.
+//! contains, the namespace and the driver's service account exist (and the account may do what
+//! a driver does, when we may ask), every referenced object exists, and some Ready node can take
+//! the driver (its requests, node selector, required node affinity and tolerations: [`nodes`]).
+//! The checks run concurrently; when the namespace does not exist, that alone is reported
+//! instead of everything that follows from it. A lookup we are not allowed to make is a warning
+//! ("could not check"), never a failure.
+
+pub mod nodes;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,7 +17,7 @@ use k8s_openapi::api::authorization::v1::{
     SubjectAccessReviewSpec,
 };
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Node, PersistentVolumeClaim, Pod, Secret, ServiceAccount,
+    ConfigMap, Namespace, Node, PersistentVolumeClaim, Pod, Secret, ServiceAccount,
 };
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -111,6 +115,8 @@ pub struct Inputs {
     pub cpu_millis: Option<i64>,
     /// Driver memory request in bytes.
     pub memory_bytes: Option<i64>,
+    /// Where the driver may be scheduled.
+    pub placement: nodes::Placement,
 }
 
 fn kind_of(o: &PostObject) -> (&'static str, &'static str) {
@@ -240,6 +246,7 @@ impl Inputs {
             inputs.service_account = sa.clone();
         }
         inputs.priority_class = spec.priority_class_name.clone().filter(|s| !s.is_empty());
+        inputs.placement = nodes::Placement::of(spec);
         for s in spec.image_pull_secrets.iter().flatten() {
             if !s.name.is_empty() {
                 inputs
@@ -342,6 +349,33 @@ async fn check_version(client: Client) -> Check {
     }
 }
 
+async fn check_namespace(client: Client, ns: String) -> Check {
+    let title = format!("namespace {ns} exists");
+    let api: Api<Namespace> = Api::all(client);
+    match api.get_opt(&ns).await {
+        Ok(Some(n)) if n.metadata.deletion_timestamp.is_some() => Check::fail(
+            title,
+            format!("namespace {ns} is being deleted"),
+            format!(
+                "wait until it is gone, then: kubectl spark setup -n {ns} --create-namespace"
+            ),
+        ),
+        Ok(Some(_)) => Check::ok(title, ""),
+        Ok(None) => Check::fail(
+            title,
+            format!("namespace {ns} does not exist"),
+            format!(
+                "kubectl spark setup -n {ns} --create-namespace (or pick another namespace with -n)"
+            ),
+        ),
+        Err(e) if is_forbidden(&e) => Check::skipped(
+            title,
+            "not checked: you may not get namespaces (cluster permission)",
+        ),
+        Err(e) => Check::warn(title, format!("could not check: {e}")),
+    }
+}
+
 async fn check_can_create(client: Client, ns: String, group: String, resource: String) -> Check {
     let name = format!("you may create {resource}");
     let review = SelfSubjectAccessReview {
@@ -435,31 +469,50 @@ const RBAC_RETRIES: usize = 3;
 /// Pause between those retries.
 const RBAC_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// Whether the service account may do what a driver does (a SubjectAccessReview, which needs
-/// cluster permission: skipped with a note when not allowed).
-async fn check_sa_permissions(client: Client, ns: String, sa: String) -> Check {
-    let title = format!("service account {sa} may run a driver");
-    let api: Api<SubjectAccessReview> = Api::all(client);
-    let resources = ["pods", "services", "configmaps"];
-    let reviews = resources.map(|resource| SubjectAccessReview {
-        spec: SubjectAccessReviewSpec {
-            user: Some(format!("system:serviceaccount:{ns}:{sa}")),
-            groups: Some(vec![
-                "system:serviceaccounts".into(),
-                format!("system:serviceaccounts:{ns}"),
-                "system:authenticated".into(),
-            ]),
-            resource_attributes: Some(ResourceAttributes {
-                namespace: Some(ns.clone()),
-                verb: Some("create".into()),
-                resource: Some(resource.into()),
-                group: Some(String::new()),
+/// What a service account may create, by SubjectAccessReviews (a denial is asked again
+/// [`RBAC_RETRIES`] times).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// Every resource asked about.
+    Allowed,
+    /// Not these resources.
+    Denied(Vec<String>),
+    /// The review failed otherwise: the error.
+    Unknown(String),
+    /// Could not ask: we may not create subjectaccessreviews (a cluster permission).
+    NotAllowedToAsk,
+}
+
+/// Whether `system:serviceaccount:NS:SA` may create each of `resources` (core group) in `ns`.
+pub async fn service_account_may_create(
+    client: &Client,
+    ns: &str,
+    sa: &str,
+    resources: &[&str],
+) -> Access {
+    let api: Api<SubjectAccessReview> = Api::all(client.clone());
+    let reviews: Vec<SubjectAccessReview> = resources
+        .iter()
+        .map(|resource| SubjectAccessReview {
+            spec: SubjectAccessReviewSpec {
+                user: Some(format!("system:serviceaccount:{ns}:{sa}")),
+                groups: Some(vec![
+                    "system:serviceaccounts".into(),
+                    format!("system:serviceaccounts:{ns}"),
+                    "system:authenticated".into(),
+                ]),
+                resource_attributes: Some(ResourceAttributes {
+                    namespace: Some(ns.to_string()),
+                    verb: Some("create".into()),
+                    resource: Some(resource.to_string()),
+                    group: Some(String::new()),
+                    ..Default::default()
+                }),
                 ..Default::default()
-            }),
+            },
             ..Default::default()
-        },
-        ..Default::default()
-    });
+        })
+        .collect();
     let pp = PostParams::default();
     let mut answers = join_all(reviews.iter().map(|r| api.create(&pp, r))).await;
     for _ in 0..RBAC_RETRIES {
@@ -476,44 +529,76 @@ async fn check_sa_permissions(client: Client, ns: String, sa: String) -> Check {
     for (resource, answer) in resources.iter().zip(answers) {
         match answer {
             Ok(r) if r.status.as_ref().is_some_and(|s| s.allowed) => {}
-            Ok(_) => denied.push(*resource),
-            Err(e) if is_forbidden(&e) => {
-                return Check::skipped(
-                    title,
-                    "not checked: you may not create subjectaccessreviews (cluster permission)",
-                );
-            }
-            Err(e) => return Check::warn(title, format!("could not check: {e}")),
+            Ok(_) => denied.push(resource.to_string()),
+            Err(e) if is_forbidden(&e) => return Access::NotAllowedToAsk,
+            Err(e) => return Access::Unknown(e.to_string()),
         }
     }
     if denied.is_empty() {
-        Check::ok(title, "may create pods, services, configmaps")
+        Access::Allowed
     } else {
-        Check::fail(
-            title,
-            format!(
-                "system:serviceaccount:{ns}:{sa} may not create {}: the driver would fail to start executors",
-                denied.join(", ")
-            ),
-            format!(
-                "kubectl spark setup -n {ns} --service-account {sa}, or run `kubectl spark setup -n {ns}` \
-                 and submit with --conf spark.kubernetes.authenticate.driver.serviceAccountName=spark"
-            ),
-        )
+        Access::Denied(denied)
     }
 }
 
-async fn check_node_fit(client: Client, cpu: i64, mem: i64) -> Check {
+/// The command that gives service account `sa` a driver's permissions in `ns`.
+pub fn grant_fix(ns: &str, sa: &str) -> String {
+    if sa == DEFAULT_SERVICE_ACCOUNT {
+        format!("kubectl spark setup -n {ns}")
+    } else {
+        format!("kubectl spark setup -n {ns} --service-account {sa}")
+    }
+}
+
+/// The service account `kubectl spark setup` creates by default.
+const DEFAULT_SERVICE_ACCOUNT: &str = "spark";
+
+/// Whether the service account may do what a driver does (a SubjectAccessReview, which needs
+/// cluster permission: skipped with a note when not allowed).
+async fn check_sa_permissions(client: Client, ns: String, sa: String) -> Check {
+    let title = format!("service account {sa} may run a driver");
+    match service_account_may_create(&client, &ns, &sa, &["pods", "services", "configmaps"]).await
+    {
+        Access::Allowed => Check::ok(title, "may create pods, services, configmaps"),
+        Access::NotAllowedToAsk => Check::skipped(
+            title,
+            "not checked: you may not create subjectaccessreviews (cluster permission)",
+        ),
+        Access::Unknown(e) => Check::warn(title, format!("could not check: {e}")),
+        Access::Denied(denied) => {
+            let fix = if sa == DEFAULT_SERVICE_ACCOUNT {
+                grant_fix(&ns, &sa)
+            } else {
+                format!(
+                    "{}, or use setup's own account: `kubectl spark setup -n {ns}` and submit with \
+                     --conf spark.kubernetes.authenticate.driver.serviceAccountName={DEFAULT_SERVICE_ACCOUNT}",
+                    grant_fix(&ns, &sa)
+                )
+            };
+            Check::fail(
+                title,
+                format!(
+                    "system:serviceaccount:{ns}:{sa} may not create {}: the driver would fail to start executors",
+                    denied.join(", ")
+                ),
+                fix,
+            )
+        }
+    }
+}
+
+async fn check_node_fit(client: Client, cpu: i64, mem: i64, placement: nodes::Placement) -> Check {
     // Compared with each node's allocatable capacity only: subtracting what running pods
     // request would mean listing every pod of the cluster on every submission (seen costing
     // 150 ms and 27 MiB with 1,000 pods in the benchmarks). This still catches requests no
-    // node can ever hold, the case that leaves a driver Pending forever.
+    // node can ever hold, and selectors or taints that rule out every node: the cases that
+    // leave a driver Pending forever.
     let title = "a Ready node can fit the driver";
-    let nodes: Api<Node> = Api::all(client);
+    let api: Api<Node> = Api::all(client);
     // From the API server's watch cache (resourceVersion=0): a consistent list waits for the
     // cache to catch up with etcd, which took ~70 ms of a 100 ms submission right after other
     // writes. Allocatable capacity a few seconds old is as good for this check.
-    let nodes = match nodes.list(&ListParams::default().match_any()).await {
+    let list = match api.list(&ListParams::default().match_any()).await {
         Ok(n) => n,
         Err(e) if is_forbidden(&e) => {
             return Check::skipped(
@@ -523,45 +608,25 @@ async fn check_node_fit(client: Client, cpu: i64, mem: i64) -> Check {
         }
         Err(e) => return Check::warn(title, format!("could not check: {e}")),
     };
-    let mut best = (0i64, 0i64);
-    for n in &nodes.items {
-        let ready = n
-            .status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-        let unschedulable = n
-            .spec
-            .as_ref()
-            .and_then(|s| s.unschedulable)
-            .unwrap_or(false);
-        if !ready || unschedulable {
-            continue;
-        }
-        let alloc = n.status.as_ref().and_then(|s| s.allocatable.as_ref());
+    let mut misfits = Vec::new();
+    for n in &list.items {
         let name = n.metadata.name.clone().unwrap_or_default();
-        let capacity = (req(alloc, "cpu", 1000.0), req(alloc, "memory", 1.0));
-        if capacity.0 >= cpu && capacity.1 >= mem {
-            return Check::ok(title, format!("node {name} can hold it (allocatable)"));
+        match nodes::misfit(n, &placement, cpu, mem) {
+            None => return Check::ok(title, format!("node {name} can hold it (allocatable)")),
+            Some(m) => misfits.push((name, m)),
         }
-        best = (best.0.max(capacity.0), best.1.max(capacity.1));
     }
-    Check::fail(
-        title,
-        format!(
-            "no Ready node has {cpu}m CPU and {} MiB memory allocatable (largest: {}m CPU, {} MiB)",
-            mem / (1024 * 1024),
-            best.0,
-            best.1 / (1024 * 1024)
-        ),
-        "lower --driver-memory / --driver-cores (or spark.driver.memoryOverhead), or add nodes",
-    )
+    let (detail, fix) = nodes::explain(&misfits, &placement, cpu, mem);
+    Check::fail(title, detail, fix)
 }
 
 /// Runs every check for `inputs` concurrently; results in a stable order.
 pub async fn run_checks(client: &Client, inputs: &Inputs) -> Vec<Check> {
     let ns = inputs.namespace.clone();
-    let mut futs: Vec<BoxFuture<'static, Check>> = vec![check_version(client.clone()).boxed()];
+    let mut futs: Vec<BoxFuture<'static, Check>> = vec![
+        check_version(client.clone()).boxed(),
+        check_namespace(client.clone(), ns.clone()).boxed(),
+    ];
     for (g, r) in &inputs.creates {
         futs.push(check_can_create(client.clone(), ns.clone(), g.clone(), r.clone()).boxed());
     }
@@ -572,7 +637,7 @@ pub async fn run_checks(client: &Client, inputs: &Inputs) -> Vec<Check> {
             ns.clone(),
             sa.clone(),
             "the driver's service account".into(),
-            format!("kubectl spark setup -n {ns} --service-account {sa}"),
+            grant_fix(&ns, &sa),
         )
         .boxed(),
     );
@@ -615,13 +680,29 @@ pub async fn run_checks(client: &Client, inputs: &Inputs) -> Vec<Check> {
             .boxed(),
         );
     }
+    // Everything above the namespace-wide checks below follows from the namespace existing.
+    let in_namespace = futs.len();
     if let Some(pc) = &inputs.priority_class {
         futs.push(check_priority_class(client.clone(), pc.clone()).boxed());
     }
     if let (Some(cpu), Some(mem)) = (inputs.cpu_millis, inputs.memory_bytes) {
-        futs.push(check_node_fit(client.clone(), cpu, mem).boxed());
+        futs.push(check_node_fit(client.clone(), cpu, mem, inputs.placement.clone()).boxed());
     }
-    join_all(futs).await
+    without_consequences_of_a_missing_namespace(join_all(futs).await, in_namespace)
+}
+
+/// When the namespace check (the second) failed, the checks inside the namespace (up to
+/// `in_namespace`) only repeat it with worse fixes ("create the service account…"): drop them.
+fn without_consequences_of_a_missing_namespace(checks: Vec<Check>, in_namespace: usize) -> Vec<Check> {
+    if checks.get(1).is_none_or(|c| c.status != Status::Fail) {
+        return checks;
+    }
+    checks
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i < 2 || *i >= in_namespace)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 /// Renders checks as a table: `✓`, `!` (could not check), `-` (not checked: needs a cluster

@@ -490,3 +490,106 @@ fn help_and_unbuilt_commands() {
         assert!(help.contains(word), "--help lacks {word}");
     }
 }
+
+/// `kubectl spark [kube flags] submit ARGS` without a dry run: the errors below come before
+/// any API call (the kubeconfig's server is an address nothing listens on).
+fn submit_for_real(env: &Env, kube: &[&str], args: &[&str]) -> Output {
+    env.cmd()
+        .args(["--kubeconfig", env.kubeconfig().to_str().unwrap()])
+        .args(kube)
+        .arg("submit")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn spark_submit_kill_and_status_name_the_command_to_run() {
+    let env = Env::new();
+    let kubeconfig = env.kubeconfig().display().to_string();
+    let o = submit_for_real(&env, &[], &["--kill", "spark:spark-pi-1-driver"]);
+    assert_bad_input(
+        &o,
+        &[
+            "--kill",
+            &format!("run: kubectl spark --kubeconfig {kubeconfig} kill spark:spark-pi-1-driver"),
+        ],
+    );
+    let o = submit_for_real(
+        &env,
+        &["-n", "team"],
+        &["--master", "k8s://https://127.0.0.1:1", "--status", "spark-pi*"],
+    );
+    assert_bad_input(
+        &o,
+        &[
+            "--status",
+            &format!("run: kubectl spark --kubeconfig {kubeconfig} -n team status spark-pi*"),
+            "-o spark",
+        ],
+    );
+    let o = submit_for_real(&env, &[], &["--kill=ns:p"]);
+    assert_bad_input(&o, &["kill ns:p"]);
+}
+
+#[test]
+fn unknown_options_before_the_resource_are_errors() {
+    let env = Env::new();
+    // Not a local file to upload: an option Kubernetes has no use for.
+    assert_bad_input(
+        &env.submit(&["--supervise"]),
+        &["--supervise", "not supported on Kubernetes"],
+    );
+    assert_bad_input(
+        &env.submit(&["--total-executor-cores", "8"]),
+        &["--total-executor-cores", "--num-executors"],
+    );
+    // A typo gets the nearest option of submit.
+    assert_bad_input(
+        &env.submit(&["--driver-memroy", "1g"]),
+        &["unknown option --driver-memroy", "did you mean --driver-memory?"],
+    );
+    assert_bad_input(
+        &env.submit(&["--frobnicate"]),
+        &["unknown option --frobnicate", "before the primary resource"],
+    );
+    // After the primary resource, options belong to the application, untouched.
+    let list = objects(&env.submit(&[
+        "local:///opt/app.jar",
+        "--supervise",
+        "--kill",
+        "x",
+    ]));
+    let args = &list["items"][0]["spec"]["containers"][0]["args"];
+    let args: Vec<&str> = args
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(args.ends_with(&["--supervise", "--kill", "x"]), "{args:?}");
+}
+
+#[test]
+fn timeout_is_a_duration_and_needs_a_wait() {
+    let env = Env::new();
+    assert_bad_input(&env.submit(&["--timeout", "soon"]), &["--timeout", "`soon`"]);
+    assert_bad_input(
+        &submit_for_real(
+            &env,
+            &[],
+            &[
+                "--no-wait",
+                "--timeout",
+                "5m",
+                "--conf",
+                "spark.kubernetes.container.image=a/b:4.0.1",
+                "--class",
+                "A",
+                "local:///a.jar",
+            ],
+        ),
+        &["--timeout", "--no-wait"],
+    );
+    assert_bad_input(&env.submit(&["--log-tail", "-3"]), &["--log-tail"]);
+}

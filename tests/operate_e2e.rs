@@ -894,6 +894,60 @@ async fn logs_follow_streams_and_waits_for_a_pending_driver() {
     );
 }
 
+#[tokio::test]
+async fn logs_of_a_driver_that_never_started_fail_at_once_with_the_reason() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "op-logs-pending");
+    let pods: Api<Pod> = Api::namespaced(ns.client(User::Bob).await, &ns.name);
+    let stuck = json!({"metadata": {"annotations": {
+        "e2e.kubectl-spark.io/waiting-reason": "ImagePullBackOff",
+        "e2e.kubectl-spark.io/waiting-message": "Back-off pulling image \"apache/spark:9.9\""}}});
+    create(&pods, &driver("stuck-3p-driver", "stuck", "spark-3p", stuck)).await;
+    common::wait_for_pod(&pods, "stuck-3p-driver", TIMEOUT, "ImagePullBackOff", |p| {
+        p.and_then(|p| p.status.as_ref())
+            .and_then(|s| s.container_statuses.as_ref())
+            .is_some_and(|c| {
+                c.iter().any(|c| {
+                    c.state
+                        .as_ref()
+                        .and_then(|s| s.waiting.as_ref())
+                        .and_then(|w| w.reason.as_deref())
+                        == Some("ImagePullBackOff")
+                })
+            })
+    })
+    .await;
+    // As `kubectl logs`: no waiting without -f, the reason at once, exit 1.
+    let mut cmd = kspark(&ns, User::Bob);
+    cmd.args(["logs", "stuck"]);
+    let started = Instant::now();
+    let r = run(cmd, Duration::from_secs(15));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{r}");
+    assert!(r.stdout.is_empty(), "{r}");
+    assert!(
+        r.stderr.contains(&format!(
+            "driver pod {}/stuck-3p-driver has not started (Pending: ImagePullBackOff: Back-off pulling image",
+            ns.name
+        )) && r.stderr.contains("kubectl spark describe stuck")
+            && r.stderr.contains("-f"),
+        "{r}"
+    );
+    // With -f it waits (and is stopped here).
+    let mut follow = Running(
+        kspark(&ns, User::Bob)
+            .args(["logs", "-f", "stuck"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(follow.0.try_wait().unwrap().is_none(), "-f waits for the driver");
+}
+
 // ------------------------------------------------------------------------------------------------
 // ui
 // ------------------------------------------------------------------------------------------------

@@ -487,3 +487,116 @@ async fn client_setup_creates_a_service_selecting_the_pod() {
     let props = std::fs::read_to_string(&file).unwrap();
     assert!(props.contains("spark.driver.port=7078\n"), "{props}");
 }
+
+/// No fix line repeats a command (`setup -n NS --service-account spark, or run setup -n NS…`).
+fn assert_no_duplicated_fix(out: &str) {
+    for line in out.lines().filter(|l| l.trim_start().starts_with("fix:")) {
+        assert!(
+            line.matches("kubectl spark setup").count() <= 1,
+            "duplicated fix: {line}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_missing_namespace_is_named_with_the_fix() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    // A namespace that does not exist, named like a test namespace (and deleted at the end).
+    let ns = TestNamespace::new(cluster, "nsfix");
+    let missing = format!("{}-missing", ns.name);
+    let admin = ns.client(User::Admin).await;
+
+    let o = kubectl_spark(&ns, User::Admin, &["-n", &missing, "doctor"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        out.contains(&format!(
+            "✗ namespace {missing} exists: namespace {missing} does not exist\n    fix: kubectl spark setup -n {missing} --create-namespace"
+        )),
+        "{out}"
+    );
+    // Not "you may create pods", not a missing service account with a fix that then fails.
+    assert!(!out.contains("you may create"), "{out}");
+    assert!(!out.contains("ServiceAccount"), "{out}");
+    assert_no_duplicated_fix(&out);
+
+    let o = kubectl_spark(
+        &ns,
+        User::Admin,
+        &[
+            "-n",
+            &missing,
+            "submit",
+            "--no-wait",
+            "--class",
+            SPARK_PI,
+            "--conf",
+            "spark.kubernetes.container.image=apache/spark:4.0.1",
+            EXAMPLES,
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        err.contains(&format!("namespace {missing} does not exist"))
+            && err.contains(&format!("kubectl spark setup -n {missing} --create-namespace"))
+            && !err.contains("ServiceAccount"),
+        "{err}"
+    );
+
+    // The fix works: then doctor's only failure left is nothing.
+    ok(&ns, User::Admin, &["-n", &missing, "setup", "--create-namespace"]);
+    let namespaces = Api::<k8s_openapi::api::core::v1::Namespace>::all(admin.clone());
+    let doctor = kubectl_spark(&ns, User::Admin, &["-n", &missing, "doctor"]);
+    let _ = namespaces.delete(&missing, &Default::default()).await;
+    let out = String::from_utf8_lossy(&doctor.stdout).into_owned();
+    assert!(out.contains(&format!("✓ namespace {missing} exists")), "{out}");
+    assert_eq!(doctor.status.code(), Some(0), "{}", text(&doctor));
+
+    // The driver's service account lacking permissions: one fix, said once.
+    let o = kubectl_spark(&ns, User::Admin, &["doctor"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        out.contains(&format!("fix: kubectl spark setup -n {}\n", ns.name)),
+        "{out}"
+    );
+    assert_no_duplicated_fix(&out);
+}
+
+#[tokio::test]
+async fn client_setup_warns_when_the_pods_account_may_not_create_executors() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "client-sa");
+    let admin = ns.client(User::Admin).await;
+    ok(&ns, User::Admin, &["setup"]);
+    let pods = Api::<Pod>::namespaced(admin.clone(), &ns.name);
+    for (name, sa) in [("plain", "default"), ("sparky", "spark")] {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name},
+            "spec": {"serviceAccountName": sa, "containers": [{"name": "main", "image": "apache/spark:4.0.1"}]}
+        }))
+        .unwrap();
+        pods.create(&PostParams::default(), &pod).await.unwrap();
+    }
+    // As admin, who may ask SubjectAccessReviews.
+    let o = kubectl_spark(&ns, User::Admin, &["client-setup", "--pod", "plain"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        err.contains("warning: service account default of pod plain may not create pods, configmaps")
+            && err.contains("could not start executors")
+            && err.contains(&format!("kubectl spark setup -n {} --service-account default", ns.name)),
+        "{err}"
+    );
+    let o = kubectl_spark(&ns, User::Admin, &["client-setup", "--pod", "sparky"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("warning"),
+        "{}",
+        text(&o)
+    );
+}

@@ -257,6 +257,22 @@ async fn deleting_the_driver_while_waiting_is_a_failure() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "stderr:\n{err}");
     assert!(err.contains("was deleted"), "{err}");
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("{}:{name}", ns.name),
+        "the id on stdout"
+    );
+    // The hints name only commands that still work with the pod gone: no `logs`, and the
+    // events command runs.
+    assert!(!err.contains("kubectl spark logs"), "{err}");
+    let events = err
+        .split('`')
+        .find(|s| s.starts_with("kubectl get events"))
+        .unwrap_or_else(|| panic!("no events command in:\n{err}"));
+    assert!(events.contains(&format!("involvedObject.name={name}")), "{events}");
+    let args: Vec<&str> = events.split(' ').skip(1).collect();
+    let o = ns.kubectl_as(User::Bob).args(&args).output().unwrap();
+    assert!(o.status.success(), "{events}: {}", text(&o.stderr));
 }
 
 #[tokio::test]
@@ -509,4 +525,212 @@ async fn ctrl_c_stops_watching_and_leaves_the_application_running() {
     );
     let pod = pods.get(&name).await.expect("the driver is still there");
     assert!(pod.metadata.deletion_timestamp.is_none());
+}
+
+const SELECTOR: &str = "spark.kubernetes.driver.node.selector.e2e.kubectl-spark.io/disk";
+const WAITING_REASON: &str = "spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/waiting-reason";
+const WAITING_MESSAGE: &str =
+    "spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/waiting-message";
+
+/// The submission id on stdout: its only line.
+fn submission_id(o: &Output) -> String {
+    let out = text(&o.stdout);
+    assert_eq!(out.lines().count(), 1, "stdout: {out}");
+    out.trim().to_string()
+}
+
+#[tokio::test]
+async fn waiting_says_why_the_driver_is_pending_and_timeout_leaves_it_running() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "submit-why");
+    let pods = Api::<Pod>::namespaced(ns.client(User::Admin).await, &ns.name);
+
+    // No node has the label: the scheduler's reason and message, once; then --timeout.
+    let selector = format!("{SELECTOR}=none");
+    let started = std::time::Instant::now();
+    let o = run_submit(
+        &ns,
+        User::Bob,
+        "apache/spark:4.0.1",
+        &["--conf", &selector, "--skip-preflight", "--timeout", "6s"],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "--timeout exits 4; stderr:\n{err}");
+    assert!(started.elapsed() < Duration::from_secs(30), "{err}");
+    let id = submission_id(&o);
+    let pod = id.split_once(':').unwrap().1.to_string();
+    let why = format!("Driver pod {}/{pod} is Pending: Unschedulable: 0/", ns.name);
+    assert_eq!(err.matches(&why).count(), 1, "the reason once:\n{err}");
+    assert!(err.contains("didn't match Pod's node affinity/selector"), "{err}");
+    assert!(
+        err.contains("error: --timeout 6s: the driver pod")
+            && err.contains("is still Pending (Unschedulable")
+            && err.contains("the application keeps running")
+            && err.contains(&format!("kubectl spark kill {id}")),
+        "{err}"
+    );
+    let left = pods.get(&pod).await.expect("the driver is left running");
+    assert!(left.metadata.deletion_timestamp.is_none());
+
+    // A container that cannot start: the kubelet's reason and message.
+    let reason = format!("{WAITING_REASON}=ImagePullBackOff");
+    let message = format!("{WAITING_MESSAGE}=Back-off pulling image apache/spark:4.0.1");
+    let o = run_submit(
+        &ns,
+        User::Bob,
+        "apache/spark:4.0.1",
+        &["--conf", &reason, "--conf", &message, "--timeout", "5s"],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "stderr:\n{err}");
+    assert_eq!(
+        err.matches("is Pending: ImagePullBackOff: Back-off pulling image apache/spark:4.0.1")
+            .count(),
+        1,
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn preflight_honours_the_drivers_node_selector() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "submit-fit");
+    // Admin may list nodes (the node check is skipped for bob); the spark account passes the
+    // service account checks.
+    let o = kubectl_spark(&ns, User::Admin, &["setup"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let sa = "spark.kubernetes.authenticate.driver.serviceAccountName=spark";
+    let nowhere = format!("{SELECTOR}=none");
+    let o = run_submit(
+        &ns,
+        User::Admin,
+        "apache/spark:4.0.1",
+        &["--no-wait", "--conf", sa, "--conf", &nowhere],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
+    assert!(
+        err.contains("✗ a Ready node can fit the driver: no node can take the driver")
+            && err.contains("without the labels of its node selector e2e.kubectl-spark.io/disk=none")
+            && err.contains("fix: fix spark.kubernetes.node.selector.*"),
+        "{err}"
+    );
+    let admin = Api::<Pod>::namespaced(ns.client(User::Admin).await, &ns.name);
+    assert!(admin.list(&ListParams::default()).await.unwrap().items.is_empty());
+
+    // The kwok nodes' own label: it fits.
+    let o = run_submit(
+        &ns,
+        User::Admin,
+        "apache/spark:4.0.1",
+        &[
+            "--no-wait",
+            "--conf",
+            sa,
+            "--conf",
+            "spark.kubernetes.node.selector.type=kwok",
+        ],
+    );
+    assert!(o.status.success(), "stderr:\n{}", text(&o.stderr));
+}
+
+/// Reads stdout's first line of a running child, within `within`.
+fn first_line(child: &mut std::process::Child, within: Duration) -> String {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    rx.recv_timeout(within)
+        .expect("a line on stdout in time")
+        .trim()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_failed_driver_prints_its_log_tail_and_the_id_comes_first() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "submit-tail");
+    let failed = format!("{OUTCOME}=Failed");
+    let delay = format!("{DELAY}=4000");
+    let driver_log = common::log_messages(common::DRIVER_LOG_CRI);
+    let last: Vec<&str> = driver_log.lines().rev().take(3).collect();
+
+    // The id is on stdout while submit still waits; the exit code is still the driver's.
+    let args = submit_args(
+        "apache/spark:4.0.1",
+        &["--conf", &failed, "--conf", &delay, "--log-tail", "3"],
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-spark"))
+        .env("KUBECONFIG", ns.kubeconfig(User::Bob))
+        .env("NO_COLOR", "1")
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = first_line(&mut child, Duration::from_secs(3));
+    assert!(id.starts_with(&format!("{}:spark-pi-", ns.name)), "{id}");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the id came before the driver ended"
+    );
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "stderr:\n{err}");
+    let tail = format!(
+        "Last 3 lines of the driver log (--log-tail N for more, 0 for none; all of it: \
+         kubectl spark logs {id}):\n  {}\n  {}\n  {}\n",
+        last[2], last[1], last[0]
+    );
+    assert!(err.contains(&tail), "{err}");
+    // Under the status block, before the verdict.
+    let at = |s: &str| err.find(s).unwrap_or_else(|| panic!("no `{s}` in:\n{err}"));
+    assert!(at("Container final statuses:") < at("Last 3 lines"));
+    assert!(at("Last 3 lines") < at("error: the driver pod"));
+    // The commands the verdict names work.
+    for command in [format!("logs {id}"), format!("describe {id}")] {
+        assert!(err.contains(&format!("`kubectl spark {command}`")), "{err}");
+        let args: Vec<&str> = command.split(' ').collect();
+        let o = kubectl_spark(&ns, User::Bob, &args);
+        assert!(o.status.success(), "{command}: {}", text(&o.stderr));
+    }
+
+    // The default: all of a short log, saying how many lines; 0: none.
+    let short = format!("{DELAY}=300");
+    let o = run_submit(
+        &ns,
+        User::Bob,
+        "apache/spark:4.0.1",
+        &["--conf", &failed, "--conf", &short],
+    );
+    let err = text(&o.stderr);
+    let n = driver_log.lines().count();
+    assert!(n < 20);
+    assert!(
+        err.contains(&format!("The driver log ({n} lines):\n  {}", driver_log.lines().next().unwrap())),
+        "{err}"
+    );
+    let o = run_submit(
+        &ns,
+        User::Bob,
+        "apache/spark:4.0.1",
+        &["--conf", &failed, "--conf", &short, "--log-tail", "0"],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(!err.contains("driver log"), "{err}");
+    assert!(!err.contains(last[0]), "{err}");
 }

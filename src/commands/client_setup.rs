@@ -3,7 +3,9 @@
 //! Labels the pod `spark-client-driver=<pod>` (a merge patch), applies (server-side, field
 //! manager kubectl-spark) a headless Service `<pod>-driver` selecting that label, with the
 //! driver RPC port 7078 and the block manager port 7079 and an owner reference to the pod (so
-//! it goes when the pod goes), then prints the confs Spark's client mode needs.
+//! it goes when the pod goes), then prints the confs Spark's client mode needs. Warns when the
+//! pod's service account may not create what the driver creates (executor pods and their
+//! ConfigMap), when we may ask (a SubjectAccessReview).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -17,6 +19,7 @@ use crate::commands::setup::MANAGED_BY;
 use crate::error::{Error, Result};
 use crate::kube;
 use crate::output;
+use crate::preflight::{self, Access};
 use crate::submit::apply::FIELD_MANAGER;
 
 /// The label added to the pod and used as the Service's selector.
@@ -156,6 +159,9 @@ pub async fn run(flags: &KubeFlags, args: &ClientSetupArgs) -> Result<u8> {
         "pod {} labelled {SELECTOR_LABEL}={}; headless Service {name} selects it",
         args.pod, args.pod
     ));
+    if let Some(warning) = executor_permission_warning(&client, &ns, &args.pod, &sa).await {
+        output::warn(&warning);
+    }
     let confs = confs(&args.pod, &ns, &name, &sa);
     match &args.properties_file {
         Some(path) => {
@@ -181,6 +187,38 @@ pub async fn run(flags: &KubeFlags, args: &ClientSetupArgs) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// What a client-mode driver creates through the API: executor pods and their ConfigMap.
+const DRIVER_CREATES: [&str; 2] = ["pods", "configmaps"];
+
+/// The warning when the pod's service account may not create executors, if it may not.
+async fn executor_permission_warning(
+    client: &::kube::Client,
+    ns: &str,
+    pod: &str,
+    sa: &str,
+) -> Option<String> {
+    match preflight::service_account_may_create(client, ns, sa, &DRIVER_CREATES).await {
+        Access::Denied(denied) => Some(format!(
+            "service account {sa} of pod {pod} may not create {} in namespace {ns}: a client-mode \
+             driver in this pod could not start executors. Fix: {} (grants it a driver's \
+             permissions), or run the pod as service account spark after `kubectl spark setup -n {ns}`",
+            denied.join(", "),
+            preflight::grant_fix(ns, sa)
+        )),
+        Access::Allowed => None,
+        Access::NotAllowedToAsk => {
+            tracing::info!(
+                "not checked whether service account {sa} may create executors: you may not create subjectaccessreviews"
+            );
+            None
+        }
+        Access::Unknown(e) => {
+            tracing::info!("could not check whether service account {sa} may create executors: {e}");
+            None
+        }
+    }
 }
 
 #[cfg(test)]

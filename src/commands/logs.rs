@@ -1,8 +1,8 @@
 //! `kubectl spark logs`: the driver's log by default, one executor's (`--executor ID`), or
 //! all executors' multiplexed with a `[pod] ` prefix per line (coloured on a terminal).
 //!
-//! A pod that has not started yet is waited for (spinner on stderr) instead of failing.
-//! With `-f` the log is followed until the container ends — the kubelet normally ends the
+//! Without `-f`, a driver or executor that has not started fails at once with the reason, as
+//! `kubectl logs` does; with `-f` it is waited for (spinner on stderr), then the log is followed until the container ends — the kubelet normally ends the
 //! stream, and the container's end is also watched for kubelets that do not (kwok) — and with
 //! `--all-executors -f` executors that appear later are followed too, until the driver has
 //! ended and every follower is done. Lines reach stdout in blocks, not one write per line
@@ -378,7 +378,12 @@ async fn one_pod(
     mut lifecycle: Lifecycle,
 ) -> Result<(), LogError> {
     let ns = pods.namespace().unwrap_or_default().to_string();
-    if !args.previous {
+    if !args.previous && !args.follow {
+        let pod = waiting::get(pods, name, what).await?;
+        if !waiting::container_started(&pod, container) {
+            return Err(not_started(what, &pod, container, &args.app).into());
+        }
+    } else if !args.previous {
         // Waiting may print progress on stderr: earlier lines first.
         sink.flush()?;
         lifecycle.started(pods, name, container, what).await?;
@@ -442,6 +447,20 @@ async fn one_pod(
                 return Err(Error::Other(format!("reading the log of {what}: {e}")).into());
             }
         }
+    }
+}
+
+/// The error for a log asked of a container that never started: there is none to read yet.
+fn not_started(what: &str, pod: &Pod, container: &str, app: &str) -> Error {
+    Error::Api {
+        message: format!(
+            "{what} has not started ({}): it has no log yet",
+            waiting::waiting_text(pod, container)
+        ),
+        hint: Some(format!(
+            "`kubectl spark describe {app}` shows why; with -f, logs waits for it to start"
+        )),
+        code: None,
     }
 }
 

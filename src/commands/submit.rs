@@ -49,6 +49,105 @@ pub fn to_options(args: &SubmitArgs) -> SubmitOptions {
     }
 }
 
+/// spark-submit options that mean nothing on Kubernetes, with why.
+const NOT_FOR_KUBERNETES: &[(&str, &str)] = &[
+    (
+        "--supervise",
+        "restarts a failed driver on Spark standalone and Mesos only; a Kubernetes driver pod is not restarted",
+    ),
+    (
+        "--total-executor-cores",
+        "applies to Spark standalone and Mesos; on Kubernetes use --num-executors and --executor-cores",
+    ),
+    (
+        "--queue",
+        "is a YARN queue; on Kubernetes use a namespace (-n) or a scheduler (spark.kubernetes.scheduler.name)",
+    ),
+];
+
+/// The part of a suggested command that keeps the kube flags the user gave.
+fn kube_flags_text(flags: &KubeFlags) -> String {
+    let mut text = String::new();
+    if let Some(k) = &flags.kubeconfig {
+        text.push_str(&format!(" --kubeconfig {}", k.display()));
+    }
+    if let Some(c) = &flags.context {
+        text.push_str(&format!(" --context {c}"));
+    }
+    if let Some(n) = &flags.namespace {
+        text.push_str(&format!(" -n {n}"));
+    }
+    text
+}
+
+/// The primary resource must not be an option: clap hands an option it does not know to the
+/// positional `RESOURCE [APP_ARGS]` (so that application arguments pass untouched), where
+/// `--supervise` would become a local file to upload and `--kill ID` the application jar.
+/// `--kill`/`--status` (what spark-submit users type) name the command to run instead; any
+/// other option is an error naming it, with the nearest option of `submit`.
+pub fn check_no_option_as_resource(flags: &KubeFlags, args: &SubmitArgs) -> Result<()> {
+    let Some(first) = args.resource_and_args.first() else {
+        return Ok(());
+    };
+    if !first.starts_with('-') || first == "-" {
+        return Ok(());
+    }
+    let (option, inline) = match first.split_once('=') {
+        Some((o, v)) => (o, Some(v.to_string())),
+        None => (first.as_str(), None),
+    };
+    if let Some(command) = match option {
+        "--kill" => Some("kill"),
+        "--status" => Some("status"),
+        _ => None,
+    } {
+        let app = inline
+            .or_else(|| args.resource_and_args.get(1).cloned())
+            .unwrap_or_else(|| "<submission id>".into());
+        let spark_form = if command == "status" {
+            " (-o spark prints spark-submit's status block)"
+        } else {
+            ""
+        };
+        return Err(Error::usage(
+            format!(
+                "spark-submit's {option} is a command of its own here: `submit` would take `{option}` for the application jar"
+            ),
+            format!(
+                "run: kubectl spark{} {command} {app}{spark_form}",
+                kube_flags_text(flags)
+            ),
+        ));
+    }
+    if let Some((_, why)) = NOT_FOR_KUBERNETES.iter().find(|(o, _)| *o == option) {
+        return Err(Error::usage(
+            format!("{option}: not supported on Kubernetes: spark-submit's {option} {why}"),
+            "remove it; options go before the primary resource (see kubectl spark submit --help)",
+        ));
+    }
+    use clap::CommandFactory;
+    let cli = crate::cli::Cli::command();
+    let known: Vec<String> = cli
+        .get_arguments()
+        .chain(
+            cli.find_subcommand("submit")
+                .into_iter()
+                .flat_map(|c| c.get_arguments()),
+        )
+        .filter(|a| !a.is_hide_set())
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect();
+    let candidates: Vec<&str> = known.iter().map(String::as_str).collect();
+    let hint = match crate::conf::keys::closest(option, &candidates, 3) {
+        Some(near) => format!("did you mean {near}? Options go before the primary resource (see kubectl spark submit --help)"),
+        None => "options go before the primary resource (see kubectl spark submit --help); the application's own options go after it".into(),
+    };
+    Err(Error::usage(
+        format!("unknown option {option} before the primary resource"),
+        hint,
+    ))
+}
+
 /// Applies `spark.kubernetes.authenticate.submission.*`, `spark.kubernetes.trust.certificates`
 /// and the master URL (which always overrides the kubeconfig's server, §1.2) to the client.
 fn apply_submission_auth(target: &mut KubeTarget, conf: &SparkConf) -> Result<()> {
@@ -112,6 +211,8 @@ pub struct Prepared {
     pub wait: bool,
     /// Status line period.
     pub report_interval: Duration,
+    /// `--timeout`: stop waiting after this long.
+    pub timeout: Option<Duration>,
     /// Local files to upload, checked (None: nothing to upload).
     pub uploads: Option<Uploads>,
 }
@@ -187,6 +288,7 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
         resolve::spark_version(args.spark_version.as_deref(), &conf)?;
     let wait =
         !args.no_wait && conf.get_bool("spark.kubernetes.submission.waitAppCompletion", true)?;
+    let timeout = wait_timeout(args.timeout.as_deref(), wait)?;
     let report_ms = match conf.get("spark.kubernetes.report.interval") {
         Some(v) => units::parse_duration_ms(v, 1)
             .map_err(|e| e.for_key("spark.kubernetes.report.interval"))?,
@@ -219,8 +321,23 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
         target,
         wait,
         report_interval: Duration::from_millis(report_ms.max(1) as u64),
+        timeout,
         uploads,
     })
+}
+
+/// `--timeout`: a duration (0: no limit), only meaningful while waiting.
+fn wait_timeout(text: Option<&str>, wait: bool) -> Result<Option<Duration>> {
+    let Some(text) = text else { return Ok(None) };
+    let timeout = crate::operate::duration::parse_flag("--timeout", text)?;
+    if !wait {
+        return Err(Error::usage(
+            "--timeout limits the wait for the driver, but this submission does not wait \
+             (--no-wait or spark.kubernetes.submission.waitAppCompletion=false)",
+            "drop --timeout, or drop --no-wait / waitAppCompletion=false",
+        ));
+    }
+    Ok((!timeout.is_zero()).then_some(timeout))
 }
 
 /// The objects of a submission in creation order, as one `v1` `List`.
@@ -235,6 +352,7 @@ pub fn objects_list(submission: &Submission) -> Result<serde_json::Value> {
 
 /// Runs `submit`; returns the exit code.
 pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
+    check_no_option_as_resource(flags, &args)?;
     let dry_run = args.dry_run.unwrap_or(DryRun::None);
     if args.output.is_some() && dry_run == DryRun::None {
         return Err(Error::usage(
@@ -294,12 +412,14 @@ pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
         });
     }
     let id = sub.submission_id();
+    // On stdout as soon as the driver exists, waiting or not: a script captures it and still
+    // gets the driver's exit code.
+    output::print_data(&format!("{id}\n"))?;
     if !prepared.wait {
         output::info(&format!(
             "Deployed Spark application {} with application ID {} and submission ID {id} into Kubernetes",
             sub.app_name, sub.app_id
         ));
-        output::print_data(&format!("{id}\n"))?;
         return Ok(0);
     }
     output::info(&format!(
@@ -312,25 +432,66 @@ pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
         app_id: &sub.app_id,
         app_name: &sub.app_name,
         report_interval: prepared.report_interval,
+        timeout: prepared.timeout,
     };
     let (outcome, last) = wait::wait(&client, &target).await;
-    report_outcome(sub, &outcome, last.as_ref(), args.spark_exit_code)
+    let log_tail = match (&outcome, &last) {
+        (Outcome::Failed, Some(pod)) if args.log_tail > 0 => Some(
+            wait::driver_log_tail(&client, &sub.namespace, pod, args.log_tail)
+                .await
+                .map(|log| wait::render_log_tail(args.log_tail, &id, &log)),
+        ),
+        _ => None,
+    };
+    report_outcome(
+        sub,
+        &outcome,
+        last.as_ref(),
+        log_tail,
+        args.spark_exit_code,
+        args.timeout.as_deref(),
+    )
+}
+
+/// The commands that follow an application still running.
+fn follow_hint(id: &str) -> String {
+    format!(
+        "Follow it with:\n  kubectl spark status {id}\n  kubectl spark logs -f {id}\n  \
+         kubectl spark kill {id}   # to stop it"
+    )
 }
 
 fn report_outcome(
     sub: &Submission,
     outcome: &Outcome,
     last: Option<&k8s_openapi::api::core::v1::Pod>,
+    log_tail: Option<std::result::Result<String, String>>,
     spark_exit_code: bool,
+    timeout: Option<&str>,
 ) -> Result<u8> {
     let id = sub.submission_id();
     let ns = &sub.namespace;
+    let pod = &sub.driver_pod_name;
     if *outcome == Outcome::Detached {
         output::info(&format!(
-            "\nStopped watching; the application keeps running. Follow it with:\n  kubectl spark status {id}\n  \
-             kubectl spark logs -f {id}\n  kubectl spark kill {id}   # to stop it"
+            "\nStopped watching; the application keeps running. {}",
+            follow_hint(&id)
         ));
         return Ok(130);
+    }
+    if *outcome == Outcome::TimedOut {
+        let state = match last.and_then(wait::driver_why) {
+            Some(why) => format!("{} ({why})", wait::phase(last)),
+            None => wait::phase(last).to_string(),
+        };
+        output::info(&format!(
+            "\nStopped waiting; the application keeps running. {}",
+            follow_hint(&id)
+        ));
+        return Err(Error::TimedOut(format!(
+            "--timeout {}: the driver pod {ns}/{pod} is still {state}; the application keeps running",
+            timeout.unwrap_or_default()
+        )));
     }
     let statuses = last
         .map(|p| output::container_statuses(p, 1))
@@ -344,19 +505,31 @@ fn report_outcome(
         "Application {} with application ID {} and submission ID {id} finished",
         sub.app_name, sub.app_id
     ));
-    let verdict = match outcome {
+    match log_tail {
+        Some(Ok(tail)) => output::info(&tail),
+        Some(Err(e)) => output::warn(&format!("could not read the driver log: {e}")),
+        None => {}
+    }
+    let (verdict, see) = match outcome {
         Outcome::Succeeded => return Ok(0),
-        Outcome::Failed => format!("the driver pod {ns}/{} failed", sub.driver_pod_name),
-        _ => format!(
-            "the driver pod {ns}/{} was deleted before it finished",
-            sub.driver_pod_name
+        Outcome::Failed => (
+            format!("the driver pod {ns}/{pod} failed"),
+            format!("see `kubectl spark logs {id}` and `kubectl spark describe {id}`"),
+        ),
+        _ => (
+            format!("the driver pod {ns}/{pod} was deleted before it finished"),
+            // The pod and its log are gone: only the events (kept about an hour) remain.
+            format!(
+                "its log went with it; `kubectl get events -n {ns} --field-selector involvedObject.name={pod}` \
+                 shows what happened to it"
+            ),
         ),
     };
     if spark_exit_code {
-        output::warn(&verdict);
+        output::warn(&format!("{verdict} ({see})"));
         return Ok(0);
     }
     Err(Error::AppFailed(format!(
-        "{verdict} (see `kubectl spark logs {id}`; pass --spark-exit-code to exit 0 like spark-submit)"
+        "{verdict} ({see}; pass --spark-exit-code to exit 0 like spark-submit)"
     )))
 }

@@ -403,7 +403,7 @@ fn fix_volume_option(option: &str) -> Option<String> {
 }
 
 /// The candidate nearest to `typed` within `max` edits (case-insensitive).
-fn closest<'a>(typed: &str, candidates: &[&'a str], max: usize) -> Option<&'a str> {
+pub fn closest<'a>(typed: &str, candidates: &[&'a str], max: usize) -> Option<&'a str> {
     let lowered = typed.to_ascii_lowercase();
     candidates
         .iter()

@@ -109,13 +109,22 @@ pub fn container_ended(pod: &Pod, container: &str) -> bool {
             .is_some_and(|s| s.terminated.is_some())
 }
 
+/// Why the pod is in its phase, as `status` and `describe` say it (`Unschedulable: 0/2 nodes
+/// are available: …`, `ImagePullBackOff: …`), or None when nothing is wrong.
+pub fn why(pod: &Pod, container: &str) -> Option<String> {
+    match summary::reason(pod, container) {
+        (Some(r), Some(m), _) if !m.trim().is_empty() => Some(format!("{r}: {}", m.trim())),
+        (Some(r), _, _) => Some(r),
+        _ => None,
+    }
+}
+
 /// What a pod that has not started is waiting for, e.g. `Pending: ImagePullBackOff: …`.
 pub fn waiting_text(pod: &Pod, container: &str) -> String {
     let phase = summary::phase(pod).unwrap_or("Pending");
-    match summary::reason(pod, container) {
-        (Some(r), Some(m), _) if !m.is_empty() => format!("{phase}: {r}: {}", m.trim()),
-        (Some(r), _, _) => format!("{phase}: {r}"),
-        _ => phase.to_string(),
+    match why(pod, container) {
+        Some(why) => format!("{phase}: {why}"),
+        None => phase.to_string(),
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! The watch goes through kube-runtime's watcher, which re-lists after `410 Gone` and
 //! reconnects with backoff when the connection drops or the API server restarts. Progress goes
-//! to stderr: a spinner on a terminal, plain lines otherwise.
+//! to stderr: a spinner on a terminal, plain lines otherwise; why the driver is not running
+//! (as `status` and `describe` compute it: Unschedulable and the scheduler's message,
+//! ImagePullBackOff…) is printed once each time it changes. `--timeout` ends the wait early.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -10,11 +12,13 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
-use kube::api::Api;
+use kube::api::{Api, LogParams};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 
 use crate::app::{LABEL_APP_SELECTOR, LABEL_ROLE};
+use crate::operate::summary::{self, DRIVER_CONTAINER};
+use crate::operate::waiting;
 use crate::output;
 
 /// How the application ended, as far as the watch could see.
@@ -28,6 +32,8 @@ pub enum Outcome {
     Deleted,
     /// The user stopped watching (Ctrl-C); the application keeps running.
     Detached,
+    /// `--timeout` passed; the application keeps running.
+    TimedOut,
 }
 
 /// What the wait needs to know about the submission.
@@ -42,6 +48,8 @@ pub struct WaitTarget<'a> {
     pub app_name: &'a str,
     /// Period of status lines.
     pub report_interval: Duration,
+    /// Stop waiting after this long (None: until the driver ends).
+    pub timeout: Option<Duration>,
 }
 
 /// The driver's phase, or `unknown`.
@@ -60,8 +68,17 @@ pub fn final_outcome(pod: &Pod) -> Option<Outcome> {
     }
 }
 
-/// Watches until the driver ends or the user presses Ctrl-C. Returns the outcome and the last
-/// pod seen.
+/// Why the driver is not running as it should (`Unschedulable: 0/2 nodes are available: …`),
+/// or None while nothing is wrong or once it has ended (the final status block says why).
+pub fn driver_why(pod: &Pod) -> Option<String> {
+    if final_outcome(pod).is_some() {
+        return None;
+    }
+    waiting::why(pod, DRIVER_CONTAINER)
+}
+
+/// Watches until the driver ends, the user presses Ctrl-C or the timeout passes. Returns the
+/// outcome and the last pod seen.
 pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<Pod>) {
     let pods: Api<Pod> = Api::namespaced(client.clone(), target.namespace);
     let driver_cfg =
@@ -80,14 +97,23 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
     let mut last: Option<Pod> = None;
     let mut seen_in_list = false;
     let mut executors_seen: BTreeSet<String> = BTreeSet::new();
+    let mut last_why: Option<String> = None;
     let mut ticker = tokio::time::interval(target.report_interval);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    let timed_out = async {
+        match target.timeout {
+            Some(t) => tokio::time::sleep(t).await,
+            None => futures::future::pending().await,
+        }
+    };
+    tokio::pin!(timed_out);
 
     let outcome = loop {
         tokio::select! {
             _ = &mut ctrl_c => break Outcome::Detached,
-            _ = ticker.tick() => progress.tick(phase(last.as_ref()), started.elapsed(), executors_seen.len()),
+            _ = &mut timed_out => break Outcome::TimedOut,
+            _ = ticker.tick() => progress.tick(phase(last.as_ref()), last_why.as_deref(), started.elapsed(), executors_seen.len()),
             event = driver.next() => match event {
                 Some(Ok(Event::Init)) => seen_in_list = false,
                 Some(Ok(Event::InitApply(pod))) | Some(Ok(Event::Apply(pod))) => {
@@ -96,6 +122,17 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
                     if changed {
                         progress.phase_changed(phase(Some(&pod)), started.elapsed());
                     }
+                    let why = driver_why(&pod);
+                    if why.is_some() && why != last_why {
+                        progress.line(&format!(
+                            "Driver pod {}/{} is {}: {}",
+                            target.namespace,
+                            target.pod_name,
+                            phase(Some(&pod)),
+                            why.as_deref().unwrap_or_default()
+                        ));
+                    }
+                    last_why = why;
                     let done = final_outcome(&pod);
                     last = Some(pod);
                     if let Some(done) = done {
@@ -147,10 +184,11 @@ impl Progress {
         }
     }
 
-    fn tick(&self, phase: &str, elapsed: Duration, executors: usize) {
+    fn tick(&self, phase: &str, why: Option<&str>, elapsed: Duration, executors: usize) {
         if let Some(bar) = &self.bar {
+            let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
             bar.set_message(format!(
-                "{} phase: {phase}, elapsed {}s, executors seen: {executors}",
+                "{} phase: {phase}{why}, elapsed {}s, executors seen: {executors}",
                 self.app_id,
                 elapsed.as_secs()
             ));
@@ -158,14 +196,18 @@ impl Progress {
     }
 
     fn phase_changed(&self, phase: &str, elapsed: Duration) {
-        let line = format!(
+        self.line(&format!(
             "Application status for {} (phase: {phase}) after {}s",
             self.app_id,
             elapsed.as_secs()
-        );
+        ));
+    }
+
+    /// A line on stderr, above the spinner when there is one.
+    fn line(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.println(line),
-            None => output::info(&line),
+            None => output::info(line),
         }
     }
 
@@ -173,5 +215,95 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// The last `lines` lines of the driver's log, or why they could not be read. Bounded in time:
+/// a kubelet that does not answer must not keep a failed submission from exiting.
+pub async fn driver_log_tail(
+    client: &Client,
+    namespace: &str,
+    pod: &Pod,
+    lines: u32,
+) -> std::result::Result<String, String> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let container = summary::spark_container_name(pod, DRIVER_CONTAINER)
+        .unwrap_or_else(|| DRIVER_CONTAINER.into());
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let params = LogParams {
+        container: Some(container),
+        tail_lines: Some(i64::from(lines)),
+        ..LogParams::default()
+    };
+    match tokio::time::timeout(LOG_TAIL_TIMEOUT, pods.logs(&name, &params)).await {
+        Ok(Ok(text)) => Ok(text),
+        Ok(Err(e)) => Err(crate::kube::api_error(e, "get pods/log", namespace).to_string()),
+        Err(_) => Err(format!(
+            "no answer within {} s",
+            LOG_TAIL_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+/// How long reading the log tail of a failed driver may take.
+const LOG_TAIL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The log tail under the status block: a header saying how many lines, then the lines.
+pub fn render_log_tail(wanted: u32, id: &str, log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    if lines.is_empty() {
+        return "The driver log is empty.".into();
+    }
+    let shown = lines.len().min(wanted as usize);
+    let header = if lines.len() < wanted as usize {
+        format!("The driver log ({shown} lines):")
+    } else {
+        format!(
+            "Last {shown} lines of the driver log (--log-tail N for more, 0 for none; all of it: kubectl spark logs {id}):"
+        )
+    };
+    let mut out = header;
+    for l in &lines[lines.len() - shown..] {
+        out.push_str("\n  ");
+        out.push_str(l);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_tail_says_how_many_lines() {
+        let log = "a\nb\nc\n";
+        assert_eq!(
+            render_log_tail(2, "ns:p", log),
+            "Last 2 lines of the driver log (--log-tail N for more, 0 for none; all of it: \
+             kubectl spark logs ns:p):\n  b\n  c"
+        );
+        assert_eq!(
+            render_log_tail(5, "ns:p", log),
+            "The driver log (3 lines):\n  a\n  b\n  c"
+        );
+        assert_eq!(render_log_tail(3, "ns:p", ""), "The driver log is empty.");
+    }
+
+    #[test]
+    fn why_a_driver_waits() {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "spec": {"containers": [{"name": "spark-kubernetes-driver"}]},
+            "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
+                "reason": "Unschedulable", "message": "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector."}]}
+        }))
+        .unwrap();
+        assert_eq!(
+            driver_why(&pod).as_deref(),
+            Some("Unschedulable: 0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector.")
+        );
+        let running: Pod = serde_json::from_value(serde_json::json!({"status": {"phase": "Running"}})).unwrap();
+        assert_eq!(driver_why(&running), None);
+        let failed: Pod = serde_json::from_value(serde_json::json!({"status": {"phase": "Failed", "reason": "Evicted"}})).unwrap();
+        assert_eq!(driver_why(&failed), None, "the final block says why");
     }
 }
