@@ -356,9 +356,7 @@ async fn check_namespace(client: Client, ns: String) -> Check {
         Ok(Some(n)) if n.metadata.deletion_timestamp.is_some() => Check::fail(
             title,
             format!("namespace {ns} is being deleted"),
-            format!(
-                "wait until it is gone, then: kubectl spark setup -n {ns} --create-namespace"
-            ),
+            format!("wait until it is gone, then: kubectl spark setup -n {ns} --create-namespace"),
         ),
         Ok(Some(_)) => Check::ok(title, ""),
         Ok(None) => Check::fail(
@@ -557,8 +555,7 @@ const DEFAULT_SERVICE_ACCOUNT: &str = "spark";
 /// cluster permission: skipped with a note when not allowed).
 async fn check_sa_permissions(client: Client, ns: String, sa: String) -> Check {
     let title = format!("service account {sa} may run a driver");
-    match service_account_may_create(&client, &ns, &sa, &["pods", "services", "configmaps"]).await
-    {
+    match service_account_may_create(&client, &ns, &sa, &["pods", "services", "configmaps"]).await {
         Access::Allowed => Check::ok(title, "may create pods, services, configmaps"),
         Access::NotAllowedToAsk => Check::skipped(
             title,
@@ -693,7 +690,10 @@ pub async fn run_checks(client: &Client, inputs: &Inputs) -> Vec<Check> {
 
 /// When the namespace check (the second) failed, the checks inside the namespace (up to
 /// `in_namespace`) only repeat it with worse fixes ("create the service account…"): drop them.
-fn without_consequences_of_a_missing_namespace(checks: Vec<Check>, in_namespace: usize) -> Vec<Check> {
+fn without_consequences_of_a_missing_namespace(
+    checks: Vec<Check>,
+    in_namespace: usize,
+) -> Vec<Check> {
     if checks.get(1).is_none_or(|c| c.status != Status::Fail) {
         return checks;
     }

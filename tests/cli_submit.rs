@@ -518,7 +518,12 @@ fn spark_submit_kill_and_status_name_the_command_to_run() {
     let o = submit_for_real(
         &env,
         &["-n", "team"],
-        &["--master", "k8s://https://127.0.0.1:1", "--status", "spark-pi*"],
+        &[
+            "--master",
+            "k8s://https://127.0.0.1:1",
+            "--status",
+            "spark-pi*",
+        ],
     );
     assert_bad_input(
         &o,
@@ -547,19 +552,17 @@ fn unknown_options_before_the_resource_are_errors() {
     // A typo gets the nearest option of submit.
     assert_bad_input(
         &env.submit(&["--driver-memroy", "1g"]),
-        &["unknown option --driver-memroy", "did you mean --driver-memory?"],
+        &[
+            "unknown option --driver-memroy",
+            "did you mean --driver-memory?",
+        ],
     );
     assert_bad_input(
         &env.submit(&["--frobnicate"]),
         &["unknown option --frobnicate", "before the primary resource"],
     );
     // After the primary resource, options belong to the application, untouched.
-    let list = objects(&env.submit(&[
-        "local:///opt/app.jar",
-        "--supervise",
-        "--kill",
-        "x",
-    ]));
+    let list = objects(&env.submit(&["local:///opt/app.jar", "--supervise", "--kill", "x"]));
     let args = &list["items"][0]["spec"]["containers"][0]["args"];
     let args: Vec<&str> = args
         .as_array()
@@ -573,7 +576,10 @@ fn unknown_options_before_the_resource_are_errors() {
 #[test]
 fn timeout_is_a_duration_and_needs_a_wait() {
     let env = Env::new();
-    assert_bad_input(&env.submit(&["--timeout", "soon"]), &["--timeout", "`soon`"]);
+    assert_bad_input(
+        &env.submit(&["--timeout", "soon"]),
+        &["--timeout", "`soon`"],
+    );
     assert_bad_input(
         &submit_for_real(
             &env,

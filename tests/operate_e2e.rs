@@ -904,7 +904,11 @@ async fn logs_of_a_driver_that_never_started_fail_at_once_with_the_reason() {
     let stuck = json!({"metadata": {"annotations": {
         "e2e.kubectl-spark.io/waiting-reason": "ImagePullBackOff",
         "e2e.kubectl-spark.io/waiting-message": "Back-off pulling image \"apache/spark:9.9\""}}});
-    create(&pods, &driver("stuck-3p-driver", "stuck", "spark-3p", stuck)).await;
+    create(
+        &pods,
+        &driver("stuck-3p-driver", "stuck", "spark-3p", stuck),
+    )
+    .await;
     common::wait_for_pod(&pods, "stuck-3p-driver", TIMEOUT, "ImagePullBackOff", |p| {
         p.and_then(|p| p.status.as_ref())
             .and_then(|s| s.container_statuses.as_ref())
@@ -945,7 +949,10 @@ async fn logs_of_a_driver_that_never_started_fail_at_once_with_the_reason() {
             .unwrap(),
     );
     std::thread::sleep(Duration::from_secs(2));
-    assert!(follow.0.try_wait().unwrap().is_none(), "-f waits for the driver");
+    assert!(
+        follow.0.try_wait().unwrap().is_none(),
+        "-f waits for the driver"
+    );
 }
 
 // ------------------------------------------------------------------------------------------------

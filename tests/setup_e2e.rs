@@ -541,18 +541,27 @@ async fn a_missing_namespace_is_named_with_the_fix() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         err.contains(&format!("namespace {missing} does not exist"))
-            && err.contains(&format!("kubectl spark setup -n {missing} --create-namespace"))
+            && err.contains(&format!(
+                "kubectl spark setup -n {missing} --create-namespace"
+            ))
             && !err.contains("ServiceAccount"),
         "{err}"
     );
 
     // The fix works: then doctor's only failure left is nothing.
-    ok(&ns, User::Admin, &["-n", &missing, "setup", "--create-namespace"]);
+    ok(
+        &ns,
+        User::Admin,
+        &["-n", &missing, "setup", "--create-namespace"],
+    );
     let namespaces = Api::<k8s_openapi::api::core::v1::Namespace>::all(admin.clone());
     let doctor = kubectl_spark(&ns, User::Admin, &["-n", &missing, "doctor"]);
     let _ = namespaces.delete(&missing, &Default::default()).await;
     let out = String::from_utf8_lossy(&doctor.stdout).into_owned();
-    assert!(out.contains(&format!("✓ namespace {missing} exists")), "{out}");
+    assert!(
+        out.contains(&format!("✓ namespace {missing} exists")),
+        "{out}"
+    );
     assert_eq!(doctor.status.code(), Some(0), "{}", text(&doctor));
 
     // The driver's service account lacking permissions: one fix, said once.
@@ -587,9 +596,13 @@ async fn client_setup_warns_when_the_pods_account_may_not_create_executors() {
     assert!(o.status.success(), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(
-        err.contains("warning: service account default of pod plain may not create pods, configmaps")
-            && err.contains("could not start executors")
-            && err.contains(&format!("kubectl spark setup -n {} --service-account default", ns.name)),
+        err.contains(
+            "warning: service account default of pod plain may not create pods, configmaps"
+        ) && err.contains("could not start executors")
+            && err.contains(&format!(
+                "kubectl spark setup -n {} --service-account default",
+                ns.name
+            )),
         "{err}"
     );
     let o = kubectl_spark(&ns, User::Admin, &["client-setup", "--pod", "sparky"]);

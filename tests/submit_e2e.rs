@@ -269,7 +269,10 @@ async fn deleting_the_driver_while_waiting_is_a_failure() {
         .split('`')
         .find(|s| s.starts_with("kubectl get events"))
         .unwrap_or_else(|| panic!("no events command in:\n{err}"));
-    assert!(events.contains(&format!("involvedObject.name={name}")), "{events}");
+    assert!(
+        events.contains(&format!("involvedObject.name={name}")),
+        "{events}"
+    );
     let args: Vec<&str> = events.split(' ').skip(1).collect();
     let o = ns.kubectl_as(User::Bob).args(&args).output().unwrap();
     assert!(o.status.success(), "{events}: {}", text(&o.stderr));
@@ -528,7 +531,8 @@ async fn ctrl_c_stops_watching_and_leaves_the_application_running() {
 }
 
 const SELECTOR: &str = "spark.kubernetes.driver.node.selector.e2e.kubectl-spark.io/disk";
-const WAITING_REASON: &str = "spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/waiting-reason";
+const WAITING_REASON: &str =
+    "spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/waiting-reason";
 const WAITING_MESSAGE: &str =
     "spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/waiting-message";
 
@@ -557,13 +561,20 @@ async fn waiting_says_why_the_driver_is_pending_and_timeout_leaves_it_running() 
         &["--conf", &selector, "--skip-preflight", "--timeout", "6s"],
     );
     let err = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(4), "--timeout exits 4; stderr:\n{err}");
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "--timeout exits 4; stderr:\n{err}"
+    );
     assert!(started.elapsed() < Duration::from_secs(30), "{err}");
     let id = submission_id(&o);
     let pod = id.split_once(':').unwrap().1.to_string();
     let why = format!("Driver pod {}/{pod} is Pending: Unschedulable: 0/", ns.name);
     assert_eq!(err.matches(&why).count(), 1, "the reason once:\n{err}");
-    assert!(err.contains("didn't match Pod's node affinity/selector"), "{err}");
+    assert!(
+        err.contains("didn't match Pod's node affinity/selector"),
+        "{err}"
+    );
     assert!(
         err.contains("error: --timeout 6s: the driver pod")
             && err.contains("is still Pending (Unschedulable")
@@ -615,12 +626,20 @@ async fn preflight_honours_the_drivers_node_selector() {
     assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
     assert!(
         err.contains("✗ a Ready node can fit the driver: no node can take the driver")
-            && err.contains("without the labels of its node selector e2e.kubectl-spark.io/disk=none")
+            && err
+                .contains("without the labels of its node selector e2e.kubectl-spark.io/disk=none")
             && err.contains("fix: fix spark.kubernetes.node.selector.*"),
         "{err}"
     );
     let admin = Api::<Pod>::namespaced(ns.client(User::Admin).await, &ns.name);
-    assert!(admin.list(&ListParams::default()).await.unwrap().items.is_empty());
+    assert!(
+        admin
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 
     // The kwok nodes' own label: it fits.
     let o = run_submit(
@@ -720,7 +739,10 @@ async fn a_failed_driver_prints_its_log_tail_and_the_id_comes_first() {
     let n = driver_log.lines().count();
     assert!(n < 20);
     assert!(
-        err.contains(&format!("The driver log ({n} lines):\n  {}", driver_log.lines().next().unwrap())),
+        err.contains(&format!(
+            "The driver log ({n} lines):\n  {}",
+            driver_log.lines().next().unwrap()
+        )),
         "{err}"
     );
     let o = run_submit(

@@ -146,7 +146,7 @@ pub async fn run(flags: &KubeFlags, args: &ClientSetupArgs) -> Result<u8> {
         m.insert("apiVersion".into(), "v1".into());
         m.insert("kind".into(), "Service".into());
     }
-    let services: Api<Service> = Api::namespaced(client, &ns);
+    let services: Api<Service> = Api::namespaced(client.clone(), &ns);
     services
         .patch(
             &name,
@@ -215,7 +215,9 @@ async fn executor_permission_warning(
             None
         }
         Access::Unknown(e) => {
-            tracing::info!("could not check whether service account {sa} may create executors: {e}");
+            tracing::info!(
+                "could not check whether service account {sa} may create executors: {e}"
+            );
             None
         }
     }

@@ -29,7 +29,10 @@ impl Placement {
                 .affinity
                 .as_ref()
                 .and_then(|a| a.node_affinity.as_ref())
-                .and_then(|a| a.required_during_scheduling_ignored_during_execution.clone()),
+                .and_then(|a| {
+                    a.required_during_scheduling_ignored_during_execution
+                        .clone()
+                }),
             tolerations: spec.tolerations.clone().unwrap_or_default(),
         }
     }
@@ -116,9 +119,9 @@ pub fn affinity_matches(selector: &NodeSelector, node: &Node) -> bool {
             && exprs
                 .iter()
                 .all(|r| requirement_holds(r, labels.get(&r.key)))
-            && fields.iter().all(|r| {
-                r.key == "metadata.name" && requirement_holds(r, Some(&name))
-            })
+            && fields
+                .iter()
+                .all(|r| r.key == "metadata.name" && requirement_holds(r, Some(&name)))
     })
 }
 
@@ -343,17 +346,64 @@ mod tests {
     fn required_affinity() {
         let a = node("a", json!({"zone": "z1", "gen": "5"}), json!([]));
         let p = |expr: serde_json::Value| {
-            placement(json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
-                {"nodeSelectorTerms": [{"matchExpressions": [expr]}]}}}}))
+            placement(
+                json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+                {"nodeSelectorTerms": [{"matchExpressions": [expr]}]}}}}),
+            )
         };
-        assert_eq!(misfit(&a, &p(json!({"key": "zone", "operator": "In", "values": ["z1", "z2"]})), 1, 1), None);
-        assert_eq!(misfit(&a, &p(json!({"key": "zone", "operator": "NotIn", "values": ["z1"]})), 1, 1), Some(Misfit::Affinity));
-        assert_eq!(misfit(&a, &p(json!({"key": "gpu", "operator": "Exists"})), 1, 1), Some(Misfit::Affinity));
-        assert_eq!(misfit(&a, &p(json!({"key": "gpu", "operator": "DoesNotExist"})), 1, 1), None);
-        assert_eq!(misfit(&a, &p(json!({"key": "gen", "operator": "Gt", "values": ["4"]})), 1, 1), None);
-        assert_eq!(misfit(&a, &p(json!({"key": "gen", "operator": "Lt", "values": ["4"]})), 1, 1), Some(Misfit::Affinity));
-        let by_name = placement(json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
-            {"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["b"]}]}]}}}}));
+        assert_eq!(
+            misfit(
+                &a,
+                &p(json!({"key": "zone", "operator": "In", "values": ["z1", "z2"]})),
+                1,
+                1
+            ),
+            None
+        );
+        assert_eq!(
+            misfit(
+                &a,
+                &p(json!({"key": "zone", "operator": "NotIn", "values": ["z1"]})),
+                1,
+                1
+            ),
+            Some(Misfit::Affinity)
+        );
+        assert_eq!(
+            misfit(&a, &p(json!({"key": "gpu", "operator": "Exists"})), 1, 1),
+            Some(Misfit::Affinity)
+        );
+        assert_eq!(
+            misfit(
+                &a,
+                &p(json!({"key": "gpu", "operator": "DoesNotExist"})),
+                1,
+                1
+            ),
+            None
+        );
+        assert_eq!(
+            misfit(
+                &a,
+                &p(json!({"key": "gen", "operator": "Gt", "values": ["4"]})),
+                1,
+                1
+            ),
+            None
+        );
+        assert_eq!(
+            misfit(
+                &a,
+                &p(json!({"key": "gen", "operator": "Lt", "values": ["4"]})),
+                1,
+                1
+            ),
+            Some(Misfit::Affinity)
+        );
+        let by_name = placement(
+            json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+            {"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["b"]}]}]}}}}),
+        );
         assert_eq!(misfit(&a, &by_name, 1, 1), Some(Misfit::Affinity));
     }
 
@@ -392,7 +442,13 @@ mod tests {
              disk=ssd; 1 with a taint it does not tolerate (x=y:NoSchedule on c); 1 with less than \
              3000m CPU and 1024 MiB memory allocatable (largest: 2000m CPU, 4096 MiB)"
         );
-        assert!(fix.starts_with("fix spark.kubernetes.node.selector.*"), "{fix}");
-        assert!(fix.contains("toleration") && fix.contains("--driver-memory"), "{fix}");
+        assert!(
+            fix.starts_with("fix spark.kubernetes.node.selector.*"),
+            "{fix}"
+        );
+        assert!(
+            fix.contains("toleration") && fix.contains("--driver-memory"),
+            "{fix}"
+        );
     }
 }

@@ -238,10 +238,7 @@ pub async fn driver_log_tail(
     match tokio::time::timeout(LOG_TAIL_TIMEOUT, pods.logs(&name, &params)).await {
         Ok(Ok(text)) => Ok(text),
         Ok(Err(e)) => Err(crate::kube::api_error(e, "get pods/log", namespace).to_string()),
-        Err(_) => Err(format!(
-            "no answer within {} s",
-            LOG_TAIL_TIMEOUT.as_secs()
-        )),
+        Err(_) => Err(format!("no answer within {} s", LOG_TAIL_TIMEOUT.as_secs())),
     }
 }
 
@@ -299,11 +296,17 @@ mod tests {
         .unwrap();
         assert_eq!(
             driver_why(&pod).as_deref(),
-            Some("Unschedulable: 0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector.")
+            Some(
+                "Unschedulable: 0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector."
+            )
         );
-        let running: Pod = serde_json::from_value(serde_json::json!({"status": {"phase": "Running"}})).unwrap();
+        let running: Pod =
+            serde_json::from_value(serde_json::json!({"status": {"phase": "Running"}})).unwrap();
         assert_eq!(driver_why(&running), None);
-        let failed: Pod = serde_json::from_value(serde_json::json!({"status": {"phase": "Failed", "reason": "Evicted"}})).unwrap();
+        let failed: Pod = serde_json::from_value(
+            serde_json::json!({"status": {"phase": "Failed", "reason": "Evicted"}}),
+        )
+        .unwrap();
         assert_eq!(driver_why(&failed), None, "the final block says why");
     }
 }
