@@ -625,7 +625,7 @@ async fn preflight_honours_the_drivers_node_selector() {
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
     assert!(
-        err.contains("✗ a Ready node can fit the driver: no node can take the driver")
+        err.contains("✗ a Ready node can fit the driver: no Ready node can take the driver")
             && err
                 .contains("without the labels of its node selector e2e.kubectl-spark.io/disk=none")
             && err.contains("fix: fix spark.kubernetes.node.selector.*"),
@@ -740,7 +740,7 @@ async fn a_failed_driver_prints_its_log_tail_and_the_id_comes_first() {
     assert!(n < 20);
     assert!(
         err.contains(&format!(
-            "The driver log ({n} lines):\n  {}",
+            "The driver log (all {n} lines):\n  {}",
             driver_log.lines().next().unwrap()
         )),
         "{err}"

@@ -263,7 +263,7 @@ pub fn explain(
         "the cluster has no nodes".to_string()
     } else {
         format!(
-            "no node can take the driver: of {} node(s), {}",
+            "no Ready node can take the driver: of {} node(s), {}",
             misfits.len(),
             parts.join("; ")
         )
@@ -438,7 +438,7 @@ mod tests {
         );
         assert_eq!(
             detail,
-            "no node can take the driver: of 4 node(s), 2 without the labels of its node selector \
+            "no Ready node can take the driver: of 4 node(s), 2 without the labels of its node selector \
              disk=ssd; 1 with a taint it does not tolerate (x=y:NoSchedule on c); 1 with less than \
              3000m CPU and 1024 MiB memory allocatable (largest: 2000m CPU, 4096 MiB)"
         );

@@ -253,7 +253,7 @@ pub fn render_log_tail(wanted: u32, id: &str, log: &str) -> String {
     }
     let shown = lines.len().min(wanted as usize);
     let header = if lines.len() < wanted as usize {
-        format!("The driver log ({shown} lines):")
+        format!("The driver log (all {shown} lines):")
     } else {
         format!(
             "Last {shown} lines of the driver log (--log-tail N for more, 0 for none; all of it: kubectl spark logs {id}):"
@@ -281,7 +281,7 @@ mod tests {
         );
         assert_eq!(
             render_log_tail(5, "ns:p", log),
-            "The driver log (3 lines):\n  a\n  b\n  c"
+            "The driver log (all 3 lines):\n  a\n  b\n  c"
         );
         assert_eq!(render_log_tail(3, "ns:p", ""), "The driver log is empty.");
     }
