@@ -81,6 +81,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print (client) or server-validate (server) the objects instead of creating them')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for --dry-run')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for --dry-run')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the application keeps running')
+            [CompletionResult]::new('--log-tail', '--log-tail', [CompletionResultType]::ParameterName, 'Lines of the driver''s log printed when it fails (0: none)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')

@@ -78,6 +78,8 @@ server\t'Send the objects with dryRun=All: validated by the server, nothing pers
 none\t'No dry run'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s o -l output -d 'Output format for --dry-run' -r -f -a "json\t'JSON'
 yaml\t'YAML'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l timeout -d 'Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the application keeps running' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l log-tail -d 'Lines of the driver\'s log printed when it fails (0: none)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l cluster -d 'The name of the kubeconfig cluster to use' -r

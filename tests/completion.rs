@@ -184,6 +184,8 @@ fn bash_script_completes_subcommands_flags_and_values() {
     assert_eq!(bash_complete(&["st"]), ["status"]);
     assert_eq!(bash_complete(&["-n", "spark", "ki"]), ["kill"]);
     assert_eq!(bash_complete(&["logs", "--fo"]), ["--follow"]);
+    assert_eq!(bash_complete(&["submit", "--time"]), ["--timeout"]);
+    assert_eq!(bash_complete(&["submit", "--log-"]), ["--log-tail"]);
     assert_eq!(
         bash_complete(&["submit", "--driver-me"]),
         ["--driver-memory"]
@@ -235,6 +237,8 @@ fn kubectl_helper_completes_subcommands_flags_and_values() {
     );
     let (lines, _) = helper(&["logs", "--t"], none);
     assert_eq!(values(&lines), ["--tail", "--timestamps"]);
+    let (lines, _) = helper(&["submit", "--ti"], none);
+    assert_eq!(values(&lines), ["--timeout"]);
     let (lines, _) = helper(&["kill", "-"], none);
     assert!(values(&lines).contains(&"--grace-period") && values(&lines).contains(&"-y"));
 
