@@ -756,3 +756,125 @@ async fn a_failed_driver_prints_its_log_tail_and_the_id_comes_first() {
     assert!(!err.contains("driver log"), "{err}");
     assert!(!err.contains(last[0]), "{err}");
 }
+
+/// Deletes a node when dropped (with a client of its own: the test's runtime is busy then).
+struct NodeGuard(&'static Cluster, String);
+
+impl Drop for NodeGuard {
+    fn drop(&mut self) {
+        let (kubeconfig, name) = (
+            self.0.kubeconfig_path(User::Admin).to_path_buf(),
+            self.1.clone(),
+        );
+        common::block_on(move || async move {
+            let client = common::client_from_kubeconfig(&kubeconfig).await;
+            let nodes = Api::<k8s_openapi::api::core::v1::Node>::all(client);
+            let _ = nodes.delete(&name, &DeleteParams::default()).await;
+        });
+    }
+}
+
+#[tokio::test]
+async fn preflight_honours_the_drivers_tolerations() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "submit-taint");
+    // A fake node of its own, tainted: no other test's pod can land on it.
+    let node_name = format!("{}-node", ns.name);
+    let nodes = Api::<k8s_openapi::api::core::v1::Node>::all(ns.client(User::Admin).await);
+    let node: k8s_openapi::api::core::v1::Node = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": node_name, "annotations": {"kwok.x-k8s.io/node": "fake"},
+                     "labels": {"type": "kwok", "e2e.kubectl-spark.io/pool": ns.name}},
+        "spec": {"taints": [{"key": "e2e.kubectl-spark.io/dedicated", "value": "spark", "effect": "NoSchedule"}]},
+        "status": {"allocatable": {"cpu": "8", "memory": "32Gi", "pods": "110"},
+                   "capacity": {"cpu": "8", "memory": "32Gi", "pods": "110"}}
+    }))
+    .unwrap();
+    nodes
+        .create(&kube::api::PostParams::default(), &node)
+        .await
+        .unwrap();
+    let _guard = NodeGuard(cluster, node_name.clone());
+    for _ in 0..300 {
+        let n = nodes.get(&node_name).await.unwrap();
+        let ready = n
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+        let taints = n
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.clone())
+            .unwrap_or_default();
+        if ready && taints.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let o = kubectl_spark(&ns, User::Admin, &["setup"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let sa = "spark.kubernetes.authenticate.driver.serviceAccountName=spark";
+    let pool = format!(
+        "spark.kubernetes.driver.node.selector.e2e.kubectl-spark.io/pool={}",
+        ns.name
+    );
+    let o = run_submit(
+        &ns,
+        User::Admin,
+        "apache/spark:4.0.1",
+        &["--no-wait", "--conf", sa, "--conf", &pool],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
+    assert!(
+        err.contains(&format!(
+            "with a taint it does not tolerate (e2e.kubectl-spark.io/dedicated=spark:NoSchedule on {node_name})"
+        )) && err.contains("add a toleration to the driver's pod template"),
+        "{err}"
+    );
+
+    // Tolerated through a driver pod template: preflight passes, the scheduler agrees.
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("driver.yaml");
+    std::fs::write(
+        &template,
+        "apiVersion: v1\nkind: Pod\nspec:\n  tolerations:\n  - {key: e2e.kubectl-spark.io/dedicated, operator: Equal, value: spark, effect: NoSchedule}\n",
+    )
+    .unwrap();
+    let template_conf = format!(
+        "spark.kubernetes.driver.podTemplateFile={}",
+        template.display()
+    );
+    let o = run_submit(
+        &ns,
+        User::Admin,
+        "apache/spark:4.0.1",
+        &[
+            "--no-wait",
+            "--conf",
+            sa,
+            "--conf",
+            &pool,
+            "--conf",
+            &template_conf,
+        ],
+    );
+    assert!(o.status.success(), "stderr:\n{}", text(&o.stderr));
+    let id = submission_id(&o);
+    let pod = id.split_once(':').unwrap().1.to_string();
+    let pods = Api::<Pod>::namespaced(ns.client(User::Admin).await, &ns.name);
+    let scheduled = common::wait_for_pod(&pods, &pod, Duration::from_secs(30), "scheduled", |p| {
+        p.and_then(|p| p.spec.as_ref())
+            .and_then(|s| s.node_name.as_deref())
+            .is_some()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        scheduled.spec.unwrap().node_name.as_deref(),
+        Some(node_name.as_str())
+    );
+}
