@@ -529,7 +529,7 @@ fn spark_submit_kill_and_status_name_the_command_to_run() {
         &o,
         &[
             "--status",
-            &format!("run: kubectl spark --kubeconfig {kubeconfig} -n team status spark-pi*"),
+            &format!("run: kubectl spark --kubeconfig {kubeconfig} -n team status 'spark-pi*'"),
             "-o spark",
         ],
     );

@@ -104,6 +104,12 @@ pub fn check_no_option_as_resource(flags: &KubeFlags, args: &SubmitArgs) -> Resu
         let app = inline
             .or_else(|| args.resource_and_args.get(1).cloned())
             .unwrap_or_else(|| "<submission id>".into());
+        // A glob is quoted, so that the shell passes it on as typed.
+        let app = if app.contains(['*', '?', '[']) {
+            format!("'{app}'")
+        } else {
+            app
+        };
         let spark_form = if command == "status" {
             " (-o spark prints spark-submit's status block)"
         } else {
