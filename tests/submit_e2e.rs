@@ -558,7 +558,7 @@ async fn waiting_says_why_the_driver_is_pending_and_timeout_leaves_it_running() 
         &ns,
         User::Bob,
         "apache/spark:4.0.1",
-        &["--conf", &selector, "--skip-preflight", "--timeout", "6s"],
+        &["--conf", &selector, "--skip-preflight", "--timeout", "8s"],
     );
     let err = text(&o.stderr);
     assert_eq!(
@@ -576,7 +576,7 @@ async fn waiting_says_why_the_driver_is_pending_and_timeout_leaves_it_running() 
         "{err}"
     );
     assert!(
-        err.contains("error: --timeout 6s: the driver pod")
+        err.contains("error: --timeout 8s: the driver pod")
             && err.contains("is still Pending (Unschedulable")
             && err.contains("the application keeps running")
             && err.contains(&format!("kubectl spark kill {id}")),
@@ -592,7 +592,7 @@ async fn waiting_says_why_the_driver_is_pending_and_timeout_leaves_it_running() 
         &ns,
         User::Bob,
         "apache/spark:4.0.1",
-        &["--conf", &reason, "--conf", &message, "--timeout", "5s"],
+        &["--conf", &reason, "--conf", &message, "--timeout", "8s"],
     );
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(4), "stderr:\n{err}");
@@ -680,7 +680,7 @@ async fn a_failed_driver_prints_its_log_tail_and_the_id_comes_first() {
     };
     let ns = TestNamespace::new(cluster, "submit-tail");
     let failed = format!("{OUTCOME}=Failed");
-    let delay = format!("{DELAY}=4000");
+    let delay = format!("{DELAY}=6000");
     let driver_log = common::log_messages(common::DRIVER_LOG_CRI);
     let last: Vec<&str> = driver_log.lines().rev().take(3).collect();
 
@@ -697,7 +697,7 @@ async fn a_failed_driver_prints_its_log_tail_and_the_id_comes_first() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let id = first_line(&mut child, Duration::from_secs(3));
+    let id = first_line(&mut child, Duration::from_secs(6));
     assert!(id.starts_with(&format!("{}:spark-pi-", ns.name)), "{id}");
     assert!(
         child.try_wait().unwrap().is_none(),
