@@ -154,9 +154,13 @@ src="$tmp/sdist/pyspark-$v"
 [ -d "$src/deps/jars" ] || die "$sdist has no deps/jars"
 h="$st/opt/spark"
 mkdir -p "$h/python/lib" "$h/work-dir" "$h/conf"
-for d in bin sbin jars examples data licenses; do
+for d in bin sbin jars data licenses; do
   [ ! -d "$src/deps/$d" ] || mv "$src/deps/$d" "$h/$d"
 done
+# The sdist's deps/examples are the Python examples: where a Spark distribution has them.
+[ -f "$src/deps/examples/pi.py" ] || die "$sdist has no deps/examples/pi.py"
+mkdir -p "$h/examples/src/main"
+mv "$src/deps/examples" "$h/examples/src/main/python"
 rm -f "$h"/bin/*.cmd
 cp "$src/LICENSE" "$src/NOTICE" "$h/"
 mv "$src/pyspark" "$h/python/pyspark"
