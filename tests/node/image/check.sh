@@ -193,7 +193,8 @@ if [ "${KSPARK_IMAGE_CHECK_S3:-1}" != 0 ]; then
   "$repo/tests/s3/up.sh" "$s3dir" >"$tmp/s3up.out" 2>&1 || { cat "$tmp/s3up.out" >&2; }
   if [ -f "$s3dir/s3.env" ]; then
     . "$s3dir/s3.env"
-    printf 'alpha\nbeta\ngamma\n' >"$KSPARK_S3_DATA/$KSPARK_S3_BUCKET/words.txt"
+    # Written and read back through S3A (an object written straight into the server's data dir
+    # would have no ETag, which S3A's change detection requires).
     t=$SECONDS
     in_image -- /opt/spark/bin/spark-sql --master 'local[1]' --conf spark.ui.enabled=false \
       --conf "spark.hadoop.fs.s3a.endpoint=$KSPARK_S3_ENDPOINT" \
@@ -201,11 +202,16 @@ if [ "${KSPARK_IMAGE_CHECK_S3:-1}" != 0 ]; then
       --conf spark.hadoop.fs.s3a.connection.ssl.enabled=false \
       --conf "spark.hadoop.fs.s3a.access.key=$KSPARK_S3_ACCESS_KEY" \
       --conf "spark.hadoop.fs.s3a.secret.key=$KSPARK_S3_SECRET_KEY" \
-      --conf spark.hadoop.fs.s3a.endpoint.region=us-east-1 \
-      -e "select concat('lines=', count(*)) from text.\`s3a://$KSPARK_S3_BUCKET/words.txt\`" \
+      --conf "spark.hadoop.fs.s3a.endpoint.region=$KSPARK_S3_REGION" \
+      -e "insert overwrite directory 's3a://$KSPARK_S3_BUCKET/image-check' using text
+          select explode(array('alpha', 'beta', 'gamma'));
+          select concat('lines=', count(*)) from text.\`s3a://$KSPARK_S3_BUCKET/image-check\`" \
       >"$tmp/s3.out" 2>"$tmp/s3.err" || true
     cat "$tmp/s3.err" >>"$tmp/s3.out"
-    expect "s3a:// read from the local S3 server (hadoop-aws in the image) [$((SECONDS - t))s]" '^lines=3$' "$tmp/s3.out"
+    expect "s3a:// write and read with the local S3 server (hadoop-aws in the image) [$((SECONDS - t))s]" \
+      '^lines=3$' "$tmp/s3.out"
+    cat "$KSPARK_S3_DATA/$KSPARK_S3_BUCKET"/image-check/part-* >"$tmp/s3.data" 2>&1 || true
+    expect "the objects are in the S3 server's data dir" '^gamma$' "$tmp/s3.data"
   else
     ko "start the local S3 server (tests/s3/up.sh)"
   fi
