@@ -28,6 +28,8 @@ repo="$(cd "$here/../../.." && pwd)"
 . "$here/versions.env"
 # shellcheck source=../../oracle/versions.env
 . "$repo/tests/oracle/versions.env"
+# shellcheck source=../../s3/versions.env
+. "$repo/tests/s3/versions.env" # MAVEN_DEPENDENCY_PLUGIN_VERSION
 v="${1:-$IMAGE_SPARK_VERSION}"
 cache="${KSPARK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-spark}/images"
 archive="$cache/spark-$v.oci.tar"
@@ -41,7 +43,7 @@ esac
 
 # The recipe: everything that decides the image's content. A changed script rebuilds.
 recipe="$(cat "$here/build.sh" "$here/versions.env" "$here/entrypoint.sh" "$here/decom.sh" \
-  "$repo/tests/oracle/install-s3a.sh" | sha256sum | cut -c1-16)"
+  "$repo/tests/oracle/install-s3a.sh" "$repo/tests/oracle/versions.env" | sha256sum | cut -c1-16)"
 if [ -f "$archive" ] && [ "$(cat "$archive.recipe" 2>/dev/null)" = "$recipe" ]; then
   echo "$archive"
   exit 0
@@ -162,13 +164,31 @@ done
 mkdir -p "$h/examples/src/main"
 mv "$src/deps/examples" "$h/examples/src/main/python"
 rm -f "$h"/bin/*.cmd
-cp "$src/LICENSE" "$src/NOTICE" "$h/"
+for f in LICENSE NOTICE; do [ ! -f "$src/$f" ] || cp "$src/$f" "$h/"; done
 mv "$src/pyspark" "$h/python/pyspark"
 cp "$src"/lib/*.zip "$h/python/lib/"
 py4j="$(cd "$h/python/lib" && ls py4j-*-src.zip)" || die "$sdist has no lib/py4j-*-src.zip"
 [ -f "$h/python/lib/pyspark.zip" ] || die "$sdist has no lib/pyspark.zip"
 cp "$s3a"/*.jar "$h/jars/"
-ls "$h"/jars/spark-connect_*.jar >/dev/null 2>&1 || die "no spark-connect jar in pyspark $v's jars"
+# The Spark Connect server: pyspark 4.x ships its jar; for 3.5 it is a separate (shaded) artifact.
+if ! ls "$h"/jars/spark-connect_*.jar >/dev/null 2>&1; then
+  core=("$h"/jars/spark-core_*-"$v".jar)
+  scala="${core[0]##*/spark-core_}"; scala="${scala%%-*}"
+  connect="$cache/src/spark-connect_$scala-$v.jar"
+  if [ ! -f "$connect" ] && command -v mvn >/dev/null; then
+    say "fetching org.apache.spark:spark-connect_$scala:$v (Maven Central)"
+    mvn -B -q -Dmaven.repo.local="$tmp/m2" \
+      "org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN_VERSION:copy" \
+      "-Dartifact=org.apache.spark:spark-connect_$scala:$v" -DoutputDirectory="$tmp/connect" \
+      >"$tmp/connect.log" 2>&1 && mv "$tmp/connect/spark-connect_$scala-$v.jar" "$connect" || true
+  fi
+  if [ -f "$connect" ]; then
+    cp "$connect" "$h/jars/"
+  else
+    say "WARNING: no Spark Connect server in this image: pyspark $v has no spark-connect jar and org.apache.spark:spark-connect_$scala:$v could not be fetched from Maven Central"
+    [ ! -f "$tmp/connect.log" ] || grep -m3 ERROR "$tmp/connect.log" | sed 's/^/    /' >&2 || true
+  fi
+fi
 printf 'Spark %s from the PyPI pyspark source package, built by kubectl-spark tests/node/image/build.sh\n' \
   "$v" >"$h/RELEASE"
 install -m 0755 "$here/entrypoint.sh" "$st/opt/entrypoint.sh"
@@ -218,5 +238,5 @@ umoci gc --layout "$L"
 tar -C "$L" -cf "$tmp/image.tar" . || die "tar of the OCI layout"
 mv "$tmp/image.tar" "$archive"
 echo "$recipe" >"$archive.recipe"
-say "image $IMAGE_NAME:$v: $(du -h "$archive" | cut -f1) (OCI archive, uncompressed) in $((SECONDS - t0))s; build $((SECONDS - t_all))s"
+say "image $IMAGE_NAME:$v: $(du -h "$archive" | cut -f1) (OCI archive, gzip layers) in $((SECONDS - t0))s; build $((SECONDS - t_all))s"
 echo "$archive"

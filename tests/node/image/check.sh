@@ -81,8 +81,8 @@ expect "python3, tini, ps on PATH" '/usr/bin/ps' "$tmp/id.out"
 [ "${IMG_ENTRYPOINT[*]} $IMG_CWD" = "/opt/entrypoint.sh /opt/spark/work-dir" ] \
   && ok "ENTRYPOINT /opt/entrypoint.sh, WORKDIR /opt/spark/work-dir" \
   || ko "entrypoint/workdir: ${IMG_ENTRYPOINT[*]} $IMG_CWD"
-in_image -- bash -c 'ls -d /opt/spark/jars/spark-connect_*.jar /opt/spark/jars/hadoop-aws-*.jar /opt/spark/jars/spark-kubernetes_*.jar /opt/spark/examples/src/main/python/pi.py /opt/spark/python/lib/pyspark.zip /opt/spark/python/lib/py4j-*-src.zip /opt/decom.sh && touch /opt/spark/work-dir/w && python3 -c "import pyspark; print(\"pyspark\", pyspark.__version__)"' >"$tmp/ls.out" 2>&1 || true
-expect "Spark layout (connect, kubernetes, hadoop-aws jars, python examples, pyspark.zip, py4j); work-dir writable; import pyspark" "^pyspark $v\$" "$tmp/ls.out"
+in_image -- bash -c 'ls -d /opt/spark/jars/hadoop-aws-*.jar /opt/spark/jars/spark-kubernetes_*.jar /opt/spark/examples/src/main/python/pi.py /opt/spark/python/lib/pyspark.zip /opt/spark/python/lib/py4j-*-src.zip /opt/decom.sh && touch /opt/spark/work-dir/w && python3 -c "import pyspark; print(\"pyspark\", pyspark.__version__)"' >"$tmp/ls.out" 2>&1 || true
+expect "Spark layout (kubernetes, hadoop-aws jars, python examples, pyspark.zip, py4j); work-dir writable; import pyspark" "^pyspark $v\$" "$tmp/ls.out"
 
 # --- entrypoint.sh -----------------------------------------------------------------------------
 in_image -- /opt/entrypoint.sh /opt/spark/bin/spark-submit --version >"$tmp/version.out" 2>&1 || true
@@ -218,6 +218,12 @@ if [ "${KSPARK_IMAGE_CHECK_S3:-1}" != 0 ]; then
 fi
 
 # The Spark Connect server (what sbin/start-connect-server.sh runs; the sdist has no such script).
+# pyspark 4.x ships its jar; for 3.5 build.sh fetches it from Maven Central when it can.
+skipped=0
+if ! compgen -G "$R/opt/spark/jars/spark-connect_*.jar" >/dev/null && [ "${v%%.*}" -lt 4 ]; then
+  skipped=1
+  say "skip Spark Connect server: no spark-connect jar in this Spark $v image (see build.sh's warning)"
+else
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 t=$SECONDS
 in_image -- bash -c '
@@ -232,7 +238,8 @@ in_image -- bash -c '
   done
   kill $pid; wait $pid' >"$tmp/connect.out" 2>&1 || true
 expect "Spark Connect server starts and listens [$((SECONDS - t))s]" '^connect: listening$' "$tmp/connect.out"
+fi
 
-say "$passed passed, $failed failed ($((SECONDS - t0))s)"
-echo "$passed passed, $failed failed"
+say "$passed passed, $failed failed, $skipped skipped ($((SECONDS - t0))s)"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
