@@ -51,8 +51,14 @@ fi
 
 [ "$(id -u)" = 0 ] || die "run as root (debootstrap and chroot need it)"
 mkdir -p "$cache/debs" "$cache/src"
-exec 9>"$cache/.lock"
-flock -w 3600 9 || die "another build.sh holds $cache/.lock"
+exec 9>"$cache/.spark-build.lock"
+flock -w 3600 9 || die "another build.sh holds $cache/.spark-build.lock"
+# Built by the build.sh we waited for? Temp dirs of killed builds go (we hold the lock).
+if [ -f "$archive" ] && [ "$(cat "$archive.recipe" 2>/dev/null)" = "$recipe" ]; then
+  echo "$archive"
+  exit 0
+fi
+rm -rf --one-file-system "$cache"/.tmp-build.*
 t_all=$SECONDS
 tmp="$(mktemp -d "$cache/.tmp-build.XXXXXX")"
 cleanup() {
