@@ -110,7 +110,7 @@ _kubectl__spark() {
 
     case "${cmd}" in
         kubectl__spark)
-            opts="-n -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version submit status list ls describe logs ui kill cleanup setup doctor client-setup version completion help"
+            opts="-v -n -s -h -V --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version submit status list ls describe logs ui kill cleanup setup doctor client-setup version completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -140,6 +140,30 @@ _kubectl__spark() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -152,7 +176,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__cleanup)
-            opts="-A -n -v -h -V --older-than --dry-run --all-namespaces --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-y -A -v -n -s -h -V --older-than --dry-run --yes --all-namespaces --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -186,6 +210,30 @@ _kubectl__spark() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -198,7 +246,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__client__subcmd__setup)
-            opts="-n -v -h -V --pod --properties-file --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-v -n -s -h -V --pod --properties-file --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -236,6 +284,30 @@ _kubectl__spark() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -248,7 +320,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__completion)
-            opts="-n -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version bash zsh fish powershell kubectl"
+            opts="-v -n -s -h -V --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version bash zsh fish powershell kubectl"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,6 +347,30 @@ _kubectl__spark() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -290,7 +386,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__describe)
-            opts="-A -n -v -h -V --all-namespaces --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-A -v -n -s -h -V --latest --all-namespaces --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -320,6 +416,30 @@ _kubectl__spark() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -332,7 +452,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__doctor)
-            opts="-n -v -h -V --service-account --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-v -n -s -h -V --service-account --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -363,6 +483,30 @@ _kubectl__spark() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -588,7 +732,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__kill)
-            opts="-c -y -A -n -v -h -V --grace-period --conf --wait --dry-run --yes --all-namespaces --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-c -y -A -v -n -s -h -V --grace-period --conf --wait --latest --dry-run --yes --all-namespaces --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -630,6 +774,30 @@ _kubectl__spark() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -642,7 +810,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__list)
-            opts="-A -o -n -v -h -V --all-namespaces --state --output --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-A -o -l -w -v -n -s -h -V --all-namespaces --state --output --no-headers --selector --sort-by --watch --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,11 +821,23 @@ _kubectl__spark() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml spark name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml spark name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml spark name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml spark name jsonpath= custom-columns=" -- "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -684,6 +864,30 @@ _kubectl__spark() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -696,7 +900,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__logs)
-            opts="-f -p -A -n -v -h -V --executor --all-executors --follow --tail --since --timestamps --previous --all-namespaces --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-f -p -A -v -n -s -h -V --executor --all-executors --follow --tail --since --timestamps --latest --previous --all-namespaces --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -738,6 +942,30 @@ _kubectl__spark() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -750,7 +978,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__setup)
-            opts="-o -n -v -h -V --service-account --cluster-role --cluster-wide --create-namespace --submitter --spark-version --dry-run --output --delete --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-o -v -n -s -h -V --service-account --cluster-role --cluster-wide --create-namespace --submitter --spark-version --dry-run --output --delete --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -804,6 +1032,30 @@ _kubectl__spark() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -816,18 +1068,30 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__status)
-            opts="-A -o -n -v -h -V --all-namespaces --output --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-A -o -l -w -v -n -s -h -V --latest --all-namespaces --output --no-headers --selector --sort-by --watch --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml spark name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml spark name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml spark name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml spark name jsonpath= custom-columns=" -- "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -854,6 +1118,30 @@ _kubectl__spark() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -866,7 +1154,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__submit)
-            opts="-c -o -n -v -h -V --master --deploy-mode --name --class --conf --properties-file --load-spark-defaults --jars --files --archives --py-files --packages --repositories --exclude-packages --driver-memory --driver-cores --executor-memory --executor-cores --num-executors --driver-java-options --driver-class-path --driver-library-path --proxy-user --principal --keytab --spark-verbose --spark-version --dry-run --output --no-wait --spark-exit-code --skip-preflight --timeout --log-tail --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-c -o -v -n -s -h -V --master --deploy-mode --name --class --conf --properties-file --load-spark-defaults --jars --files --archives --py-files --packages --repositories --exclude-packages --driver-memory --driver-cores --executor-memory --executor-cores --num-executors --driver-java-options --driver-class-path --driver-library-path --proxy-user --principal --keytab --spark-verbose --spark-version --dry-run --output --no-wait --spark-exit-code --skip-preflight --timeout --log-tail --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1020,6 +1308,30 @@ _kubectl__spark() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1032,7 +1344,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__ui)
-            opts="-A -n -v -h -V --port --address --open --all-namespaces --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-A -v -n -s -h -V --port --address --open --latest --all-namespaces --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1070,6 +1382,30 @@ _kubectl__spark() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1082,12 +1418,20 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__version)
-            opts="-n -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-o -v -n -s -h -V --client --output --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1109,6 +1453,30 @@ _kubectl__spark() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_spark_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= v/verbose h/help V/version
+    string join \n v/verbose kubeconfig= context= cluster= user= n/namespace= s/server= token= as= as-group= certificate-authority= insecure-skip-tls-verify request-timeout= h/help V/version
 end
 
 function __fish_kubectl_spark_needs_command
@@ -29,8 +29,14 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l context -d 
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "submit" -d 'Submit a Spark application in cluster mode (same arguments as spark-submit)'
@@ -73,7 +79,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l p
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l principal -d 'Kerberos principal' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l keytab -d 'Kerberos keytab file' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l spark-version -d 'Target Spark version (3.5 to 4.3); default: the image tag\'s version, else 4.0.1' -r
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l dry-run -d 'Print (client) or server-validate (server) the objects instead of creating them' -r -f -a "client\t'Print the objects without contacting the API server'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l dry-run -d 'Print (client) or server-validate (server) the objects instead of creating them. The strategy goes after `=` (as kubectl): `--dry-run local:///app.jar` is `--dry-run=client` then the resource' -r -f -a "client\t'Print the objects without contacting the API server'
 server\t'Send the objects with dryRun=All: validated by the server, nothing persisted'
 none\t'No dry run'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s o -l output -d 'Output format for --dry-run' -r -f -a "json\t'JSON'
@@ -85,6 +91,11 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l c
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l load-spark-defaults -d 'Load spark-defaults.conf even when --properties-file is given'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l spark-verbose -d 'spark-submit\'s --verbose (accepted; use -v for our own logging)'
@@ -92,62 +103,100 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l n
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l spark-exit-code -d 'Exit 0 whatever the driver\'s fate, like spark-submit'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l skip-preflight -d 'Skip the preflight checks'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s V -l version -d 'Print version'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t'Table (default)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s o -l output -d 'Output format: table, wide, json, yaml, spark, name, jsonpath=TEMPLATE, custom-columns=SPEC' -r -f -a "table\t'Table (default)'
 wide\t'Table with more columns'
 json\t'JSON'
 yaml\t'YAML'
 spark\t'spark-submit\'s status block'
-name\t'Submission ids only'"
+name\t'Submission ids only'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. jsonpath={.items[*].submissionId}'
+custom-columns=\t'Columns HEADER:PATH,…, e.g. custom-columns=NAME:.appName,STATE:.state'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s l -l selector -d 'Only applications whose driver pod matches this label selector (e.g. -l team=etl,tier!=dev)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l sort-by -d 'Sort by a field of the JSON output, as a JSONPath (e.g. --sort-by=.created, .state, .appName)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l latest -d 'When an APP names several runs, show only the newest'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l no-headers -d 'Do not print the header row of tables'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s w -l watch -d 'After printing, watch for changes and print each application again when its state changes'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s h -l help -d 'Print help'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s V -l version -d 'Print version'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l state -d 'Only applications in this state (repeatable)' -r -f -a "pending\t'Driver not running yet'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l state -d 'Only applications in these states (comma-separated or repeated, e.g. --state running,pending)' -r -f -a "pending\t'Driver not running yet'
 running\t'Driver running'
 succeeded\t'Driver succeeded'
 failed\t'Driver failed'"
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t'Table (default)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s o -l output -d 'Output format: table, wide, json, yaml, spark, name, jsonpath=TEMPLATE, custom-columns=SPEC' -r -f -a "table\t'Table (default)'
 wide\t'Table with more columns'
 json\t'JSON'
 yaml\t'YAML'
 spark\t'spark-submit\'s status block'
-name\t'Submission ids only'"
+name\t'Submission ids only'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. jsonpath={.items[*].submissionId}'
+custom-columns=\t'Columns HEADER:PATH,…, e.g. custom-columns=NAME:.appName,STATE:.state'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s l -l selector -d 'Only applications whose driver pod matches this label selector (e.g. -l team=etl,tier!=dev)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l sort-by -d 'Sort by a field of the JSON output, as a JSONPath (e.g. --sort-by=.created, .state, .appName)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l no-headers -d 'Do not print the header row of tables'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s w -l watch -d 'After printing, watch for changes and print each application again when its state changes'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s V -l version -d 'Print version'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l state -d 'Only applications in this state (repeatable)' -r -f -a "pending\t'Driver not running yet'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l state -d 'Only applications in these states (comma-separated or repeated, e.g. --state running,pending)' -r -f -a "pending\t'Driver not running yet'
 running\t'Driver running'
 succeeded\t'Driver succeeded'
 failed\t'Driver failed'"
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t'Table (default)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s o -l output -d 'Output format: table, wide, json, yaml, spark, name, jsonpath=TEMPLATE, custom-columns=SPEC' -r -f -a "table\t'Table (default)'
 wide\t'Table with more columns'
 json\t'JSON'
 yaml\t'YAML'
 spark\t'spark-submit\'s status block'
-name\t'Submission ids only'"
+name\t'Submission ids only'
+jsonpath=\t'kubectl\'s JSONPath template, e.g. jsonpath={.items[*].submissionId}'
+custom-columns=\t'Columns HEADER:PATH,…, e.g. custom-columns=NAME:.appName,STATE:.state'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s l -l selector -d 'Only applications whose driver pod matches this label selector (e.g. -l team=etl,tier!=dev)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l sort-by -d 'Sort by a field of the JSON output, as a JSONPath (e.g. --sort-by=.created, .state, .appName)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l no-headers -d 'Do not print the header row of tables'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s w -l watch -d 'After printing, watch for changes and print each application again when its state changes'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -155,26 +204,40 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l latest -d 'When APP names several runs (an app name submitted many times), take the newest'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -s A -l all-namespaces -d 'Look in every namespace'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -s h -l help -d 'Print help'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand describe" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l executor -d 'One executor by id (e.g. 1)' -r
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l tail -d 'Lines from the end to show' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l tail -d 'Lines from the end to show (-1, the default, shows all)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l since -d 'Only logs newer than a duration, e.g. 5m' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l all-executors -d 'All executors, multiplexed with a prefix per pod'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s f -l follow -d 'Follow the log'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l timestamps -d 'Prefix lines with timestamps'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l latest -d 'When APP names several runs, take the newest'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s p -l previous -d 'Logs of the previous container instance'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s A -l all-namespaces -d 'Look in every namespace'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l port -d 'Local port (default: 4040, or the next free one when taken; 0 picks any free port)' -r
@@ -184,10 +247,17 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l conte
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l open -d 'Open the UI in a browser'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l latest -d 'When APP names several runs, take the newest'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s A -l all-namespaces -d 'Look in every namespace'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s h -l help -d 'Print help'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l grace-period -d 'Seconds to wait before the driver is killed (default: spark.kubernetes.appKillPodDeletionGracePeriod, else the pod\'s)' -r
@@ -197,12 +267,19 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l con
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l wait -d 'Wait until the driver and what it owns are gone'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l dry-run -d 'List what would be deleted'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s y -l yes -d 'Do not ask before killing several applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l latest -d 'When an APP names several runs, kill only the newest'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l dry-run -d 'List what would be deleted; delete nothing'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s y -l yes -d 'Kill several applications without asking (needed when stdin is not a terminal)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s A -l all-namespaces -d 'Look in every namespace'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s h -l help -d 'Print help'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l older-than -d 'Only applications finished longer ago than this, e.g. 24h' -r
@@ -211,15 +288,22 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l dry-run -d 'List what would be deleted'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l dry-run -d 'List what would be deleted; delete nothing'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s y -l yes -d 'Delete several applications without asking (needed when stdin is not a terminal)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s A -l all-namespaces -d 'Look in every namespace'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s h -l help -d 'Print help'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l service-account -d 'ServiceAccount name for the driver' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l cluster-role -d 'Bind this existing ClusterRole instead of creating a Role' -r
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l submitter -d 'Also grant a user or group what submitting needs (User:NAME or Group:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l submitter -d 'Also grant an identity what submitting needs (repeatable). Accepted forms: User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME, or system:serviceaccount:NAMESPACE:NAME as Kubernetes names service accounts (the kind is case-insensitive)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l spark-version -d 'Target Spark version' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s o -l output -d 'Output format for --dry-run' -r -f -a "json\t'JSON'
 yaml\t'YAML'"
@@ -228,12 +312,18 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l co
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l cluster-wide -d 'Use a ClusterRoleBinding'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l create-namespace -d 'Create the namespace if missing'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l dry-run -d 'Print the objects instead of applying them'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l delete -d 'Remove what setup created'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l service-account -d 'Service account the driver will use' -r
@@ -242,8 +332,14 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l c
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l pod -d 'The pod that runs the client-mode driver' -r
@@ -253,26 +349,47 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -s h -l help -d 'Print help'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand client-setup" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -s o -l output -d 'Output format: json or yaml (default: text)' -r -f -a "json\t'JSON'
+yaml\t'YAML'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l client -d 'Print the plugin\'s version only; do not contact the API server'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -s h -l help -d 'Print help'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand version" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion help" -f -a "submit" -d 'Submit a Spark application in cluster mode (same arguments as spark-submit)'

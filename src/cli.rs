@@ -19,21 +19,24 @@ runs unchanged, then follows the application.",
     disable_help_subcommand = false
 )]
 pub struct Cli {
-    /// Kubernetes connection flags shared by every command.
-    #[command(flatten)]
-    pub kube: KubeFlags,
-
     /// More logging on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+
+    /// Kubernetes connection flags shared by every command (listed last, under their own
+    /// heading).
+    #[command(flatten)]
+    pub kube: KubeFlags,
 
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// The flags every kubectl plugin honours, resolved exactly like kubectl.
+/// The flags every kubectl plugin honours, resolved exactly like kubectl. They sit under their
+/// own heading, after each command's own options.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = KUBE_HEADING)]
 pub struct KubeFlags {
     /// Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
     #[arg(long, global = true, value_name = "PATH")]
@@ -55,10 +58,37 @@ pub struct KubeFlags {
     #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
 
+    /// The address and port of the Kubernetes API server (overrides the kubeconfig's).
+    #[arg(short = 's', long, global = true, value_name = "URL")]
+    pub server: Option<String>,
+
+    /// Bearer token for authentication to the API server (overrides the kubeconfig user's credentials).
+    #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME).
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+
+    /// Group to impersonate for the operation (repeatable).
+    #[arg(long = "as-group", global = true, value_name = "GROUP")]
+    pub as_group: Vec<String>,
+
+    /// Path to a CA certificate file (PEM) for the API server's TLS certificate.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub certificate_authority: Option<PathBuf>,
+
+    /// Do not check the API server's certificate (insecure: for test clusters only).
+    #[arg(long, global = true)]
+    pub insecure_skip_tls_verify: bool,
+
     /// How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit).
     #[arg(long, global = true, value_name = "DURATION")]
     pub request_timeout: Option<String>,
 }
+
+/// The help heading of the kube connection flags.
+pub const KUBE_HEADING: &str = "Kubernetes connection options";
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
@@ -87,7 +117,7 @@ pub enum Command {
     /// Prepare a pod to act as a client-mode driver.
     ClientSetup(ClientSetupArgs),
     /// Print the plugin, server and supported Spark versions.
-    Version,
+    Version(VersionArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell) or kubectl's plugin completion helper.
     Completion(CompletionArgs),
 }
@@ -112,9 +142,18 @@ pub enum DryRun {
     None,
 }
 
+/// What `submit -h` and `--help` say right after the command's summary (and its man page in
+/// its description): the two settings almost every submission needs.
+pub const SUBMIT_NEEDS: &str = "Almost every submission needs two settings: the image, \
+`--conf spark.kubernetes.container.image=apache/spark:4.0.1` (or your own image built on it), and the \
+driver's service account, `--conf spark.kubernetes.authenticate.driver.serviceAccountName=spark` \
+(create it once per namespace with `kubectl spark setup -n NS`). Everything else has Spark's defaults.";
+
 /// `kubectl spark submit`: spark-submit's options for Kubernetes cluster mode, then our own.
 #[derive(Debug, Args)]
 #[command(
+    before_help = SUBMIT_NEEDS,
+    help_template = "{about-with-newline}\n{before-help}{usage-heading} {usage}\n\n{all-args}{after-help}",
     after_help = "Namespace: spark.kubernetes.namespace if given, else -n, else the kubeconfig context's \
 namespace, else `default`.\nExit code: 0 when the driver succeeded, 3 when it failed or was deleted, 4 when --timeout \
 ended the wait, 2 for bad input (use --spark-exit-code to always exit 0 like spark-submit)."
@@ -212,8 +251,10 @@ pub struct SubmitArgs {
     /// Target Spark version (3.5 to 4.3); default: the image tag's version, else 4.0.1.
     #[arg(long, value_name = "VERSION")]
     pub spark_version: Option<String>,
-    /// Print (client) or server-validate (server) the objects instead of creating them.
-    #[arg(long, value_enum, value_name = "STRATEGY", num_args = 0..=1, default_missing_value = "client")]
+    /// Print (client) or server-validate (server) the objects instead of creating them. The
+    /// strategy goes after `=` (as kubectl): `--dry-run local:///app.jar` is `--dry-run=client`
+    /// then the resource.
+    #[arg(long, value_enum, value_name = "STRATEGY", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
     pub dry_run: Option<DryRun>,
     /// Output format for --dry-run.
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
@@ -244,8 +285,8 @@ pub struct SubmitArgs {
     pub resource_and_args: Vec<String>,
 }
 
-/// Output formats for status-like commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Output formats for status-like commands (`-o`), as kubectl spells them.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StatusFormat {
     /// Table (default).
     Table,
@@ -259,6 +300,131 @@ pub enum StatusFormat {
     Spark,
     /// Submission ids only.
     Name,
+    /// `jsonpath=TEMPLATE`: kubectl's JSONPath template over the list of applications.
+    JsonPath(String),
+    /// `custom-columns=HEADER:PATH,…`: a table of the columns given.
+    CustomColumns(String),
+}
+
+impl StatusFormat {
+    /// The fixed formats and the prefixes of the templated ones, with their help.
+    const CHOICES: [(&'static str, &'static str); 8] = [
+        ("table", "Table (default)"),
+        ("wide", "Table with more columns"),
+        ("json", "JSON"),
+        ("yaml", "YAML"),
+        ("spark", "spark-submit's status block"),
+        ("name", "Submission ids only"),
+        (
+            "jsonpath=",
+            "kubectl's JSONPath template, e.g. jsonpath={.items[*].submissionId}",
+        ),
+        (
+            "custom-columns=",
+            "Columns HEADER:PATH,…, e.g. custom-columns=NAME:.appName,STATE:.state",
+        ),
+    ];
+
+    /// Parses `-o`'s value.
+    pub fn parse(text: &str) -> std::result::Result<StatusFormat, String> {
+        let templated = |prefix: &str| {
+            text.strip_prefix(prefix)
+                .and_then(|rest| rest.strip_prefix('='))
+                .map(str::to_string)
+        };
+        if let Some(t) = templated("jsonpath") {
+            return if t.trim().is_empty() {
+                Err(
+                    "jsonpath= needs a template, e.g. -o jsonpath='{.items[*].submissionId}'"
+                        .into(),
+                )
+            } else {
+                Ok(StatusFormat::JsonPath(t))
+            };
+        }
+        if let Some(t) = templated("custom-columns") {
+            return if t.trim().is_empty() {
+                Err("custom-columns= needs columns, e.g. -o custom-columns=NAME:.appName,STATE:.state".into())
+            } else {
+                Ok(StatusFormat::CustomColumns(t))
+            };
+        }
+        Ok(match text {
+            "table" => StatusFormat::Table,
+            "wide" => StatusFormat::Wide,
+            "json" => StatusFormat::Json,
+            "yaml" => StatusFormat::Yaml,
+            "spark" => StatusFormat::Spark,
+            "name" => StatusFormat::Name,
+            other => {
+                return Err(format!(
+                    "`{other}` is not an output format: use table, wide, json, yaml, spark, name, \
+                     jsonpath=TEMPLATE or custom-columns=SPEC"
+                ));
+            }
+        })
+    }
+
+    /// Whether the format prints a table (for `--no-headers`).
+    pub fn is_table(&self) -> bool {
+        matches!(
+            self,
+            StatusFormat::Table | StatusFormat::Wide | StatusFormat::CustomColumns(_)
+        )
+    }
+}
+
+/// clap's parser for [`StatusFormat`]: validates, and lists the choices for help and completion.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusFormatParser;
+
+impl clap::builder::TypedValueParser for StatusFormatParser {
+    type Value = StatusFormat;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<StatusFormat, clap::Error> {
+        let text = value.to_string_lossy();
+        StatusFormat::parse(&text).map_err(|reason| {
+            let name = arg.map(|a| a.to_string()).unwrap_or_else(|| "-o".into());
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("invalid value '{text}' for '{name}': {reason}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(StatusFormat::CHOICES.iter().map(
+            |(name, help)| clap::builder::PossibleValue::new(*name).help(*help),
+        )))
+    }
+}
+
+/// The flags `status` and `list` share with `kubectl get`.
+#[derive(Debug, Clone, Args)]
+pub struct GetFlags {
+    /// Output format: table, wide, json, yaml, spark, name, jsonpath=TEMPLATE, custom-columns=SPEC.
+    #[arg(short = 'o', long, value_name = "FORMAT", value_parser = StatusFormatParser, default_value = "table", hide_possible_values = true)]
+    pub output: StatusFormat,
+    /// Do not print the header row of tables.
+    #[arg(long)]
+    pub no_headers: bool,
+    /// Only applications whose driver pod matches this label selector (e.g. -l team=etl,tier!=dev).
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+    /// Sort by a field of the JSON output, as a JSONPath (e.g. --sort-by=.created, .state, .appName).
+    #[arg(long, value_name = "PATH")]
+    pub sort_by: Option<String>,
+    /// After printing, watch for changes and print each application again when its state changes.
+    #[arg(short = 'w', long)]
+    pub watch: bool,
 }
 
 /// Naming one application.
@@ -267,6 +433,9 @@ pub struct AppRefArgs {
     /// Submission id (ns:pod), driver pod name, app name, app id, or glob.
     #[arg(value_name = "APP")]
     pub app: String,
+    /// When APP names several runs (an app name submitted many times), take the newest.
+    #[arg(long)]
+    pub latest: bool,
     /// Look in every namespace.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
@@ -275,15 +444,18 @@ pub struct AppRefArgs {
 /// `kubectl spark status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Submission ids, driver pod names, app names, app ids or globs.
-    #[arg(value_name = "APP", required = true)]
+    /// Submission ids, driver pod names, app names, app ids or globs (optional with -l).
+    #[arg(value_name = "APP", required_unless_present = "selector")]
     pub apps: Vec<String>,
+    /// When an APP names several runs, show only the newest.
+    #[arg(long)]
+    pub latest: bool,
     /// Look in every namespace.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
-    /// Output format.
-    #[arg(short = 'o', long, value_enum, default_value = "table")]
-    pub output: StatusFormat,
+    /// kubectl's output flags.
+    #[command(flatten)]
+    pub get: GetFlags,
 }
 
 /// Application states to filter on.
@@ -305,12 +477,12 @@ pub struct ListArgs {
     /// Look in every namespace.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
-    /// Only applications in this state (repeatable).
-    #[arg(long, value_enum)]
+    /// Only applications in these states (comma-separated or repeated, e.g. --state running,pending).
+    #[arg(long, value_enum, value_delimiter = ',')]
     pub state: Vec<AppState>,
-    /// Output format.
-    #[arg(short = 'o', long, value_enum, default_value = "table")]
-    pub output: StatusFormat,
+    /// kubectl's output flags.
+    #[command(flatten)]
+    pub get: GetFlags,
 }
 
 /// `kubectl spark logs`.
@@ -329,8 +501,8 @@ pub struct LogsArgs {
     /// Follow the log.
     #[arg(short = 'f', long)]
     pub follow: bool,
-    /// Lines from the end to show.
-    #[arg(long, value_name = "N")]
+    /// Lines from the end to show (-1, the default, shows all).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub tail: Option<i64>,
     /// Only logs newer than a duration, e.g. 5m.
     #[arg(long, value_name = "DURATION")]
@@ -338,6 +510,9 @@ pub struct LogsArgs {
     /// Prefix lines with timestamps.
     #[arg(long)]
     pub timestamps: bool,
+    /// When APP names several runs, take the newest.
+    #[arg(long)]
+    pub latest: bool,
     /// Logs of the previous container instance.
     #[arg(short = 'p', long)]
     pub previous: bool,
@@ -362,6 +537,9 @@ pub struct UiArgs {
     /// Open the UI in a browser.
     #[arg(long)]
     pub open: bool,
+    /// When APP names several runs, take the newest.
+    #[arg(long)]
+    pub latest: bool,
     /// Look in every namespace.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
@@ -382,10 +560,13 @@ pub struct KillArgs {
     /// Wait until the driver and what it owns are gone.
     #[arg(long)]
     pub wait: bool,
-    /// List what would be deleted.
+    /// When an APP names several runs, kill only the newest.
+    #[arg(long)]
+    pub latest: bool,
+    /// List what would be deleted; delete nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Do not ask before killing several applications.
+    /// Kill several applications without asking (needed when stdin is not a terminal).
     #[arg(short = 'y', long)]
     pub yes: bool,
     /// Look in every namespace.
@@ -399,9 +580,12 @@ pub struct CleanupArgs {
     /// Only applications finished longer ago than this, e.g. 24h.
     #[arg(long, value_name = "DURATION", default_value = "24h")]
     pub older_than: String,
-    /// List what would be deleted.
+    /// List what would be deleted; delete nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Delete several applications without asking (needed when stdin is not a terminal).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
     /// Look in every namespace.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
@@ -422,8 +606,10 @@ pub struct SetupArgs {
     /// Create the namespace if missing.
     #[arg(long)]
     pub create_namespace: bool,
-    /// Also grant a user or group what submitting needs (User:NAME or Group:NAME).
-    #[arg(long, value_name = "USER|GROUP")]
+    /// Also grant an identity what submitting needs (repeatable). Accepted forms: User:NAME,
+    /// Group:NAME, ServiceAccount:NAMESPACE:NAME, or system:serviceaccount:NAMESPACE:NAME as
+    /// Kubernetes names service accounts (the kind is case-insensitive).
+    #[arg(long, value_name = "KIND:NAME")]
     pub submitter: Vec<String>,
     /// Target Spark version.
     #[arg(long, value_name = "VERSION")]
@@ -458,6 +644,17 @@ pub struct ClientSetupArgs {
     pub properties_file: Option<PathBuf>,
 }
 
+/// `kubectl spark version`.
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Print the plugin's version only; do not contact the API server.
+    #[arg(long)]
+    pub client: bool,
+    /// Output format: json or yaml (default: text).
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<ObjectFormat>,
+}
+
 /// `kubectl spark completion`.
 #[derive(Debug, Args)]
 #[command(
@@ -485,6 +682,232 @@ pub enum CompletionShell {
     Powershell,
     /// The `kubectl_complete-spark` helper kubectl runs to complete `kubectl spark …`.
     Kubectl,
+}
+
+/// Examples for each command, shown under `Examples:` in its help and under EXAMPLES in its
+/// man page: `(command name, examples)`, the root command as `""`. Each example is a comment
+/// line (`# …`) followed by the command.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "",
+        "# Let the driver create pods in a namespace (once per namespace)
+kubectl spark setup -n spark
+
+# Submit SparkPi and follow it to the end
+kubectl spark submit -n spark --name spark-pi --class org.apache.spark.examples.SparkPi \\
+  --conf spark.kubernetes.container.image=apache/spark:4.0.1 \\
+  --conf spark.kubernetes.authenticate.driver.serviceAccountName=spark \\
+  local:///opt/spark/examples/jars/spark-examples.jar 1000
+
+# See what runs, then the newest run's log
+kubectl spark list -n spark
+kubectl spark logs -n spark spark-pi --latest",
+    ),
+    (
+        "submit",
+        "# Submit and wait for the driver to end (exit 0 succeeded, 3 failed)
+kubectl spark submit -n spark --name spark-pi --class org.apache.spark.examples.SparkPi \\
+  --conf spark.kubernetes.container.image=apache/spark:4.0.1 \\
+  --conf spark.kubernetes.authenticate.driver.serviceAccountName=spark \\
+  local:///opt/spark/examples/jars/spark-examples.jar 1000
+
+# A Python application from a local file (uploaded to spark.kubernetes.file.upload.path)
+kubectl spark submit -n spark --conf spark.kubernetes.container.image=apache/spark-py:4.0.1 \\
+  --conf spark.kubernetes.file.upload.path=s3a://bucket/uploads ./job.py --date 2025-01-01
+
+# Print the objects instead of creating them (nothing is sent to the server)
+kubectl spark submit --dry-run -o yaml --class Main \\
+  --conf spark.kubernetes.container.image=apache/spark:4.0.1 local:///app.jar
+
+# Return as soon as the driver exists; stdout is the submission id
+id=$(kubectl spark submit --no-wait ... local:///app.jar)",
+    ),
+    (
+        "status",
+        "# The state of every run of an application
+kubectl spark status spark-pi
+
+# Only the newest run, as spark-submit --status prints it
+kubectl spark status spark-pi --latest -o spark
+
+# One field for scripts, kubectl style
+kubectl spark status spark:spark-pi-1a2b3c-driver -o jsonpath='{.items[0].state}'
+
+# Watch until every named application has ended
+kubectl spark status 'nightly-*' -w",
+    ),
+    (
+        "list",
+        "# Applications in the current namespace, newest first
+kubectl spark list
+
+# Everywhere, only those running or pending
+kubectl spark list -A --state running,pending
+
+# Failed runs of one team, as submission ids
+kubectl spark list -l team=etl --state failed -o name
+
+# Chosen columns, sorted, without the header
+kubectl spark list -o custom-columns=ID:.submissionId,STATE:.state --sort-by=.created --no-headers
+
+# Print changes as they happen
+kubectl spark list -w",
+    ),
+    (
+        "describe",
+        "# Everything about one application: state, why it is pending, resources, events
+kubectl spark describe spark:spark-pi-1a2b3c-driver
+
+# The newest run of an application submitted many times
+kubectl spark describe spark-pi --latest",
+    ),
+    (
+        "logs",
+        "# The driver's log
+kubectl spark logs spark-pi --latest
+
+# Follow the log of executor 1
+kubectl spark logs spark:spark-pi-1a2b3c-driver --executor 1 -f
+
+# The last 100 lines of every executor, prefixed by pod
+kubectl spark logs spark-pi --latest --all-executors --tail 100",
+    ),
+    (
+        "ui",
+        "# Forward the Spark UI to http://127.0.0.1:4040 and open it
+kubectl spark ui spark-pi --latest --open
+
+# Another local port
+kubectl spark ui spark:spark-pi-1a2b3c-driver --port 8080",
+    ),
+    (
+        "kill",
+        "# Kill one application (its executors, Service and ConfigMaps go with the driver)
+kubectl spark kill spark:spark-pi-1a2b3c-driver
+
+# See what a glob would kill, then kill without asking
+kubectl spark kill 'nightly-*' --dry-run
+kubectl spark kill 'nightly-*' --yes
+
+# Kill the newest run of a name and wait until everything it owns is gone
+kubectl spark kill spark-pi --latest --wait",
+    ),
+    (
+        "cleanup",
+        "# What would be deleted: applications that ended more than a day ago
+kubectl spark cleanup --dry-run
+
+# Delete those that ended more than an hour ago, in every namespace, without asking
+kubectl spark cleanup -A --older-than 1h --yes",
+    ),
+    (
+        "setup",
+        "# The driver's service account and role in a namespace
+kubectl spark setup -n spark
+
+# Also create the namespace and let a group and a CI service account submit
+kubectl spark setup -n spark --create-namespace --submitter Group:data-engineers \\
+  --submitter ServiceAccount:ci:runner
+
+# Review the objects first; remove them later
+kubectl spark setup -n spark --dry-run -o yaml
+kubectl spark setup -n spark --delete",
+    ),
+    (
+        "doctor",
+        "# Can submissions work in this namespace?
+kubectl spark doctor -n spark
+
+# With another driver service account
+kubectl spark doctor -n spark --service-account etl-driver",
+    ),
+    (
+        "client-setup",
+        "# Make a notebook pod a client-mode driver and print the --conf lines
+kubectl spark client-setup -n spark --pod jupyter-0
+
+# Write them as a properties file instead
+kubectl spark client-setup -n spark --pod jupyter-0 --properties-file spark-client.conf",
+    ),
+    (
+        "version",
+        "# Plugin, server and Spark versions
+kubectl spark version
+
+# The plugin only, as JSON
+kubectl spark version --client -o json",
+    ),
+    (
+        "completion",
+        "# Complete `kubectl spark <TAB>` through kubectl (1.26+)
+kubectl spark completion kubectl > ~/.local/bin/kubectl_complete-spark
+chmod +x ~/.local/bin/kubectl_complete-spark
+
+# Complete kubectl-spark itself in bash
+source <(kubectl-spark completion bash)",
+    ),
+];
+
+/// The examples of a command (`""` for the root).
+pub fn examples(command: &str) -> Option<&'static str> {
+    EXAMPLES
+        .iter()
+        .find(|(name, _)| *name == command)
+        .map(|(_, text)| *text)
+}
+
+/// The examples as help text: an `Examples:` heading styled like clap's own, then each
+/// line indented.
+fn examples_help(text: &str) -> clap::builder::StyledStr {
+    let header = clap::builder::Styles::default().get_header().to_owned();
+    let mut help = clap::builder::StyledStr::new();
+    use std::fmt::Write as _;
+    let _ = write!(help, "{header}Examples:{header:#}");
+    for line in text.lines() {
+        if line.is_empty() {
+            help.push_str("\n");
+        } else {
+            let _ = write!(help, "\n  {line}");
+        }
+    }
+    help
+}
+
+/// Adds the examples after a command's own closing notes.
+fn with_examples(cmd: clap::Command, name: &str) -> clap::Command {
+    let Some(text) = examples(name) else {
+        return cmd;
+    };
+    let mut after = clap::builder::StyledStr::new();
+    if let Some(notes) = cmd.get_after_help() {
+        after.push_str(&notes.ansi().to_string());
+        after.push_str("\n\n");
+    }
+    use std::fmt::Write as _;
+    let _ = write!(after, "{}", examples_help(text).ansi());
+    cmd.after_help(after)
+}
+
+/// The whole command line definition, with the examples attached to every command.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut root = with_examples(Cli::command(), "");
+    let names: Vec<String> = root
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        root = root.mut_subcommand(&name, |sub| with_examples(sub, &name));
+    }
+    root
+}
+
+/// Parses argv with [`command`].
+pub fn try_parse() -> std::result::Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
 }
 
 #[cfg(test)]
@@ -520,6 +943,132 @@ mod tests {
             s.resource_and_args,
             vec!["local:///app.jar", "--conf", "x", "-n"]
         );
+    }
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        let mut argv = vec!["kubectl-spark"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv)
+    }
+
+    #[test]
+    fn dry_run_takes_its_value_only_after_equals() {
+        let Command::Submit(s) = parse(&["submit", "--dry-run", "local:///app.jar", "1"])
+            .unwrap()
+            .command
+        else {
+            panic!()
+        };
+        assert_eq!(s.dry_run, Some(DryRun::Client));
+        assert_eq!(s.resource_and_args, ["local:///app.jar", "1"]);
+        let Command::Submit(s) = parse(&["submit", "--dry-run=server", "a.jar"])
+            .unwrap()
+            .command
+        else {
+            panic!()
+        };
+        assert_eq!(s.dry_run, Some(DryRun::Server));
+    }
+
+    #[test]
+    fn kubectl_get_conventions_parse() {
+        let Command::List(l) = parse(&[
+            "list",
+            "--state",
+            "running,pending",
+            "--state",
+            "failed",
+            "-l",
+            "team=etl",
+            "--sort-by=.created",
+            "--no-headers",
+            "-w",
+            "-o",
+            "jsonpath={.items[*].state}",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!()
+        };
+        assert_eq!(
+            l.state,
+            [AppState::Running, AppState::Pending, AppState::Failed]
+        );
+        assert_eq!(l.get.selector.as_deref(), Some("team=etl"));
+        assert_eq!(l.get.sort_by.as_deref(), Some(".created"));
+        assert!(l.get.no_headers && l.get.watch);
+        assert_eq!(
+            l.get.output,
+            StatusFormat::JsonPath("{.items[*].state}".into())
+        );
+        let Command::Status(s) = parse(&["status", "-l", "a=b", "-o", "custom-columns=A:.b"])
+            .unwrap()
+            .command
+        else {
+            panic!()
+        };
+        assert!(s.apps.is_empty());
+        assert_eq!(s.get.output, StatusFormat::CustomColumns("A:.b".into()));
+        assert!(parse(&["status"]).is_err(), "APP or -l is required");
+        assert!(parse(&["list", "-o", "jsonpath="]).is_err());
+        assert!(parse(&["list", "-o", "bogus"]).is_err());
+        let Command::Logs(l) = parse(&["logs", "app", "--tail", "-1"]).unwrap().command else {
+            panic!()
+        };
+        assert_eq!(l.tail, Some(-1));
+        let Command::Version(v) = parse(&["version", "--client", "-o", "yaml"])
+            .unwrap()
+            .command
+        else {
+            panic!()
+        };
+        assert!(v.client);
+        assert_eq!(v.output, Some(ObjectFormat::Yaml));
+    }
+
+    #[test]
+    fn connection_overrides_are_global() {
+        let cli = parse(&[
+            "list",
+            "-s",
+            "https://h:6443",
+            "--token",
+            "t",
+            "--as",
+            "alice",
+            "--as-group",
+            "a",
+            "--as-group",
+            "b",
+            "--certificate-authority",
+            "ca.crt",
+            "--insecure-skip-tls-verify",
+        ])
+        .unwrap();
+        assert_eq!(cli.kube.server.as_deref(), Some("https://h:6443"));
+        assert_eq!(cli.kube.token.as_deref(), Some("t"));
+        assert_eq!(cli.kube.as_user.as_deref(), Some("alice"));
+        assert_eq!(cli.kube.as_group, ["a", "b"]);
+        assert!(cli.kube.insecure_skip_tls_verify);
+    }
+
+    #[test]
+    fn every_command_has_examples() {
+        let cmd = command();
+        assert!(examples("").is_some());
+        for sub in cmd
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        {
+            assert!(
+                examples(sub.get_name()).is_some(),
+                "{} has no examples",
+                sub.get_name()
+            );
+            let after = sub.get_after_help().unwrap().to_string();
+            assert!(after.contains("Examples:"), "{}", sub.get_name());
+        }
     }
 
     #[test]

@@ -5,10 +5,17 @@
 //! set a value wins), else `~/.kube/config`, else the in-cluster service account. `--context`,
 //! `--cluster` and `--user` override the current context's parts. Namespace: `-n`, else the
 //! context's namespace (or the in-cluster namespace file), else `default`.
+//!
+//! kubectl's connection overrides apply to the context in use, as kubectl applies them:
+//! `--server/-s`, `--certificate-authority`, `--insecure-skip-tls-verify` to its cluster;
+//! `--token`, `--as`, `--as-group` to its user. `--server` without any kubeconfig makes one.
 
 use std::time::Duration;
 
-use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+use kube::config::{
+    AuthInfo, Cluster, Context, KubeConfigOptions, Kubeconfig, KubeconfigError, NamedAuthInfo,
+    NamedCluster, NamedContext,
+};
 use kube::{Client, Config};
 
 use crate::cli::KubeFlags;
@@ -160,6 +167,21 @@ pub async fn resolve(flags: &KubeFlags) -> Result<KubeTarget> {
             },
         },
     };
+    let kubeconfig = match kubeconfig {
+        Some(mut kc) => {
+            apply_overrides(&mut kc, flags)?;
+            Some(kc)
+        }
+        None if flags.server.is_some() => {
+            let mut kc = Kubeconfig::default();
+            apply_overrides(&mut kc, flags)?;
+            Some(kc)
+        }
+        None => {
+            reject_overrides_in_cluster(flags)?;
+            None
+        }
+    };
     let (mut config, context) = match kubeconfig {
         Some(kc) => {
             let context = flags.context.clone().or_else(|| kc.current_context.clone());
@@ -197,6 +219,163 @@ pub async fn resolve(flags: &KubeFlags) -> Result<KubeTarget> {
         namespace_from_flag,
         context,
     })
+}
+
+/// The name given to the cluster, user and context made for `--server` without a kubeconfig.
+const FLAGS_ENTRY: &str = "kubectl-spark-flags";
+
+/// Applies kubectl's connection overrides to the kubeconfig entries the context in use
+/// names (after `--context`, `--cluster`, `--user`). Pure. Without a current context (a
+/// kubeconfig made for `--server`), one is made.
+pub fn apply_overrides(kc: &mut Kubeconfig, flags: &KubeFlags) -> Result<()> {
+    if flags.insecure_skip_tls_verify && flags.certificate_authority.is_some() {
+        return Err(Error::usage(
+            "--certificate-authority and --insecure-skip-tls-verify cannot be used together",
+            "keep --certificate-authority to verify the server, or drop it to skip verification",
+        ));
+    }
+    let any_cluster = flags.server.is_some()
+        || flags.certificate_authority.is_some()
+        || flags.insecure_skip_tls_verify;
+    let any_user = flags.token.is_some() || flags.as_user.is_some() || !flags.as_group.is_empty();
+    if !any_cluster && !any_user {
+        return Ok(());
+    }
+    if let Some(server) = &flags.server
+        && !(server.starts_with("https://") || server.starts_with("http://"))
+        && server.contains("://")
+    {
+        return Err(Error::usage(
+            format!("--server {server}: only https:// and http:// addresses are supported"),
+            "e.g. --server https://127.0.0.1:6443",
+        ));
+    }
+    let context_name = match flags.context.clone().or_else(|| kc.current_context.clone()) {
+        Some(name) => name,
+        None => {
+            kc.contexts.push(NamedContext {
+                name: FLAGS_ENTRY.into(),
+                context: Some(Context {
+                    cluster: FLAGS_ENTRY.into(),
+                    user: Some(FLAGS_ENTRY.into()),
+                    ..Context::default()
+                }),
+                ..NamedContext::default()
+            });
+            kc.current_context = Some(FLAGS_ENTRY.into());
+            FLAGS_ENTRY.to_string()
+        }
+    };
+    // A missing context is reported by kube afterwards, with the usual hint.
+    let Some(context) = kc
+        .contexts
+        .iter()
+        .find(|c| c.name == context_name)
+        .and_then(|c| c.context.clone())
+    else {
+        return Ok(());
+    };
+    if any_cluster {
+        let name = flags.cluster.clone().unwrap_or(context.cluster.clone());
+        if !kc.clusters.iter().any(|c| c.name == name) {
+            kc.clusters.push(NamedCluster {
+                name: name.clone(),
+                cluster: Some(Cluster::default()),
+                ..NamedCluster::default()
+            });
+        }
+        let entry = kc
+            .clusters
+            .iter_mut()
+            .find(|c| c.name == name)
+            .expect("added");
+        let cluster = entry.cluster.get_or_insert_with(Cluster::default);
+        if let Some(server) = &flags.server {
+            cluster.server = Some(if server.contains("://") {
+                server.clone()
+            } else {
+                format!("https://{server}")
+            });
+        }
+        if let Some(ca) = &flags.certificate_authority {
+            let path = std::path::absolute(ca).unwrap_or_else(|_| ca.clone());
+            if !path.is_file() {
+                return Err(Error::usage(
+                    format!("--certificate-authority {}: no such file", ca.display()),
+                    "pass the path of the API server's CA certificate (PEM)",
+                ));
+            }
+            cluster.certificate_authority = Some(path.display().to_string());
+            cluster.certificate_authority_data = None;
+            cluster.insecure_skip_tls_verify = None;
+        }
+        if flags.insecure_skip_tls_verify {
+            cluster.insecure_skip_tls_verify = Some(true);
+            cluster.certificate_authority = None;
+            cluster.certificate_authority_data = None;
+        }
+    }
+    if any_user {
+        let name = flags
+            .user
+            .clone()
+            .or(context.user.clone())
+            .unwrap_or_else(|| FLAGS_ENTRY.to_string());
+        if !kc.auth_infos.iter().any(|u| u.name == name) {
+            kc.auth_infos.push(NamedAuthInfo {
+                name: name.clone(),
+                auth_info: Some(AuthInfo::default()),
+                ..NamedAuthInfo::default()
+            });
+        }
+        if flags.user.is_none() && context.user.is_none() {
+            for c in kc.contexts.iter_mut().filter(|c| c.name == context_name) {
+                if let Some(ctx) = c.context.as_mut() {
+                    ctx.user = Some(name.clone());
+                }
+            }
+        }
+        let entry = kc
+            .auth_infos
+            .iter_mut()
+            .find(|u| u.name == name)
+            .expect("added");
+        let user = entry.auth_info.get_or_insert_with(AuthInfo::default);
+        if let Some(token) = &flags.token {
+            // The token replaces the user's other credentials, as with kubectl.
+            user.token = Some(token.clone().into());
+            user.token_file = None;
+            user.username = None;
+            user.password = None;
+            user.auth_provider = None;
+            user.exec = None;
+        }
+        if let Some(who) = &flags.as_user {
+            user.impersonate = Some(who.clone());
+        }
+        if !flags.as_group.is_empty() {
+            user.impersonate_groups = Some(flags.as_group.clone());
+        }
+    }
+    Ok(())
+}
+
+/// In-cluster configuration has no kubeconfig to override: only the flags it can honour.
+fn reject_overrides_in_cluster(flags: &KubeFlags) -> Result<()> {
+    if flags.certificate_authority.is_some()
+        || flags.insecure_skip_tls_verify
+        || flags.token.is_some()
+        || flags.as_user.is_some()
+        || !flags.as_group.is_empty()
+    {
+        return Err(Error::Config {
+            message: "no kubeconfig found: --token, --as, --as-group, --certificate-authority and \
+                      --insecure-skip-tls-verify need a kubeconfig or --server"
+                .into(),
+            hint: Some("pass --server https://HOST:PORT, or set KUBECONFIG / --kubeconfig".into()),
+        });
+    }
+    Ok(())
 }
 
 fn home_kubeconfig() -> Option<std::path::PathBuf> {
@@ -271,6 +450,81 @@ pub fn api_error(err: kube::Error, action: &str, namespace: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn kubeconfig() -> Kubeconfig {
+        Kubeconfig::from_yaml(
+            "apiVersion: v1\nkind: Config\ncurrent-context: a\n\
+             clusters: [{name: c, cluster: {server: 'https://1.2.3.4:6443', certificate-authority-data: AAAA}}]\n\
+             users: [{name: u, user: {exec: {command: login, apiVersion: client.authentication.k8s.io/v1}}}]\n\
+             contexts: [{name: a, context: {cluster: c, user: u}}]\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn overrides_apply_to_the_context_in_use() {
+        use secrecy::ExposeSecret;
+        let mut kc = kubeconfig();
+        let flags = KubeFlags {
+            server: Some("https://5.6.7.8:443".into()),
+            token: Some("t0ken".into()),
+            as_user: Some("alice".into()),
+            as_group: vec!["devs".into(), "ops".into()],
+            insecure_skip_tls_verify: true,
+            ..KubeFlags::default()
+        };
+        apply_overrides(&mut kc, &flags).unwrap();
+        let cluster = kc.clusters[0].cluster.as_ref().unwrap();
+        assert_eq!(cluster.server.as_deref(), Some("https://5.6.7.8:443"));
+        assert_eq!(cluster.insecure_skip_tls_verify, Some(true));
+        assert_eq!(cluster.certificate_authority_data, None);
+        let user = kc.auth_infos[0].auth_info.as_ref().unwrap();
+        assert_eq!(user.token.as_ref().unwrap().expose_secret(), "t0ken");
+        assert!(user.exec.is_none(), "the token replaces the exec plugin");
+        assert_eq!(user.impersonate.as_deref(), Some("alice"));
+        assert_eq!(
+            user.impersonate_groups.as_deref(),
+            Some(&["devs".to_string(), "ops".to_string()][..])
+        );
+        let mut untouched = kubeconfig();
+        apply_overrides(&mut untouched, &KubeFlags::default()).unwrap();
+        assert!(
+            untouched.auth_infos[0]
+                .auth_info
+                .as_ref()
+                .unwrap()
+                .exec
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn server_alone_makes_a_kubeconfig() {
+        let mut kc = Kubeconfig::default();
+        let flags = KubeFlags {
+            server: Some("10.0.0.1:6443".into()),
+            token: Some("t".into()),
+            ..KubeFlags::default()
+        };
+        apply_overrides(&mut kc, &flags).unwrap();
+        assert_eq!(kc.current_context.as_deref(), Some(FLAGS_ENTRY));
+        assert_eq!(
+            kc.clusters[0].cluster.as_ref().unwrap().server.as_deref(),
+            Some("https://10.0.0.1:6443")
+        );
+        assert_eq!(kc.auth_infos[0].name, FLAGS_ENTRY);
+        let both = KubeFlags {
+            insecure_skip_tls_verify: true,
+            certificate_authority: Some("ca.crt".into()),
+            ..KubeFlags::default()
+        };
+        assert_eq!(
+            apply_overrides(&mut kubeconfig(), &both)
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
+    }
 
     #[test]
     fn request_timeouts() {

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod conf;
 pub mod error;
 pub mod forward;
+pub mod jsonpath;
 pub mod kube;
 pub mod operate;
 pub mod output;

@@ -62,6 +62,58 @@ pub fn render(value: &Value, format: ObjectFormat) -> Result<String> {
     }
 }
 
+/// kubectl's `-o custom-columns=HEADER:PATH,…` over objects: one column per pair, each cell
+/// the path's results joined by `,`, `<none>` when it has none; `no_headers` drops the header.
+pub fn custom_columns(spec: &str, items: &[Value], no_headers: bool) -> Result<String> {
+    let mut columns = Vec::new();
+    for column in spec.split(',') {
+        let Some((header, path)) = column
+            .split_once(':')
+            .filter(|(h, p)| !h.is_empty() && !p.is_empty())
+        else {
+            return Err(Error::usage(
+                format!("-o custom-columns: `{column}` is not HEADER:PATH"),
+                "e.g. -o custom-columns=NAME:.appName,STATE:.state,ID:.submissionId",
+            ));
+        };
+        let template = crate::jsonpath::Template::parse(path).map_err(|e| {
+            Error::usage(
+                format!("-o custom-columns: column {header}: {e}"),
+                "each column is HEADER:PATH with a path of `-o json`, e.g. STATE:.state",
+            )
+        })?;
+        columns.push((header, template));
+    }
+    let mut rows = Vec::new();
+    for item in items {
+        let mut row = Vec::new();
+        for (_, template) in &columns {
+            let values = template.values(item)?;
+            let cell = values
+                .iter()
+                .filter(|v| !v.is_null())
+                .map(|v| crate::jsonpath::value_text(v))
+                .collect::<Vec<_>>()
+                .join(",");
+            row.push(if cell.is_empty() {
+                "<none>".to_string()
+            } else {
+                cell
+            });
+        }
+        rows.push(row);
+    }
+    let headers: Vec<&str> = columns.iter().map(|(h, _)| *h).collect();
+    let text = crate::operate::plain_table(&headers, rows);
+    Ok(if no_headers {
+        text.split_once('\n')
+            .map(|(_, rest)| rest.to_string())
+            .unwrap_or_default()
+    } else {
+        text
+    })
+}
+
 /// Writes data to stdout; a closed pipe (`| head`) is not an error.
 pub fn print_data(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
@@ -191,6 +243,29 @@ mod tests {
         assert!(yaml.contains("kind: List"));
         let back: Value = serde_json::from_str(&json).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn custom_columns_as_kubectl() {
+        let items = [
+            serde_json::json!({"appName": "pi", "state": "running", "executors": {"total": 2}}),
+            serde_json::json!({"appName": "etl", "state": "failed", "executors": {"total": 0}, "reason": null}),
+        ];
+        let text = custom_columns(
+            "NAME:.appName,EXEC:{.executors.total},WHY:.reason",
+            &items,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            "NAME   EXEC   WHY\npi     2      <none>\netl    0      <none>\n"
+        );
+        let text = custom_columns("NAME:appName", &items, true).unwrap();
+        assert_eq!(text, "pi\netl\n");
+        let err = custom_columns("NAME", &items, false).unwrap_err();
+        assert!(err.to_string().contains("`NAME` is not HEADER:PATH"));
+        assert_eq!(err.exit_code(), 2);
     }
 
     #[test]

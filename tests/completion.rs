@@ -192,8 +192,19 @@ fn bash_script_completes_subcommands_flags_and_values() {
     );
     assert_eq!(
         bash_complete(&["status", "app", "-o", ""]),
-        ["table", "wide", "json", "yaml", "spark", "name"]
+        [
+            "table",
+            "wide",
+            "json",
+            "yaml",
+            "spark",
+            "name",
+            "jsonpath=",
+            "custom-columns="
+        ]
     );
+    assert_eq!(bash_complete(&["list", "--so"]), ["--sort-by"]);
+    assert_eq!(bash_complete(&["version", "--cli"]), ["--client"]);
     // At a positional, clap's bash script offers the flags too.
     let shells = bash_complete(&["completion", ""]);
     let shells: Vec<&str> = shells
@@ -236,9 +247,31 @@ fn kubectl_helper_completes_subcommands_flags_and_values() {
         )
     );
     let (lines, _) = helper(&["logs", "--t"], none);
-    assert_eq!(values(&lines), ["--tail", "--timestamps"]);
+    assert_eq!(values(&lines), ["--tail", "--timestamps", "--token"]);
     let (lines, _) = helper(&["submit", "--ti"], none);
     assert_eq!(values(&lines), ["--timeout"]);
+    // kubectl's get flags and connection overrides.
+    let (lines, _) = helper(&["list", "-"], none);
+    for flag in [
+        "--no-headers",
+        "-l",
+        "--selector",
+        "--sort-by",
+        "-w",
+        "--watch",
+        "-s",
+        "--server",
+        "--as",
+        "--as-group",
+        "--certificate-authority",
+        "--insecure-skip-tls-verify",
+    ] {
+        assert!(values(&lines).contains(&flag), "{flag} in {lines:?}");
+    }
+    let (lines, _) = helper(&["describe", "--la"], none);
+    assert_eq!(values(&lines), ["--latest"]);
+    let (lines, _) = helper(&["cleanup", "--y"], none);
+    assert_eq!(values(&lines), ["--yes"]);
     let (lines, _) = helper(&["kill", "-"], none);
     assert!(values(&lines).contains(&"--grace-period") && values(&lines).contains(&"-y"));
 
@@ -254,7 +287,10 @@ fn kubectl_helper_completes_subcommands_flags_and_values() {
     assert!(lines.len() > 50);
 
     let (lines, directive) = helper(&["status", "-o", "j"], none);
-    assert_eq!((values(&lines), directive.as_str()), (vec!["json"], ":4"));
+    assert_eq!(
+        (values(&lines), directive.as_str()),
+        (vec!["json", "jsonpath="], ":4")
+    );
     let (lines, _) = helper(&["list", "--state=s"], none);
     assert_eq!(values(&lines), ["--state=succeeded"]);
 

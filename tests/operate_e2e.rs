@@ -267,7 +267,9 @@ async fn status_shows_state_reason_and_executors() {
         .find(|l| l.starts_with("spark-pi "))
         .expect(&table);
     assert!(
-        pi_line.contains(" running ") && pi_line.contains(" 2/2 ") && pi_line.contains("spark-1a"),
+        pi_line.contains(" running ")
+            && pi_line.contains(" 2/2 ")
+            && pi_line.contains(" spark-pi-1a-driver "),
         "{table}"
     );
     let etl_line = lines
@@ -310,7 +312,9 @@ async fn status_shows_state_reason_and_executors() {
     )
     .stdout;
     assert!(
-        wide.contains("spark-pi-1a-driver") && wide.contains("apache/spark:4.0.1"),
+        wide.contains("spark-pi-1a-driver")
+            && wide.contains(" spark-1a ")
+            && wide.contains("apache/spark:4.0.1"),
         "{wide}"
     );
 
@@ -345,14 +349,58 @@ async fn ambiguous_names_list_the_candidates() {
         &driver("report-1-driver", "report", "spark-r1", json!({})),
     )
     .await;
+    tokio::time::sleep(Duration::from_millis(1100)).await; // creation times have 1 s resolution
+    let submitted = json!({"spec": {"serviceAccountName": "default", "containers": [{
+        "name": "spark-kubernetes-driver", "image": "apache/spark:4.0.1",
+        "args": ["driver", "--properties-file", "/opt/spark/conf/spark.properties",
+                 "--class", "org.example.Report", "local:///opt/app/report.jar", "2025-01-01", "eu west"],
+        "resources": {"requests": {"cpu": "1", "memory": "1408Mi"}, "limits": {"memory": "1408Mi"}}}]}});
     create(
         &pods,
-        &driver("report-2-driver", "report", "spark-r2", json!({})),
+        &driver("report-2-driver", "report", "spark-r2", submitted),
     )
     .await;
 
+    // --latest: the newest run of the name; describe says what it runs.
+    let latest = ok(&ns, User::Bob, &["describe", "report", "--latest"]).stdout;
+    for line in [
+        format!("Submission ID:    {}:report-2-driver\n", ns.name),
+        "Main class:       org.example.Report\n".to_string(),
+        "Resource:         local:///opt/app/report.jar\n".to_string(),
+        "Arguments:        2025-01-01 'eu west'\n".to_string(),
+        "Service account:  default\n".to_string(),
+        "Driver:           cpu 1, memory 1408Mi\n".to_string(),
+        "Executor size:    cpu 1, memory 1g (+ overhead) each; 2 asked\n".to_string(),
+    ] {
+        assert!(latest.contains(&line), "{line} in:\n{latest}");
+    }
+    assert_eq!(
+        ok(
+            &ns,
+            User::Bob,
+            &["status", "report", "--latest", "-o", "name"]
+        )
+        .stdout,
+        format!("{}:report-2-driver\n", ns.name)
+    );
+
     let r = fails(&ns, User::Bob, &["describe", "report"]);
-    assert!(r.stderr.contains("`report` names 2 applications:"), "{r}");
+    // Candidates newest first, each with its state and age.
+    let newest = r
+        .stderr
+        .find(&format!("{}:report-2-driver", ns.name))
+        .unwrap();
+    let oldest = r
+        .stderr
+        .find(&format!("{}:report-1-driver", ns.name))
+        .unwrap();
+    assert!(newest < oldest, "{r}");
+    assert!(r.stderr.contains("created "), "{r}");
+    assert!(
+        r.stderr
+            .contains("`report` names 2 applications (newest first):"),
+        "{r}"
+    );
     assert!(
         r.stderr.contains(&format!("{}:report-1-driver", ns.name)),
         "{r}"
@@ -366,6 +414,7 @@ async fn ambiguous_names_list_the_candidates() {
             .contains("hint: name one of them by its submission id"),
         "{r}"
     );
+    assert!(r.stderr.contains("--latest"), "{r}");
     // status shows every match; the id picks one.
     assert_eq!(
         ok(&ns, User::Bob, &["status", "report", "-o", "name"])
@@ -562,6 +611,222 @@ async fn list_sorts_newest_first_and_filters_by_state() {
     );
     let r = ok(&ns, User::Bob, &["ls", "--state", "failed", "-o", "json"]);
     assert_eq!(r.stdout, "[]\n");
+
+    // kubectl's conventions.
+    let both = ok(
+        &ns,
+        User::Bob,
+        &["ls", "--state", "succeeded,running", "-o", "name"],
+    );
+    assert_eq!(both.stdout.lines().count(), 2, "{both}");
+    assert!(
+        table.starts_with("NAME     DRIVER POD      STATE"),
+        "no NAMESPACE column without -A:\n{table}"
+    );
+    let bare = ok(&ns, User::Bob, &["ls", "--no-headers"]).stdout;
+    assert_eq!(bare.lines().count(), 2, "{bare}");
+    assert!(bare.starts_with("second "), "{bare}");
+    let sorted = ok(
+        &ns,
+        User::Bob,
+        &[
+            "ls",
+            "--sort-by=.created",
+            "-o",
+            "jsonpath={.items[*].appName}",
+        ],
+    )
+    .stdout;
+    assert_eq!(sorted, "first second");
+    let ids = ok(
+        &ns,
+        User::Bob,
+        &[
+            "ls",
+            "-o",
+            r#"jsonpath={range .items[?(@.state=="running")]}{.submissionId}{"\n"}{end}"#,
+        ],
+    )
+    .stdout;
+    assert_eq!(ids, format!("{}:second-driver\n", ns.name));
+    let columns = ok(
+        &ns,
+        User::Bob,
+        &[
+            "ls",
+            "-o",
+            "custom-columns=APP:.appName,STATE:.state,EXEC:.executors.total",
+        ],
+    )
+    .stdout;
+    assert_eq!(
+        columns,
+        "APP      STATE       EXEC\nsecond   running     0\nfirst    succeeded   0\n"
+    );
+    // -l: the driver's labels, on the server.
+    let labelled = json!({"metadata": {"labels": {"team": "etl"}}});
+    running(
+        &pods,
+        &driver("third-driver", "third", "spark-f3", labelled),
+    )
+    .await;
+    let etl = ok(&ns, User::Bob, &["ls", "-l", "team=etl", "-o", "name"]).stdout;
+    assert_eq!(etl, format!("{}:third-driver\n", ns.name));
+    let etl = ok(
+        &ns,
+        User::Bob,
+        &["status", "--selector", "team=etl", "-o", "name"],
+    )
+    .stdout;
+    assert_eq!(etl, format!("{}:third-driver\n", ns.name));
+    let r = fails(&ns, User::Bob, &["ls", "-l", "team in (etl"]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stderr.contains("-l/--selector `team in (etl`"), "{r}");
+    // NAMESPACE first with -A (admin may list everywhere).
+    let all = ok(&ns, User::Admin, &["ls", "-A", "-l", "team=etl"]).stdout;
+    assert!(all.starts_with("NAMESPACE "), "{all}");
+    assert!(all.contains(&format!("{}   third", ns.name)), "{all}");
+}
+
+#[tokio::test]
+async fn list_and_status_watch_print_changes() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "op-watch");
+    let pods: Api<Pod> = Api::namespaced(ns.client(User::Bob).await, &ns.name);
+    running(&pods, &driver("old-driver", "old", "spark-w1", json!({}))).await;
+
+    let mut list = kspark(&ns, User::Bob);
+    list.args(["list", "-w"]).stdout(Stdio::piped());
+    let mut list = Running(list.spawn().unwrap());
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let out = list.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let seen = |needle: &str| {
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if lines.lock().unwrap().iter().any(|l| l.contains(needle)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("`{needle}` never printed: {:?}", lines.lock().unwrap());
+    };
+    seen("old-driver");
+    // A new run appears, then ends: each change is a row of its own.
+    let done = json!({"metadata": {"annotations": {"e2e.kubectl-spark.io/outcome": "Succeeded", "e2e.kubectl-spark.io/delay": "2500"}}});
+    create(&pods, &driver("new-driver", "new", "spark-w2", done)).await;
+    seen("new-driver");
+    seen("succeeded");
+    assert_eq!(
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("NAME"))
+            .count(),
+        1,
+        "one header: {:?}",
+        lines.lock().unwrap()
+    );
+    interrupt(&list.0);
+    assert_eq!(wait_exit(&mut list.0, TIMEOUT), 0);
+
+    // status -w ends by itself once what it shows has ended.
+    let soon = json!({"metadata": {"annotations": {"e2e.kubectl-spark.io/outcome": "Failed", "e2e.kubectl-spark.io/delay": "2500"}}});
+    create(&pods, &driver("brief-driver", "brief", "spark-w3", soon)).await;
+    let r = ok(&ns, User::Bob, &["status", "brief", "-w", "-o", "name"]);
+    let id = format!("{}:brief-driver", ns.name);
+    assert!(
+        r.stdout.lines().count() >= 2,
+        "the first state, then each change: {r}"
+    );
+    assert!(r.stdout.lines().all(|l| l == id), "{r}");
+}
+
+#[tokio::test]
+async fn connection_flags_override_the_kubeconfig() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "op-flags");
+    let pods: Api<Pod> = Api::namespaced(ns.client(User::Bob).await, &ns.name);
+    create(&pods, &driver("pi-9z-driver", "pi", "spark-9z", json!({}))).await;
+    let home = tempfile::tempdir().unwrap();
+    // No kubeconfig at all: --server, --token and the CA (or no verification).
+    let bare = |args: &[&str]| {
+        let mut cmd = Command::new(BIN);
+        cmd.env_remove("KUBECONFIG")
+            .env("HOME", home.path())
+            .env_remove("KUBERNETES_SERVICE_HOST")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .args([
+                "-s",
+                &cluster.api_url,
+                "--token",
+                cluster.token(User::Bob),
+                "-n",
+                &ns.name,
+            ])
+            .args(args);
+        run(cmd, TIMEOUT)
+    };
+    let ca = cluster.ca_file.to_str().unwrap();
+    let r = bare(&["--certificate-authority", ca, "list", "-o", "name"]);
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(r.stdout, format!("{}:pi-9z-driver\n", ns.name));
+    let r = bare(&["--insecure-skip-tls-verify", "list", "-o", "name"]);
+    assert_eq!(r.code, 0, "{r}");
+    let r = bare(&["list"]);
+    assert_eq!(r.code, 1, "the server's certificate is not trusted: {r}");
+    assert!(!r.stderr.contains(cluster.token(User::Bob)), "{r}");
+    // --token replaces the kubeconfig user's token.
+    let r = ok(
+        &ns,
+        User::Bob,
+        &[
+            "--token",
+            cluster.token(User::Admin),
+            "list",
+            "-A",
+            "-o",
+            "name",
+        ],
+    );
+    assert!(
+        r.stdout.contains(&format!("{}:pi-9z-driver", ns.name)),
+        "{r}"
+    );
+    // Impersonation, as admin: bob may list here, a stranger may not.
+    let r = ok(&ns, User::Admin, &["--as", "bob", "list", "-o", "name"]);
+    assert_eq!(r.stdout, format!("{}:pi-9z-driver\n", ns.name));
+    let r = fails(
+        &ns,
+        User::Admin,
+        &["--as", "nobody", "--as-group", "nobodies", "list"],
+    );
+    assert!(r.stderr.contains("cannot list pods"), "{r}");
+    let r = ok(
+        &ns,
+        User::Admin,
+        &[
+            "--as",
+            "nobody",
+            "--as-group",
+            "system:masters",
+            "list",
+            "-o",
+            "name",
+        ],
+    );
+    assert_eq!(r.stdout, format!("{}:pi-9z-driver\n", ns.name));
 }
 
 #[tokio::test]
@@ -1175,10 +1440,28 @@ async fn glob_kill_deletes_drivers_and_what_they_own_and_spares_other_pods() {
     assert!(dry.stderr.contains("nothing was deleted"), "{dry}");
     assert_eq!(pods.list(&Default::default()).await.unwrap().items.len(), 6);
 
+    // Several matches and no terminal: nothing is killed without --yes.
+    let r = fails(&ns, User::Bob, &["kill", "spark-pi*"]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stderr.contains("pass --yes"), "{r}");
+    assert!(
+        r.stderr
+            .contains(&format!("{}:spark-pi-a1-driver", ns.name)),
+        "{r}"
+    );
+    assert_eq!(pods.list(&Default::default()).await.unwrap().items.len(), 6);
+
     let r = ok(
         &ns,
         User::Bob,
-        &["kill", "spark-pi*", "--wait", "--grace-period", "0"],
+        &[
+            "kill",
+            "spark-pi*",
+            "--wait",
+            "--grace-period",
+            "0",
+            "--yes",
+        ],
     );
     assert!(
         r.stderr
@@ -1304,7 +1587,22 @@ async fn cleanup_deletes_only_finished_applications() {
     );
     assert_eq!(pods.list(&Default::default()).await.unwrap().items.len(), 4);
 
-    let r = ok(&ns, User::Bob, &["cleanup", "--older-than", "0s"]);
+    // kill's rule: several need --yes off a terminal; declining on one is exit 1, not 2.
+    let r = fails(&ns, User::Bob, &["cleanup", "--older-than", "0s"]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stderr.contains("pass --yes"), "{r}");
+    assert!(r.stderr.contains("ok-5n-driver"), "{r}");
+    if let Some(r) = on_a_terminal(&ns, "cleanup --older-than 0s", "n\n") {
+        assert_eq!(r.code, 1, "{r}");
+        assert!(
+            r.stdout.contains("These 2 applications would be deleted:"),
+            "{r}"
+        );
+        assert!(r.stdout.contains("nothing was deleted"), "{r}");
+    }
+    assert_eq!(pods.list(&Default::default()).await.unwrap().items.len(), 4);
+
+    let r = ok(&ns, User::Bob, &["cleanup", "--older-than", "0s", "--yes"]);
     assert!(
         r.stderr.contains("Deleted 2 finished application(s)"),
         "{r}"
@@ -1520,7 +1818,8 @@ async fn kill_asks_on_a_terminal_before_killing_several() {
         "{r}"
     );
     assert!(r.stdout.contains("nothing was killed"), "{r}");
-    assert_ne!(r.code, 0);
+    // Declining is not bad input.
+    assert_eq!(r.code, 1, "{r}");
     assert_eq!(pods.list(&Default::default()).await.unwrap().items.len(), 2);
 
     // One application named: no question.

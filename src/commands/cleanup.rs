@@ -1,7 +1,9 @@
 //! `kubectl spark cleanup`: deletes the driver pods of finished applications (succeeded or
 //! failed) that ended longer ago than `--older-than`; the garbage collector then removes
 //! their leftovers — the Service, the ConfigMaps (one reported cluster had 120,000 stale
-//! ones) and any executor pod still there. `--dry-run` lists them without deleting.
+//! ones) and any executor pod still there. `--dry-run` lists them without deleting. Deleting
+//! several follows `kill`'s rule ([`delete::confirm`]): a question on a terminal, `--yes`
+//! otherwise.
 //!
 //! An application's end is its driver container's `finishedAt`, else the pod's creation.
 
@@ -69,12 +71,34 @@ pub async fn run(flags: &KubeFlags, args: &CleanupArgs) -> Result<u8> {
             .iter()
             .map(|p| summary::summarize(p, [], now))
             .collect();
-        output::print_data(&summary::table(&apps, false))?;
+        let layout = summary::TableLayout {
+            namespace: args.all_namespaces,
+            ..Default::default()
+        };
+        output::print_data(&summary::table(&apps, layout))?;
         output::info(&format!(
             "Dry run: {} finished application(s) would be deleted with their leftovers; nothing was deleted.",
             apps.len()
         ));
         return Ok(0);
+    }
+    let candidates: Vec<AppSummary> = doomed
+        .iter()
+        .map(|p| summary::summarize(p, [], now))
+        .collect();
+    let lines = summary::candidate_lines(&candidates);
+    if !delete::confirm(
+        doomed.len(),
+        &lines,
+        "deleted",
+        args.yes,
+        &format!(
+            "kubectl spark cleanup --older-than {}{}",
+            args.older_than,
+            if args.all_namespaces { " -A" } else { "" }
+        ),
+    )? {
+        return Ok(delete::DECLINED);
     }
     let count = delete::delete_drivers(
         &client,

@@ -119,14 +119,10 @@ fn generator(shell: CompletionShell) -> Option<clap_complete::Shell> {
 pub fn write_man_pages(dir: &Path) -> std::io::Result<Vec<String>> {
     std::fs::create_dir_all(dir)?;
     let mut names = Vec::new();
-    for page in man_pages() {
-        names.push(
-            page.generate_to(dir)?
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned(),
-        );
+    for (page, name) in man_pages() {
+        let file = page.get_filename();
+        std::fs::write(dir.join(&file), render_man(&page, &name))?;
+        names.push(file);
     }
     names.sort();
     Ok(names)
@@ -134,15 +130,57 @@ pub fn write_man_pages(dir: &Path) -> std::io::Result<Vec<String>> {
 
 /// The top-level man page (roff).
 pub fn man_page() -> Vec<u8> {
+    let (page, name) = man_pages().remove(0);
+    render_man(&page, &name)
+}
+
+/// A page as clap_mangen renders it, with an EXAMPLES section (from [`crate::cli::EXAMPLES`])
+/// before VERSION.
+fn render_man(page: &clap_mangen::Man, command: &str) -> Vec<u8> {
     let mut out = Vec::new();
     // Writing into a Vec cannot fail.
-    let _ = man_pages().remove(0).render(&mut out);
+    let _ = page.render(&mut out);
+    let Some(examples) = crate::cli::examples(command) else {
+        return out;
+    };
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let section = examples_roff(examples);
+    let text = match text.find(".SH VERSION") {
+        Some(at) => format!("{}{section}{}", &text[..at], &text[at..]),
+        None => format!("{text}{section}"),
+    };
+    text.into_bytes()
+}
+
+/// The examples as a roff section: comment lines in italics, commands as they are typed,
+/// without filling.
+pub fn examples_roff(examples: &str) -> String {
+    let mut out = String::from(".SH EXAMPLES\n.nf\n");
+    for line in examples.lines() {
+        if line.is_empty() {
+            out.push_str(".sp\n");
+            continue;
+        }
+        let escaped = line.replace('\\', "\\e").replace('-', "\\-");
+        let escaped = if escaped.starts_with('.') || escaped.starts_with('\'') {
+            format!("\\&{escaped}")
+        } else {
+            escaped
+        };
+        if line.starts_with('#') {
+            out.push_str(&format!("\\fI{escaped}\\fR\n"));
+        } else {
+            out.push_str(&format!("{escaped}\n"));
+        }
+    }
+    out.push_str(".fi\n");
     out
 }
 
 /// The top-level page, then one per visible subcommand (as `clap_mangen::generate_to`, but
-/// every page says which program and version it documents).
-fn man_pages() -> Vec<clap_mangen::Man> {
+/// every page says which program and version it documents), each with its command's name
+/// (`""` for the top level).
+fn man_pages() -> Vec<(clap_mangen::Man, String)> {
     let source = format!("{BIN} {}", env!("CARGO_PKG_VERSION"));
     let mut root = Cli::command()
         .name(BIN)
@@ -154,12 +192,24 @@ fn man_pages() -> Vec<clap_mangen::Man> {
         .filter(|s| !s.is_hide_set())
         .cloned()
         .collect();
-    std::iter::once(root)
-        .chain(subcommands)
-        .map(|cmd| {
-            clap_mangen::Man::new(cmd)
+    std::iter::once((root, String::new()))
+        .chain(subcommands.into_iter().map(|s| {
+            let name = s.get_name().to_string();
+            // What the help says before the usage belongs to the page's description.
+            let s = match (s.get_before_help(), s.get_long_about().or(s.get_about())) {
+                (Some(before), Some(about)) => {
+                    let description = format!("{about}\n\n{before}");
+                    s.long_about(description)
+                }
+                _ => s,
+            };
+            (s, name)
+        }))
+        .map(|(cmd, name)| {
+            let page = clap_mangen::Man::new(cmd)
                 .source(source.clone())
-                .manual("kubectl-spark Manual")
+                .manual("kubectl-spark Manual");
+            (page, name)
         })
         .collect()
 }
@@ -340,6 +390,10 @@ pub async fn complete(words: &[String]) -> Completions {
     completions
         .items
         .retain(|(value, _)| seen.insert(value.clone()));
+    // `jsonpath=`, `custom-columns=`: the value goes on right after the `=`.
+    if !completions.items.is_empty() && completions.items.iter().all(|(v, _)| v.ends_with('=')) {
+        completions.directive |= directive::NO_SPACE;
+    }
     if !request.emit_prefix.is_empty() {
         for (value, _) in &mut completions.items {
             value.insert_str(0, &request.emit_prefix);
@@ -570,6 +624,12 @@ fn record(request: &mut Request, arg: &Arg, value: &str) {
         "cluster" => request.kube.cluster = value,
         "user" => request.kube.user = value,
         "kubeconfig" => request.kube.kubeconfig = value.map(Into::into),
+        "server" => request.kube.server = value,
+        "token" => request.kube.token = value,
+        "as_user" => request.kube.as_user = value,
+        "as_group" => request.kube.as_group.extend(value),
+        "certificate_authority" => request.kube.certificate_authority = value.map(Into::into),
+        "insecure_skip_tls_verify" => request.kube.insecure_skip_tls_verify = true,
         "all_namespaces" => request.all_namespaces = true,
         _ => {}
     }
@@ -594,8 +654,15 @@ fn values_of(arg: &Arg) -> Want {
         "conf" => Want::ConfKeys,
         "pod" => Want::Pods,
         "app" | "apps" => Want::Apps,
-        "kubeconfig" | "properties_file" | "keytab" | "jars" | "files" | "py_files"
-        | "archives" | "resource_and_args" => Want::Files,
+        "kubeconfig"
+        | "certificate_authority"
+        | "properties_file"
+        | "keytab"
+        | "jars"
+        | "files"
+        | "py_files"
+        | "archives"
+        | "resource_and_args" => Want::Files,
         _ => Want::Nothing,
     }
 }
@@ -794,6 +861,10 @@ mod tests {
         assert_eq!(c.render(), "spark.kubernetes.namespace=\n:6\n");
         let c = complete(&words("list --state=r")).await;
         assert_eq!(c.render(), "--state=running\tDriver running\n:4\n");
+        // A templated output format goes on after its `=`: no space.
+        let c = complete(&words("list -o cus")).await;
+        assert_eq!(c.directive, directive::NO_SPACE | directive::NO_FILE_COMP);
+        assert_eq!(c.items[0].0, "custom-columns=");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `kubectl spark describe`: one screen that explains an application — the driver's state,
 //! conditions and containers, why it is pending, its executors, Service, conf map (secrets
-//! redacted), how to reach the Spark UI, and the recent events in time order.
+//! redacted), how to reach the Spark UI, and the recent events in time order. Its summary
+//! says what was submitted: main class, resource, application arguments, the driver's service
+//! account, and the driver's and each executor's CPU and memory.
 //!
 //! Fetching is best effort beyond the driver pod: a section the user may not read (a 403 on
 //! services, say) says so, names the permission, and the rest is still shown.
@@ -67,8 +69,14 @@ pub struct Description {
 pub async fn run(flags: &KubeFlags, args: &AppRefArgs) -> Result<u8> {
     let target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
-    let driver =
-        find::resolve_one(&client, &target.namespace, args.all_namespaces, &args.app).await?;
+    let driver = find::resolve_one(
+        &client,
+        &target.namespace,
+        args.all_namespaces,
+        &args.app,
+        args.latest,
+    )
+    .await?;
     let description = fetch(&client, driver).await?;
     for warning in unavailable(&description) {
         output::warn(&warning);
@@ -277,6 +285,142 @@ pub fn why_pending(pod: &Pod, summary: &AppSummary, events: &[Event]) -> Vec<Str
     out
 }
 
+/// What was submitted, read back from the driver pod (its container's arguments, written by
+/// Spark's `DriverCommandFeatureStep`), its conf map's `spark.properties` and an executor pod.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Submitted {
+    /// `--class` (PythonRunner/RRunner for Python/R applications).
+    pub main_class: Option<String>,
+    /// The primary resource (`spark-internal` stands for a jar Spark ships in `spark.jars`).
+    pub resource: Option<String>,
+    /// The application's own arguments.
+    pub app_args: Vec<String>,
+    /// The driver pod's service account.
+    pub service_account: String,
+    /// The driver container's CPU and memory.
+    pub driver: String,
+    /// One executor's CPU and memory, and how many were asked for.
+    pub executors: String,
+}
+
+/// The Spark container's requests and limits: `cpu 1 (limit 2), memory 1408Mi`.
+fn resources_text(pod: &Pod, container: &str) -> Option<String> {
+    let name = summary::spark_container_name(pod, container)?;
+    let c = pod
+        .spec
+        .as_ref()?
+        .containers
+        .iter()
+        .find(|c| c.name == name)?;
+    let r = c.resources.as_ref()?;
+    let get = |map: &Option<
+        std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+    >,
+               key: &str| {
+        map.as_ref().and_then(|m| m.get(key)).map(|q| q.0.clone())
+    };
+    let cpu = get(&r.requests, "cpu");
+    let cpu_limit = get(&r.limits, "cpu");
+    let memory = get(&r.limits, "memory").or_else(|| get(&r.requests, "memory"));
+    let mut parts = Vec::new();
+    match (cpu, cpu_limit) {
+        (Some(c), Some(l)) if c != l => parts.push(format!("cpu {c} (limit {l})")),
+        (Some(c), _) | (None, Some(c)) => parts.push(format!("cpu {c}")),
+        (None, None) => {}
+    }
+    if let Some(m) = memory {
+        parts.push(format!("memory {m}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// Reads back what was submitted. `properties` is the conf map's `spark.properties`, if read.
+pub fn submitted(driver: &Pod, properties: Option<&str>, executors: &[Pod]) -> Submitted {
+    let mut out = Submitted {
+        service_account: driver
+            .spec
+            .as_ref()
+            .and_then(|s| s.service_account_name.clone())
+            .unwrap_or_else(|| "default".into()),
+        driver: resources_text(driver, summary::DRIVER_CONTAINER).unwrap_or_else(|| "-".into()),
+        ..Submitted::default()
+    };
+    let args = summary::spark_container_name(driver, summary::DRIVER_CONTAINER)
+        .and_then(|name| {
+            driver
+                .spec
+                .as_ref()?
+                .containers
+                .iter()
+                .find(|c| c.name == name)?
+                .args
+                .clone()
+        })
+        .unwrap_or_default();
+    let mut words = args.iter().skip_while(|a| *a != "driver").skip(1);
+    while let Some(word) = words.next() {
+        match word.as_str() {
+            "--class" => out.main_class = words.next().cloned(),
+            "--properties-file" | "--proxy-user" => {
+                words.next();
+            }
+            _ => {
+                out.resource = Some(word.clone());
+                out.app_args = words.cloned().collect();
+                break;
+            }
+        }
+    }
+    let props: Vec<(String, String)> = properties
+        .and_then(|t| properties::parse(t).ok())
+        .unwrap_or_default();
+    let prop = |key: &str| {
+        props
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let size = match executors
+        .iter()
+        .find_map(|p| resources_text(p, summary::EXECUTOR_CONTAINER))
+    {
+        Some(text) => text,
+        None => {
+            let cpu = prop("spark.kubernetes.executor.request.cores")
+                .or_else(|| prop("spark.executor.cores"))
+                .unwrap_or_else(|| "1".into());
+            let memory = prop("spark.executor.memory").unwrap_or_else(|| "1g".into());
+            format!("cpu {cpu}, memory {memory} (+ overhead)")
+        }
+    };
+    let count = if prop("spark.dynamicAllocation.enabled").as_deref() == Some("true") {
+        "dynamic allocation".to_string()
+    } else {
+        format!(
+            "{} asked",
+            prop("spark.executor.instances").unwrap_or_else(|| "2".into())
+        )
+    };
+    out.executors = format!("{size} each; {count}");
+    out
+}
+
+/// Shell-style words: quoted when they hold spaces or quotes.
+fn shell_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if w.is_empty() || w.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn pair(out: &mut String, indent: usize, label: &str, value: impl AsRef<str>) {
     let label = format!("{label}:");
     let _ = writeln!(
@@ -311,6 +455,36 @@ pub fn render(d: &Description, now: Timestamp) -> String {
         "Spark version",
         s.spark_version.as_deref().unwrap_or("-"),
     );
+    let properties = d.config_maps.iter().find_map(|(_, cm)| match cm {
+        Section::Found(Some(cm)) => cm.data.as_ref()?.get("spark.properties").cloned(),
+        _ => None,
+    });
+    let what = submitted(pod, properties.as_deref(), &d.executors);
+    pair(
+        &mut out,
+        0,
+        "Main class",
+        what.main_class.as_deref().unwrap_or("-"),
+    );
+    pair(
+        &mut out,
+        0,
+        "Resource",
+        what.resource.as_deref().unwrap_or("-"),
+    );
+    pair(
+        &mut out,
+        0,
+        "Arguments",
+        if what.app_args.is_empty() {
+            "none".to_string()
+        } else {
+            shell_words(&what.app_args)
+        },
+    );
+    pair(&mut out, 0, "Service account", &what.service_account);
+    pair(&mut out, 0, "Driver", &what.driver);
+    pair(&mut out, 0, "Executor size", &what.executors);
     pair(&mut out, 0, "State", s.state_text());
     // A pending driver's message is shown under "Why pending".
     if let Some(m) = s
@@ -587,6 +761,58 @@ mod tests {
             "type": "Warning", "reason": reason, "message": message, "lastTimestamp": at
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn the_summary_says_what_was_submitted() {
+        let driver: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "pi-1-driver", "namespace": "ns"},
+            "spec": {"serviceAccountName": "spark", "containers": [{
+                "name": "spark-kubernetes-driver",
+                "args": ["driver", "--proxy-user", "bob", "--properties-file", "/opt/spark/conf/spark.properties",
+                         "--class", "org.apache.spark.examples.SparkPi", "spark-internal", "1000", "two words"],
+                "resources": {"requests": {"cpu": "1", "memory": "1408Mi"}, "limits": {"cpu": "2", "memory": "1408Mi"}}}]}
+        }))
+        .unwrap();
+        let props =
+            "spark.executor.cores=3\nspark.executor.memory=4g\nspark.executor.instances=5\n";
+        let s = submitted(&driver, Some(props), &[]);
+        assert_eq!(
+            s.main_class.as_deref(),
+            Some("org.apache.spark.examples.SparkPi")
+        );
+        assert_eq!(s.resource.as_deref(), Some("spark-internal"));
+        assert_eq!(s.app_args, ["1000", "two words"]);
+        assert_eq!(shell_words(&s.app_args), "1000 'two words'");
+        assert_eq!(s.service_account, "spark");
+        assert_eq!(s.driver, "cpu 1 (limit 2), memory 1408Mi");
+        assert_eq!(s.executors, "cpu 3, memory 4g (+ overhead) each; 5 asked");
+        let executor: Pod = serde_json::from_value(serde_json::json!({
+            "spec": {"containers": [{"name": "spark-kubernetes-executor",
+                "resources": {"requests": {"cpu": "3", "memory": "4505Mi"}, "limits": {"memory": "4505Mi"}}}]}
+        }))
+        .unwrap();
+        let s = submitted(&driver, Some(props), &[executor]);
+        assert_eq!(s.executors, "cpu 3, memory 4505Mi each; 5 asked");
+        let rendered = render(
+            &Description {
+                driver: driver.clone(),
+                executors: vec![],
+                services: Section::Found(vec![]),
+                config_maps: vec![],
+                events: Section::Found(vec![]),
+            },
+            now(),
+        );
+        for line in [
+            "Main class:       org.apache.spark.examples.SparkPi\n",
+            "Arguments:        1000 'two words'\n",
+            "Service account:  spark\n",
+            "Driver:           cpu 1 (limit 2), memory 1408Mi\n",
+            "Executor size:    cpu 1, memory 1g (+ overhead) each; 2 asked\n",
+        ] {
+            assert!(rendered.contains(line), "{line} in\n{rendered}");
+        }
     }
 
     #[test]

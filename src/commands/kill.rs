@@ -5,11 +5,12 @@
 //!
 //! Unlike spark-submit, only Spark drivers are ever deleted (a pod of that name that is not a
 //! driver is an error), every reference must match, and a reference that names several
-//! applications (a glob, an app name used twice) lists them and asks before killing when
-//! stdin is a terminal (`--yes` skips the question; off a terminal it proceeds, as Spark).
+//! applications (a glob, an app name used twice) follows the rule `cleanup` follows too
+//! ([`delete::confirm`]): the candidates are listed, newest first, and killed after a yes on a
+//! terminal, or with `--yes`; without a terminal nor `--yes` nothing is killed (exit 2). A
+//! declined question kills nothing and exits 1. `--latest` keeps the newest run of each name.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, IsTerminal, Write};
 
 use futures::stream::{self, StreamExt};
 use k8s_openapi::api::core::v1::Pod;
@@ -19,7 +20,7 @@ use crate::cli::{KillArgs, KubeFlags};
 use crate::conf::units;
 use crate::error::{Error, Result};
 use crate::operate::selector::DriverRef;
-use crate::operate::{CONCURRENCY, delete, find, selector, waiting};
+use crate::operate::{CONCURRENCY, delete, find, waiting};
 use crate::output;
 
 /// Applications whose objects are looked up at a time (`--dry-run`, `--wait`): each lookup
@@ -70,21 +71,38 @@ pub async fn run(flags: &KubeFlags, args: &KillArgs) -> Result<u8> {
     let grace = grace_period(args)?;
     let target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
-    let resolved =
+    let mut resolved =
         find::resolve(&client, &target.namespace, args.all_namespaces, &args.apps).await?;
     find::require_all_found(&resolved)?;
+    if args.latest {
+        resolved = resolved.into_iter().map(find::Resolved::latest).collect();
+    }
     let drivers = find::unique_drivers(&resolved);
-    let refs: Vec<DriverRef> = drivers.iter().filter_map(DriverRef::from_pod).collect();
 
     if args.dry_run {
         return dry_run(&client, &drivers, grace).await;
     }
+    // Several applications from one name (a glob, a name used twice) need consent; naming
+    // several explicitly does not.
     let several = resolved.iter().any(|r| r.drivers.len() > 1);
-    if several && !args.yes && std::io::stdin().is_terminal() && !confirm(&refs)? {
-        return Err(Error::usage(
-            "nothing was killed",
-            "answer y, or pass --yes to kill without asking",
-        ));
+    let now = jiff::Timestamp::now();
+    let candidates: Vec<_> = drivers
+        .iter()
+        .map(|d| crate::operate::summary::summarize(d, [], now))
+        .collect();
+    let lines = crate::operate::summary::candidate_lines(&candidates);
+    let count = if several { drivers.len() } else { 1 };
+    let again = format!(
+        "kubectl spark kill {}{}",
+        args.apps
+            .iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        if args.all_namespaces { " -A" } else { "" }
+    );
+    if !delete::confirm(count, &lines, "killed", args.yes, &again)? {
+        return Ok(delete::DECLINED);
     }
     let namespace = target.namespace.as_str();
     let deleted = delete::delete_drivers(
@@ -117,26 +135,6 @@ fn submission_id(pod: &Pod) -> String {
     DriverRef::from_pod(pod)
         .map(|d| d.submission_id())
         .unwrap_or_default()
-}
-
-fn confirm(refs: &[DriverRef]) -> Result<bool> {
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "These {} applications would be killed:{}\nKill them? [y/N] ",
-        refs.len(),
-        selector::candidate_lines(&refs.iter().collect::<Vec<_>>())
-    );
-    let _ = err.flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Error::io("reading the answer", e))?;
-    Ok(matches!(
-        answer.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
-    ))
 }
 
 async fn dry_run(client: &Client, drivers: &[Pod], grace: Option<u32>) -> Result<u8> {

@@ -1,53 +1,90 @@
 //! `kubectl spark list` (alias `ls`): every Spark application in the namespace or, with
 //! `-A`, the cluster, newest first. Two paged lists whatever the number of applications: the
-//! driver pods (`spark-role=driver`) and the executor pods (`spark-role=executor`).
+//! driver pods (`spark-role=driver`, and `-l`'s labels) and the executor pods
+//! (`spark-role=executor`). kubectl's `-o`, `--no-headers`, `--sort-by` and `-w` as in
+//! [`status`].
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 
-use crate::cli::{KubeFlags, ListArgs, StatusFormat};
-use crate::commands::status;
+use crate::cli::{AppState, KubeFlags, ListArgs, StatusFormat};
+use crate::commands::status::{self, View};
 use crate::error::Result;
 use crate::operate::find;
 use crate::operate::selector::Scope;
-use crate::operate::summary::{self, AppSummary};
+use crate::operate::summary::AppSummary;
 use crate::output;
 
 /// Runs `list`.
 pub async fn run(flags: &KubeFlags, args: &ListArgs) -> Result<u8> {
+    let sort_key = status::sort_key(args.get.sort_by.as_deref())?;
+    let template = status::template(&args.get.output)?;
+    status::check_watch(&args.get)?;
     let target = crate::kube::resolve(flags).await?;
-    let client = target.client()?;
-    let scope = if args.all_namespaces {
+    let client = &target.client()?;
+    let scope = &if args.all_namespaces {
         Scope::All
     } else {
         Scope::Namespace(target.namespace.clone())
     };
-    // Both lists at once.
-    let (drivers, executors) = futures::try_join!(
-        find::list_drivers(&client, &scope),
-        find::list_executors(&client, &scope, None)
-    )?;
-    let executors = find::executors_by_app(executors);
+    let selector = args.get.selector.as_deref();
+    let fetch = move || async move {
+        // Both lists at once.
+        let (drivers, executors) = futures::try_join!(
+            find::list_drivers_selected(client, scope, selector),
+            find::list_executors(client, scope, None)
+        )?;
+        Ok::<_, crate::Error>((drivers, find::executors_by_app(executors)))
+    };
+    let (drivers, executors) = fetch().await?;
     let now = Timestamp::now();
     let mut apps: Vec<(AppSummary, &Pod)> = drivers
         .iter()
         .map(|d| (status::summarize(d, &executors, now), d))
-        .filter(|(s, _)| args.state.is_empty() || args.state.iter().any(|w| s.state.is(*w)))
+        .filter(|(s, _)| wanted(&args.state, s))
         .collect();
-    apps.sort_by(|(a, _), (b, _)| summary::newest_first(a, b));
-    // JSON and YAML print an empty list, for scripts; other formats say so on stderr.
-    if apps.is_empty() && !matches!(args.output, StatusFormat::Json | StatusFormat::Yaml) {
-        let filter = if args.state.is_empty() {
-            ""
-        } else {
-            " in that state"
+    status::sort(&mut apps, sort_key.as_ref())?;
+    let view = View {
+        get: &args.get,
+        template: template.as_ref(),
+        namespace_column: args.all_namespaces,
+    };
+    // JSON, YAML and templates print an empty list, for scripts; other formats say so on stderr.
+    let quiet_when_empty = matches!(
+        args.get.output,
+        StatusFormat::Json | StatusFormat::Yaml | StatusFormat::JsonPath(_)
+    );
+    if apps.is_empty() && !quiet_when_empty {
+        let filter = match (args.state.is_empty(), selector) {
+            (true, None) => String::new(),
+            (false, None) => " in that state".to_string(),
+            (true, Some(l)) => format!(" labelled {l}"),
+            (false, Some(l)) => format!(" in that state labelled {l}"),
         };
         output::info(&format!(
             "No Spark applications{filter} found in {}.",
             scope.describe()
         ));
-        return Ok(0);
+    } else {
+        output::print_data(&view.render(&apps, true)?)?;
     }
-    output::print_data(&status::render(&apps, args.output)?)?;
+    if args.get.watch {
+        let first = apps.iter().map(|(s, _)| s.clone()).collect();
+        let states = &args.state;
+        let refetch = move || async move {
+            let (drivers, executors) = fetch().await?;
+            let now = Timestamp::now();
+            Ok(drivers
+                .iter()
+                .map(|d| status::summarize(d, &executors, now))
+                .filter(|s| wanted(states, s))
+                .collect())
+        };
+        status::watch(&view, first, refetch, false).await?;
+    }
     Ok(0)
+}
+
+fn wanted(states: &[AppState], s: &AppSummary) -> bool {
+    states.is_empty() || states.iter().any(|w| s.state.is(*w))
 }

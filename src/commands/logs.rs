@@ -195,18 +195,21 @@ pub fn log_params(args: &LogsArgs, container: &str, follow: bool) -> Result<LogP
         }
         None => None,
     };
-    if let Some(n) = args.tail
-        && n < 0
-    {
-        return Err(Error::usage(
-            format!("--tail: {n} is negative"),
-            "pass a number of lines, e.g. --tail 100",
-        ));
-    }
+    // -1 is kubectl's "all lines".
+    let tail_lines = match args.tail {
+        Some(-1) | None => None,
+        Some(n) if n < 0 => {
+            return Err(Error::usage(
+                format!("--tail: {n} is negative"),
+                "pass a number of lines, e.g. --tail 100, or -1 for all (the default)",
+            ));
+        }
+        Some(n) => Some(n),
+    };
     Ok(LogParams {
         container: Some(container.to_string()),
         follow,
-        tail_lines: args.tail,
+        tail_lines,
         since_seconds,
         timestamps: args.timestamps,
         previous: args.previous,
@@ -218,8 +221,14 @@ pub fn log_params(args: &LogsArgs, container: &str, follow: bool) -> Result<LogP
 pub async fn run(flags: &KubeFlags, args: &LogsArgs) -> Result<u8> {
     let mut target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
-    let driver =
-        find::resolve_one(&client, &target.namespace, args.all_namespaces, &args.app).await?;
+    let driver = find::resolve_one(
+        &client,
+        &target.namespace,
+        args.all_namespaces,
+        &args.app,
+        args.latest,
+    )
+    .await?;
     // Followed logs may stay quiet for long: no read timeout on the streaming client.
     target.config.read_timeout = None;
     let stream_client = target.client()?;
@@ -621,7 +630,19 @@ mod tests {
         assert_eq!(lp.since_seconds, Some(300));
         assert!(lp.timestamps && lp.previous && lp.follow);
         assert!(log_params(&args(&["--since", "soon"]), "c", false).is_err());
-        assert!(log_params(&args(&["--tail=-1"]), "c", false).is_err());
+        assert_eq!(
+            log_params(&args(&["--tail=-1"]), "c", false)
+                .unwrap()
+                .tail_lines,
+            None
+        );
+        assert_eq!(
+            log_params(&args(&["--tail", "-1"]), "c", false)
+                .unwrap()
+                .tail_lines,
+            None
+        );
+        assert!(log_params(&args(&["--tail=-2"]), "c", false).is_err());
         let lp = log_params(&args(&["--since", "100ms"]), "c", false).unwrap();
         assert_eq!(lp.since_seconds, Some(1));
     }

@@ -18,14 +18,12 @@ pub mod version;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::cli::{Cli, Command};
 use crate::error::{Report, Result};
 
 /// Runs the program and returns its exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match crate::cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -77,7 +75,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
     let kube = cli.kube;
     match cli.command {
         Command::Submit(args) => submit::run(&kube, *args).await,
-        Command::Version => version::run(&kube).await,
+        Command::Version(args) => version::run(&kube, &args).await,
         Command::Completion(args) => completion::run(&args),
         Command::Status(args) => status::run(&kube, &args).await,
         Command::List(args) => list::run(&kube, &args).await,

@@ -119,17 +119,26 @@ pub fn submitter_rules() -> Vec<PolicyRule> {
     ]
 }
 
-/// Parses `User:NAME`, `Group:NAME` or `ServiceAccount:NAMESPACE:NAME`.
+/// Parses `User:NAME`, `Group:NAME`, `ServiceAccount:NAMESPACE:NAME` (kinds in any case) or
+/// `system:serviceaccount:NAMESPACE:NAME` (the user name Kubernetes gives a service account).
 pub fn parse_subject(text: &str) -> Result<Subject> {
     let bad = || {
         Error::usage(
             format!(
-                "--submitter {text}: expected User:NAME, Group:NAME or ServiceAccount:NAMESPACE:NAME"
+                "--submitter {text}: expected User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME \
+                 or system:serviceaccount:NAMESPACE:NAME"
             ),
-            "e.g. --submitter User:alice or --submitter Group:data-engineers",
+            "e.g. --submitter User:alice, --submitter Group:data-engineers or --submitter ServiceAccount:ci:runner",
         )
     };
-    let (kind, rest) = text.split_once(':').ok_or_else(bad)?;
+    let text_sa = text
+        .strip_prefix("system:serviceaccount:")
+        .map(|rest| format!("ServiceAccount:{rest}"));
+    let (kind, rest) = text_sa
+        .as_deref()
+        .unwrap_or(text)
+        .split_once(':')
+        .ok_or_else(bad)?;
     let rbac = Some("rbac.authorization.k8s.io".to_string());
     match kind.to_ascii_lowercase().as_str() {
         "user" | "group" if !rest.is_empty() => Ok(Subject {
@@ -524,6 +533,16 @@ mod tests {
     fn subjects() {
         assert_eq!(parse_subject("User:alice").unwrap().kind, "User");
         assert_eq!(parse_subject("Group:ci").unwrap().kind, "Group");
+        let same = parse_subject("system:serviceaccount:ci:runner").unwrap();
+        assert_eq!(
+            (
+                same.kind.as_str(),
+                same.name.as_str(),
+                same.namespace.as_deref()
+            ),
+            ("ServiceAccount", "runner", Some("ci"))
+        );
+        assert!(parse_subject("system:serviceaccount:ci").is_err());
         let sa = parse_subject("ServiceAccount:ci:runner").unwrap();
         assert_eq!(sa.namespace.as_deref(), Some("ci"));
         assert!(parse_subject("alice").is_err());

@@ -1,5 +1,7 @@
 //! `kubectl spark status`: the state of one or more applications, as a table, JSON/YAML,
-//! submission ids, or spark-submit's own status block (`-o spark`, §7 of the spec).
+//! submission ids, kubectl's `jsonpath=`/`custom-columns=`, or spark-submit's own status block
+//! (`-o spark`, §7 of the spec). `-l` narrows to labelled drivers, `--sort-by` orders, `-w`
+//! prints changes until every application shown has ended.
 //!
 //! With `-o spark` the `Submitting a request for the status of submission … in k8s://….` line and the
 //! not-found messages go to stderr (as spark-submit prints them) and each
@@ -11,12 +13,13 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
+use serde_json::Value;
 
 use crate::app::LABEL_APP_SELECTOR;
-use crate::cli::{KubeFlags, ObjectFormat, StatusArgs, StatusFormat};
+use crate::cli::{GetFlags, KubeFlags, ObjectFormat, StatusArgs, StatusFormat};
 use crate::error::{Error, Result};
-use crate::operate::selector::Scope;
-use crate::operate::summary::{self, AppSummary};
+use crate::operate::selector::{DriverRef, Scope};
+use crate::operate::summary::{self, AppSummary, TableLayout};
 use crate::operate::{CONCURRENCY, find};
 use crate::output;
 
@@ -26,11 +29,22 @@ const PER_APP_EXECUTOR_LISTS: usize = 5;
 
 /// Runs `status`.
 pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
+    // Checked before any request.
+    let sort_key = sort_key(args.get.sort_by.as_deref())?;
+    let template = template(&args.get.output)?;
+    check_watch(&args.get)?;
     let target = crate::kube::resolve(flags).await?;
-    let client = target.client()?;
-    let resolved =
-        find::resolve(&client, &target.namespace, args.all_namespaces, &args.apps).await?;
-    if args.output == StatusFormat::Spark {
+    let client = &target.client()?;
+    let namespace = target.namespace.as_str();
+    let selector = args.get.selector.as_deref();
+    let resolve = move || {
+        find::resolve_selected(client, namespace, args.all_namespaces, &args.apps, selector)
+    };
+    let mut resolved = resolve().await?;
+    if args.latest {
+        resolved = resolved.into_iter().map(find::Resolved::latest).collect();
+    }
+    if args.get.output == StatusFormat::Spark {
         let master = format!("k8s://{}", target.server());
         for r in &resolved {
             output::info(&format!(
@@ -51,18 +65,128 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
         return Ok(0);
     }
     let drivers = find::unique_drivers(&resolved);
-    let executors = executors_of(&client, &drivers).await?;
+    let executors = executors_of(client, &drivers).await?;
     let now = Timestamp::now();
     let mut apps: Vec<(AppSummary, &Pod)> = drivers
         .iter()
         .map(|d| (summarize(d, &executors, now), d))
         .collect();
-    apps.sort_by(|(a, _), (b, _)| summary::newest_first(a, b));
+    sort(&mut apps, sort_key.as_ref())?;
+    let namespace_column = args.all_namespaces || spans_namespaces(&apps);
+    let view = View {
+        get: &args.get,
+        template: template.as_ref(),
+        namespace_column,
+    };
     if !apps.is_empty() {
-        output::print_data(&render(&apps, args.output)?)?;
+        output::print_data(&view.render(&apps, true)?)?;
     }
-    find::require_all_found(&resolved)?;
+    if selector.is_none() || !args.apps.is_empty() {
+        find::require_all_found(&resolved)?;
+    }
+    if args.get.watch {
+        let shown: &Vec<String> = &apps.iter().map(|(s, _)| s.submission_id.clone()).collect();
+        let fetch = move || async move {
+            let resolved = resolve().await?;
+            let drivers: Vec<Pod> = find::unique_drivers(&resolved)
+                .into_iter()
+                .filter(|d| {
+                    DriverRef::from_pod(d).is_some_and(|r| shown.contains(&r.submission_id()))
+                })
+                .collect();
+            let executors = executors_of(client, &drivers).await?;
+            let now = Timestamp::now();
+            Ok(drivers
+                .iter()
+                .map(|d| summarize(d, &executors, now))
+                .collect::<Vec<_>>())
+        };
+        let first = apps.iter().map(|(s, _)| s.clone()).collect();
+        watch(&view, first, fetch, true).await?;
+    }
     Ok(0)
+}
+
+/// Whether the applications are in more than one namespace (then the NAMESPACE column is
+/// shown even without `-A`, as the rows would otherwise be ambiguous).
+pub fn spans_namespaces(apps: &[(AppSummary, &Pod)]) -> bool {
+    apps.windows(2)
+        .any(|w| w[0].0.namespace != w[1].0.namespace)
+}
+
+/// `-w` prints rows, objects or names; spark-submit's status block is not something to watch.
+pub fn check_watch(get: &GetFlags) -> Result<()> {
+    if get.watch && get.output == StatusFormat::Spark {
+        return Err(Error::usage(
+            "-w/--watch cannot be used with -o spark",
+            "watch the table (-w) or JSON (-w -o json) instead",
+        ));
+    }
+    Ok(())
+}
+
+/// `--sort-by`'s path, parsed (a bad one fails before anything is printed).
+pub fn sort_key(sort_by: Option<&str>) -> Result<Option<crate::jsonpath::Template>> {
+    sort_by
+        .map(|text| {
+            crate::jsonpath::Template::parse(text).map_err(|e| {
+                Error::usage(
+                    format!("--sort-by {text}: {e}"),
+                    "sort by a field of `-o json`, e.g. --sort-by=.created, .state or .executors.total",
+                )
+            })
+        })
+        .transpose()
+}
+
+/// `-o jsonpath=`'s template, parsed (a bad one, or bad custom columns, fail before anything
+/// is asked of the server).
+pub fn template(format: &StatusFormat) -> Result<Option<crate::jsonpath::Template>> {
+    match format {
+        StatusFormat::JsonPath(t) => crate::jsonpath::Template::parse(t).map(Some),
+        StatusFormat::CustomColumns(spec) => output::custom_columns(spec, &[], false).map(|_| None),
+        _ => Ok(None),
+    }
+}
+
+/// Sorts newest first, then (stably) by the `--sort-by` key, ascending as kubectl: numbers
+/// by value, everything else by its text; applications without the field last.
+pub fn sort<T>(
+    apps: &mut Vec<(AppSummary, T)>,
+    key: Option<&crate::jsonpath::Template>,
+) -> Result<()> {
+    apps.sort_by(|(a, _), (b, _)| summary::newest_first(a, b));
+    let Some(key) = key else {
+        return Ok(());
+    };
+    let mut keyed = Vec::with_capacity(apps.len());
+    for (s, item) in apps.drain(..) {
+        let value = serde_json::to_value(&s)
+            .map_err(|e| Error::Other(format!("cannot serialise the application: {e}")))?;
+        let found = key
+            .values(&value)?
+            .first()
+            .map(|v| (*v).clone())
+            .filter(|v| !v.is_null());
+        keyed.push((found, (s, item)));
+    }
+    keyed.sort_by(|(a, _), (b, _)| compare_values(a.as_ref(), b.as_ref()));
+    apps.extend(keyed.into_iter().map(|(_, app)| app));
+    Ok(())
+}
+
+fn compare_values(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
+        (Some(x), Some(y)) => crate::jsonpath::value_text(x).cmp(&crate::jsonpath::value_text(y)),
+    }
 }
 
 /// spark-submit's status block for one driver, with its trailing newline.
@@ -138,26 +262,121 @@ pub async fn executors_of(
     Ok(find::executors_by_app(pods.into_iter().flatten().collect()))
 }
 
-/// Renders applications (with their driver pods, for `-o spark`) in a status format.
-pub fn render(apps: &[(AppSummary, &Pod)], format: StatusFormat) -> Result<String> {
-    let summaries = || apps.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>();
-    match format {
-        StatusFormat::Table => Ok(summary::table(&summaries(), false)),
-        StatusFormat::Wide => Ok(summary::table(&summaries(), true)),
-        StatusFormat::Json | StatusFormat::Yaml => {
-            let value = serde_json::to_value(summaries())
-                .map_err(|e| Error::Other(format!("cannot serialise the applications: {e}")))?;
-            let format = if format == StatusFormat::Json {
-                ObjectFormat::Json
-            } else {
-                ObjectFormat::Yaml
-            };
-            output::render(&value, format)
+/// How applications are printed: `-o`, `--no-headers` and the NAMESPACE column.
+pub struct View<'a> {
+    /// The output flags.
+    pub get: &'a GetFlags,
+    /// `-o jsonpath=`'s parsed template.
+    pub template: Option<&'a crate::jsonpath::Template>,
+    /// Whether tables show the NAMESPACE column.
+    pub namespace_column: bool,
+}
+
+impl View<'_> {
+    /// Renders applications (with their driver pods, for `-o spark`); `headers` is false for
+    /// the rows printed while watching.
+    pub fn render<P: std::borrow::Borrow<Pod>>(
+        &self,
+        apps: &[(AppSummary, P)],
+        headers: bool,
+    ) -> Result<String> {
+        let summaries = || apps.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>();
+        let layout = |wide| TableLayout {
+            wide,
+            namespace: self.namespace_column,
+            no_headers: self.get.no_headers || !headers,
+        };
+        match &self.get.output {
+            StatusFormat::Table => Ok(summary::table(&summaries(), layout(false))),
+            StatusFormat::Wide => Ok(summary::table(&summaries(), layout(true))),
+            StatusFormat::Json | StatusFormat::Yaml => {
+                let value = serde_json::to_value(summaries())
+                    .map_err(|e| Error::Other(format!("cannot serialise the applications: {e}")))?;
+                let format = if self.get.output == StatusFormat::Json {
+                    ObjectFormat::Json
+                } else {
+                    ObjectFormat::Yaml
+                };
+                output::render(&value, format)
+            }
+            StatusFormat::Name => Ok(apps
+                .iter()
+                .map(|(s, _)| format!("{}\n", s.submission_id))
+                .collect()),
+            StatusFormat::Spark => Ok(apps
+                .iter()
+                .map(|(_, pod)| spark_block(pod.borrow()))
+                .collect()),
+            StatusFormat::JsonPath(text) => {
+                let template = match self.template {
+                    Some(t) => t.clone(),
+                    None => crate::jsonpath::Template::parse(text)?,
+                };
+                template.render(&output::object_list(&summaries())?)
+            }
+            StatusFormat::CustomColumns(spec) => {
+                let items = summaries()
+                    .iter()
+                    .map(serde_json::to_value)
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|e| Error::Other(format!("cannot serialise the applications: {e}")))?;
+                output::custom_columns(spec, &items, self.get.no_headers || !headers)
+            }
         }
-        StatusFormat::Name => Ok(apps
-            .iter()
-            .map(|(s, _)| format!("{}\n", s.submission_id))
-            .collect()),
-        StatusFormat::Spark => Ok(apps.iter().map(|(_, pod)| spark_block(pod)).collect()),
     }
+}
+
+/// How often `-w` lists the applications again.
+pub const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `-w`: every [`WATCH_INTERVAL`] the applications are fetched again and those whose row
+/// changed are printed (without a header), as `kubectl get -w` does. Ends on Ctrl-C, or with
+/// `until_ended` once every application shown has ended (or is gone).
+pub async fn watch<F, Fut>(
+    view: &View<'_>,
+    first: Vec<AppSummary>,
+    mut fetch: F,
+    until_ended: bool,
+) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<AppSummary>>>,
+{
+    // What was last printed for each application, by what changes (not the ages).
+    let key = |s: &AppSummary| {
+        (
+            s.state_text(),
+            s.executors.running,
+            s.executors.total,
+            s.finished,
+        )
+    };
+    let mut last: HashMap<String, _> = first
+        .iter()
+        .map(|s| (s.submission_id.clone(), key(s)))
+        .collect();
+    let mut ended = first.iter().all(|s| s.state.is_finished());
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    while !(until_ended && ended) {
+        tokio::select! {
+            _ = &mut interrupted => return Ok(()),
+            _ = tokio::time::sleep(WATCH_INTERVAL) => {}
+        }
+        let mut now = fetch().await?;
+        now.sort_by(summary::newest_first);
+        let changed: Vec<(AppSummary, Pod)> = now
+            .iter()
+            .filter(|s| last.get(&s.submission_id) != Some(&key(s)))
+            .map(|s| (s.clone(), Pod::default()))
+            .collect();
+        for s in &now {
+            last.insert(s.submission_id.clone(), key(s));
+        }
+        if !changed.is_empty() {
+            output::print_data(&view.render(&changed, false)?)?;
+        }
+        ended = now.iter().all(|s| s.state.is_finished());
+    }
+    Ok(())
 }

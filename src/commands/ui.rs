@@ -32,8 +32,14 @@ const DRIVER_CHECK: Duration = Duration::from_secs(5);
 pub async fn run(flags: &KubeFlags, args: &UiArgs) -> Result<u8> {
     let mut target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
-    let driver =
-        find::resolve_one(&client, &target.namespace, args.all_namespaces, &args.app).await?;
+    let driver = find::resolve_one(
+        &client,
+        &target.namespace,
+        args.all_namespaces,
+        &args.app,
+        args.latest,
+    )
+    .await?;
     target.config.read_timeout = None;
     let ns = driver.metadata.namespace.clone().unwrap_or_default();
     let name = driver.metadata.name.clone().unwrap_or_default();

@@ -1,6 +1,10 @@
 //! Deleting applications (for `kill` and `cleanup`): the driver pod is deleted, and the
 //! garbage collector removes what it owns — executor pods, the Service, the ConfigMaps —
 //! through their ownerReferences, as spark-submit's `--kill` relies on.
+//!
+//! One rule for `kill` and `cleanup` ([`consent`]): deleting one application goes ahead;
+//! deleting several asks on a terminal and needs `--yes` otherwise. Declining is not bad
+//! input: the command says nothing was deleted and exits 1.
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -15,6 +19,71 @@ use crate::error::Result;
 use crate::operate::selector::Scope;
 use crate::operate::summary::mounted_config_maps;
 use crate::operate::{CONCURRENCY, find};
+
+/// Whether a deletion may go ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consent {
+    /// One application, or `--yes`.
+    Go,
+    /// Several applications and a terminal: ask.
+    Ask,
+    /// Several applications, no terminal, no `--yes`: refuse.
+    NeedYes,
+}
+
+/// The rule: several applications need a confirmation on a terminal and `--yes` otherwise.
+pub fn consent(count: usize, yes: bool, terminal: bool) -> Consent {
+    match (count > 1 && !yes, terminal) {
+        (false, _) => Consent::Go,
+        (true, true) => Consent::Ask,
+        (true, false) => Consent::NeedYes,
+    }
+}
+
+/// The exit code of a declined deletion: not 2 (the input was fine), not 0 (nothing happened).
+pub const DECLINED: u8 = 1;
+
+/// Applies the rule for `verb` (`killed`, `deleted`) to the applications listed by `lines`
+/// ([`crate::operate::summary::candidate_lines`]). `Ok(true)`: go ahead; `Ok(false)`: the user
+/// declined (said on stderr); an error (exit 2) when `--yes` is needed and missing.
+pub fn confirm(
+    count: usize,
+    lines: &str,
+    verb: &str,
+    yes: bool,
+    command: &str,
+) -> crate::error::Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    match consent(count, yes, std::io::stdin().is_terminal()) {
+        Consent::Go => Ok(true),
+        Consent::NeedYes => Err(crate::error::Error::usage(
+            format!(
+                "these {count} applications would be {verb}:{lines}\nnothing was {verb}: several applications need a confirmation"
+            ),
+            format!(
+                "stdin is not a terminal to ask on: pass --yes to go ahead (see them first with `{command} --dry-run`)"
+            ),
+        )),
+        Consent::Ask => {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(
+                err,
+                "These {count} applications would be {verb}:{lines}\nGo ahead? [y/N] "
+            );
+            let _ = err.flush();
+            let mut answer = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut answer)
+                .map_err(|e| crate::error::Error::io("reading the answer", e))?;
+            let go = matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+            if !go {
+                let _ = writeln!(err, "Declined: nothing was {verb}.");
+            }
+            Ok(go)
+        }
+    }
+}
 
 /// The delete request for a driver: background propagation (the collector removes the
 /// dependents), the grace period if given, and the pod's uid as a precondition so that only
@@ -189,6 +258,17 @@ pub fn owned_by(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn several_deletions_need_consent() {
+        assert_eq!(consent(1, false, false), Consent::Go);
+        assert_eq!(consent(0, false, true), Consent::Go);
+        assert_eq!(consent(2, true, false), Consent::Go);
+        assert_eq!(consent(2, false, true), Consent::Ask);
+        assert_eq!(consent(2, false, false), Consent::NeedYes);
+        assert_ne!(DECLINED, 2);
+        assert_ne!(DECLINED, 0);
+    }
 
     #[test]
     fn deletes_only_the_matched_pod_in_the_background() {

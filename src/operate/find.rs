@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::app::{LABEL_APP_SELECTOR, LABEL_ROLE};
 use crate::error::{Error, Result};
 use crate::operate::selector::{self, AppRef, DriverRef, Scope};
+use crate::operate::summary::{self, AppSummary};
 
 /// Objects per list request: big lists arrive in pages so that thousands of pods neither
 /// time out nor load the API server in one response.
@@ -99,14 +100,44 @@ where
 
 /// Every driver pod in the scope.
 pub async fn list_drivers(client: &Client, scope: &Scope) -> Result<Vec<Pod>> {
+    list_drivers_selected(client, scope, None).await
+}
+
+/// The driver pods in the scope that also match a label selector (`-l`), if given.
+pub async fn list_drivers_selected(
+    client: &Client,
+    scope: &Scope,
+    label_selector: Option<&str>,
+) -> Result<Vec<Pod>> {
+    let selector = match label_selector.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(extra) => format!("{},{extra}", driver_selector()),
+        None => driver_selector(),
+    };
     list_paged(
         &api(client, scope),
-        Some(&driver_selector()),
+        Some(&selector),
         None,
         "list pods",
         scope,
     )
     .await
+    .map_err(|e| match label_selector {
+        Some(sel)
+            if matches!(
+                e,
+                Error::Api {
+                    code: Some(400),
+                    ..
+                }
+            ) =>
+        {
+            Error::usage(
+                format!("-l/--selector `{sel}` is not a valid label selector: {e}"),
+                "write it as kubectl does, e.g. -l team=etl or -l 'tier in (prod,staging),!canary'",
+            )
+        }
+        _ => e,
+    })
 }
 
 /// Every executor pod in the scope, of one application or of all.
@@ -174,17 +205,28 @@ impl Resolved {
             0 => Err(selector::not_found(&self.reference, &self.scope)),
             1 => Ok(self.drivers.into_iter().next().expect("one driver")),
             _ => {
-                let refs: Vec<DriverRef> = self
+                let now = jiff::Timestamp::now();
+                let candidates: Vec<AppSummary> = self
                     .drivers
                     .iter()
-                    .filter_map(DriverRef::from_pod)
+                    .map(|p| summary::summarize(p, [], now))
                     .collect();
-                Err(selector::ambiguous(
-                    &self.reference,
-                    &refs.iter().collect::<Vec<_>>(),
-                ))
+                Err(selector::ambiguous(&self.reference, &candidates))
             }
         }
+    }
+
+    /// Keeps only the newest driver (`--latest`): the latest run of a name submitted many
+    /// times. By creation time, then namespace and name.
+    pub fn latest(mut self) -> Resolved {
+        self.drivers.sort_by(|a, b| {
+            summary::created_at(b)
+                .cmp(&summary::created_at(a))
+                .then_with(|| a.metadata.namespace.cmp(&b.metadata.namespace))
+                .then_with(|| a.metadata.name.cmp(&b.metadata.name))
+        });
+        self.drivers.truncate(1);
+        self
     }
 }
 
@@ -208,6 +250,33 @@ pub async fn resolve(
     all: bool,
     texts: &[String],
 ) -> Result<Vec<Resolved>> {
+    resolve_selected(client, namespace, all, texts, None).await
+}
+
+/// [`resolve`], among the drivers that also match a label selector (`-l`), asked of the
+/// server. Without references, every such driver of the scope.
+pub async fn resolve_selected(
+    client: &Client,
+    namespace: &str,
+    all: bool,
+    texts: &[String],
+    label_selector: Option<&str>,
+) -> Result<Vec<Resolved>> {
+    if let Some(extra) = label_selector
+        && texts.is_empty()
+    {
+        let scope = if all {
+            Scope::All
+        } else {
+            Scope::Namespace(namespace.to_string())
+        };
+        let drivers = list_drivers_selected(client, &scope, Some(extra)).await?;
+        return Ok(vec![Resolved {
+            reference: AppRef::parse("*")?,
+            scope,
+            drivers,
+        }]);
+    }
     let mut listed: HashMap<Option<String>, Vec<Pod>> = HashMap::new();
     let mut out = Vec::new();
     for text in texts {
@@ -218,6 +287,7 @@ pub async fn resolve(
             (None, false) => Scope::Namespace(namespace.to_string()),
         };
         if let Scope::Namespace(ns) = &scope
+            && label_selector.is_none()
             && !reference.is_glob()
             && could_be_pod_name(&reference.pattern)
         {
@@ -240,7 +310,7 @@ pub async fn resolve(
         }
         let key = scope.namespace().map(str::to_string);
         if !listed.contains_key(&key) {
-            let drivers = list_drivers(client, &scope).await?;
+            let drivers = list_drivers_selected(client, &scope, label_selector).await?;
             listed.insert(key.clone(), drivers);
         }
         let candidates: Vec<(DriverRef, &Pod)> = listed[&key]
@@ -261,14 +331,21 @@ pub async fn resolve(
     Ok(out)
 }
 
-/// The one driver a reference names.
-pub async fn resolve_one(client: &Client, namespace: &str, all: bool, text: &str) -> Result<Pod> {
+/// The one driver a reference names; with `latest`, the newest of those it names.
+pub async fn resolve_one(
+    client: &Client,
+    namespace: &str,
+    all: bool,
+    text: &str,
+    latest: bool,
+) -> Result<Pod> {
     let resolved = resolve(client, namespace, all, &[text.to_string()]).await?;
-    resolved
-        .into_iter()
-        .next()
-        .expect("one reference")
-        .exactly_one()
+    let resolved = resolved.into_iter().next().expect("one reference");
+    if latest {
+        resolved.latest().exactly_one()
+    } else {
+        resolved.exactly_one()
+    }
 }
 
 /// The drivers of all references, each once, in order.
@@ -310,6 +387,26 @@ mod tests {
             executors_of_apps_selector(&["spark-1", "spark-2"]),
             "spark-app-selector in (spark-1,spark-2),spark-role=executor"
         );
+    }
+
+    #[test]
+    fn latest_keeps_the_newest_run() {
+        let pod = |name: &str, created: &str| -> Pod {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": name, "namespace": "n", "creationTimestamp": created}}))
+            .unwrap()
+        };
+        let resolved = Resolved {
+            reference: AppRef::parse("pi").unwrap(),
+            scope: Scope::Namespace("n".into()),
+            drivers: vec![
+                pod("pi-1-driver", "2025-01-01T10:00:00Z"),
+                pod("pi-3-driver", "2025-01-01T12:00:00Z"),
+                pod("pi-2-driver", "2025-01-01T11:00:00Z"),
+            ],
+        };
+        let one = resolved.latest().exactly_one().unwrap();
+        assert_eq!(one.metadata.name.as_deref(), Some("pi-3-driver"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use wildmatch::WildMatch;
 
 use crate::app::{self, LABEL_APP_NAME, LABEL_APP_SELECTOR, LABEL_ROLE};
 use crate::error::{Error, Result};
+use crate::operate::summary::AppSummary;
 
 /// What the user typed to name one or more applications, split into its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,32 +194,24 @@ pub fn not_found(reference: &AppRef, scope: &Scope) -> Error {
     )
 }
 
-/// One line per candidate, for ambiguity errors and confirmations: `  ns:pod  (app name, app id)`.
-pub fn candidate_lines(drivers: &[&DriverRef]) -> String {
-    drivers
+/// The error for a reference that names several applications where one is needed: the
+/// candidates newest first, with their state and age, and how to pick one.
+pub fn ambiguous(reference: &AppRef, candidates: &[AppSummary]) -> Error {
+    let newest = candidates
         .iter()
-        .map(|d| {
-            let name = d.app_name.as_deref().unwrap_or("?");
-            let id = d.app_id.as_deref().unwrap_or("?");
-            format!("\n  {}  (app {name}, id {id})", d.submission_id())
-        })
-        .collect()
-}
-
-/// The error for a reference that names several applications where one is needed.
-pub fn ambiguous(reference: &AppRef, candidates: &[&DriverRef]) -> Error {
-    let example = candidates
-        .first()
-        .map(|d| d.submission_id())
+        .min_by(|a, b| crate::operate::summary::newest_first(a, b))
+        .map(|s| s.submission_id.clone())
         .unwrap_or_default();
     Error::usage(
         format!(
-            "`{}` names {} applications:{}",
+            "`{}` names {} applications (newest first):{}",
             reference.text,
             candidates.len(),
-            candidate_lines(candidates)
+            crate::operate::summary::candidate_lines(candidates)
         ),
-        format!("name one of them by its submission id, e.g. `{example}`"),
+        format!(
+            "name one of them by its submission id, e.g. `{newest}`, or add --latest for the newest run"
+        ),
     )
 }
 
@@ -348,18 +341,36 @@ mod tests {
     }
 
     #[test]
-    fn ambiguity_lists_the_candidates() {
-        let all = drivers();
-        let candidates: Vec<&DriverRef> = all
-            .iter()
-            .filter(|d| d.app_name.as_deref() == Some("spark-pi"))
-            .collect();
+    fn ambiguity_lists_the_candidates_newest_first() {
+        let pod = |name: &str, created: &str| -> Pod {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": name, "namespace": "a", "creationTimestamp": created,
+                             "labels": {"spark-role": "driver", "spark-app-name": "spark-pi"}},
+                "status": {"phase": "Succeeded"}}))
+            .unwrap()
+        };
+        let now = "2025-01-01T11:00:00Z".parse().unwrap();
+        let candidates: Vec<AppSummary> = [
+            pod("spark-pi-111-driver", "2025-01-01T09:00:00Z"),
+            pod("spark-pi-222-driver", "2025-01-01T10:00:00Z"),
+        ]
+        .iter()
+        .map(|p| crate::operate::summary::summarize(p, [], now))
+        .collect();
         let err = ambiguous(&AppRef::parse("spark-pi").unwrap(), &candidates);
         let text = err.to_string();
-        assert!(text.starts_with("`spark-pi` names 3 applications:"));
-        assert!(text.contains("\n  a:spark-pi-111-driver  (app spark-pi, id spark-aaa)"));
-        assert!(text.contains("\n  b:spark-pi-444-driver"));
-        assert!(err.hint().unwrap().contains("a:spark-pi-111-driver"));
+        assert!(
+            text.starts_with("`spark-pi` names 2 applications (newest first):"),
+            "{text}"
+        );
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        assert!(
+            lines[0].starts_with("  a:spark-pi-222-driver   succeeded   created 60m ago"),
+            "{text}"
+        );
+        assert!(lines[1].starts_with("  a:spark-pi-111-driver"), "{text}");
+        let hint = err.hint().unwrap();
+        assert!(hint.contains("e.g. `a:spark-pi-222-driver`") && hint.contains("--latest"));
     }
 
     #[test]

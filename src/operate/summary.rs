@@ -405,34 +405,52 @@ pub fn newest_first(a: &AppSummary, b: &AppSummary) -> std::cmp::Ordering {
         .then_with(|| a.driver_pod.cmp(&b.driver_pod))
 }
 
-/// The `status`/`list` table; `wide` adds the driver pod, node, image and Spark version.
-pub fn table(apps: &[AppSummary], wide: bool) -> String {
-    let mut header = vec![
+/// How the `status`/`list` table is laid out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableLayout {
+    /// `-o wide`: adds the app id, node, image and Spark version.
+    pub wide: bool,
+    /// A NAMESPACE column first (with `-A`, as kubectl).
+    pub namespace: bool,
+    /// `--no-headers`.
+    pub no_headers: bool,
+}
+
+/// The `status`/`list` table: what tells runs apart (the driver pod, whose name carries the
+/// submission's unique suffix), state and age come by default.
+pub fn table(apps: &[AppSummary], layout: TableLayout) -> String {
+    let mut header = Vec::new();
+    if layout.namespace {
+        header.push("NAMESPACE");
+    }
+    header.extend([
         "NAME",
-        "NAMESPACE",
-        "APP ID",
+        "DRIVER POD",
         "STATE",
         "EXECUTORS",
         "AGE",
         "DURATION",
-    ];
-    if wide {
-        header.extend(["DRIVER POD", "NODE", "IMAGE", "SPARK"]);
+    ]);
+    if layout.wide {
+        header.extend(["APP ID", "NODE", "IMAGE", "SPARK"]);
     }
     let dash = || "-".to_string();
     let rows = apps.iter().map(|a| {
-        let mut row = vec![
+        let mut row = Vec::new();
+        if layout.namespace {
+            row.push(a.namespace.clone());
+        }
+        row.extend([
             a.app_name.clone().unwrap_or_else(|| a.driver_pod.clone()),
-            a.namespace.clone(),
-            a.app_id.clone().unwrap_or_else(dash),
+            a.driver_pod.clone(),
             a.state_text(),
             format!("{}/{}", a.executors.running, a.executors.total),
             a.age_seconds.map(duration::human).unwrap_or_else(dash),
             a.duration_seconds.map(duration::human).unwrap_or_else(dash),
-        ];
-        if wide {
+        ]);
+        if layout.wide {
             row.extend([
-                a.driver_pod.clone(),
+                a.app_id.clone().unwrap_or_else(dash),
                 a.node.clone().unwrap_or_else(dash),
                 a.image.clone().unwrap_or_else(dash),
                 a.spark_version.clone().unwrap_or_else(dash),
@@ -440,7 +458,32 @@ pub fn table(apps: &[AppSummary], wide: bool) -> String {
         }
         row
     });
-    super::plain_table(&header, rows)
+    let text = super::plain_table(&header, rows);
+    if layout.no_headers {
+        text.split_once('\n')
+            .map(|(_, rows)| rows.to_string())
+            .unwrap_or_default()
+    } else {
+        text
+    }
+}
+
+/// One line per candidate of an ambiguous name, newest first: `  ns:pod   state   age`, for
+/// ambiguity errors and confirmations.
+pub fn candidate_lines(apps: &[AppSummary]) -> String {
+    let mut apps: Vec<&AppSummary> = apps.iter().collect();
+    apps.sort_by(|a, b| newest_first(a, b));
+    let rows = apps.iter().map(|a| {
+        vec![
+            a.submission_id.clone(),
+            a.state_text(),
+            a.age_seconds
+                .map(|s| format!("created {} ago", duration::human(s)))
+                .unwrap_or_else(|| "-".into()),
+        ]
+    });
+    let text = super::plain_table(&["", "", ""], rows);
+    text.lines().skip(1).map(|l| format!("\n  {l}")).collect()
 }
 
 #[cfg(test)]
@@ -598,16 +641,48 @@ mod tests {
             serde_json::json!({"phase": "Failed", "containerStatuses": [terminated("OOMKilled", 137)]}),
         );
         let s = summarize(&d, [], now());
-        let text = table(std::slice::from_ref(&s), false);
+        let text = table(std::slice::from_ref(&s), TableLayout::default());
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2);
-        assert!(lines[0].starts_with("NAME"));
-        assert!(lines[0].contains("APP ID"));
-        assert!(lines[1].starts_with("pi "));
+        assert!(lines[0].starts_with("NAME   DRIVER POD"), "{text}");
+        assert!(!lines[0].contains("NAMESPACE") && !lines[0].contains("APP ID"));
+        assert!(lines[1].starts_with("pi     pi-1-driver "), "{text}");
         assert!(lines[1].contains("failed (OOMKilled, exit 137)"));
         assert!(lines[1].contains("0/0"));
         assert!(lines[1].ends_with("2m"), "{text}");
-        assert!(table(&[s], true).lines().next().unwrap().ends_with("SPARK"));
+        let wide = TableLayout {
+            wide: true,
+            namespace: true,
+            no_headers: false,
+        };
+        let header = table(std::slice::from_ref(&s), wide);
+        let header = header.lines().next().unwrap();
+        assert!(header.starts_with("NAMESPACE   NAME") && header.ends_with("SPARK"));
+        let bare = TableLayout {
+            no_headers: true,
+            ..TableLayout::default()
+        };
+        assert_eq!(table(&[s], bare), format!("{}\n", lines[1]));
+    }
+
+    #[test]
+    fn candidates_are_newest_first_with_state_and_age() {
+        let old = summarize(&driver(serde_json::json!({"phase": "Running"})), [], now());
+        let mut new = old.clone();
+        new.submission_id = "ns:pi-2-driver".into();
+        new.created = Some("2025-01-01T10:59:00Z".parse().unwrap());
+        new.age_seconds = Some(60);
+        let text = candidate_lines(&[old, new]);
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(
+            lines[0].starts_with("  ns:pi-2-driver   running   created 60s ago"),
+            "{text}"
+        );
+        assert!(
+            lines[1].starts_with("  ns:pi-1-driver   running   created 60m ago"),
+            "{text}"
+        );
     }
 
     #[test]
