@@ -9,8 +9,9 @@
 #     tests/node/check.sh.
 # The images are docker-archive tarballs made with umoci + skopeo (no daemon, no registry).
 #
-#   tests/node/build.sh     prints the directory holding kspark-node, pause.tar, probe.tar
-#                           and images.env (the image names)
+#   tests/node/build.sh          prints the directory holding kspark-node, pause.tar,
+#                                probe.tar and images.env (the image names)
+#   tests/node/build.sh images   only the images (no Kubernetes build); prints nothing
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cluster="$here/../cluster"
@@ -171,8 +172,9 @@ ENV
   rm -rf "$img_dir"; mv "$img_dir.tmp" "$img_dir"
 }
 
-[ -x "$node_dir/kspark-node" ] || { say "kubelet/kube-proxy v$K8S_VERSION + coredns v$COREDNS_VERSION: not cached, building"; timed "build kspark-node" build_node; }
 [ -f "$img_dir/images.env" ] || { say "pause and probe images: not cached, building"; timed "build the pause and probe images" build_images; }
+[ "${1:-}" != images ] || exit 0
+[ -x "$node_dir/kspark-node" ] || { say "kubelet/kube-proxy v$K8S_VERSION + coredns v$COREDNS_VERSION: not cached, building"; timed "build kspark-node" build_node; }
 
 mkdir -p "$out"
 ln -sf "$node_dir/kspark-node" "$out/kspark-node"

@@ -7,6 +7,7 @@
 //	probe get URL         GET URL over HTTPS with the pod's service-account CA and token,
 //	                      print the status code and body
 //	probe sleep           sleep until SIGTERM, print "got SIGTERM" then exit 0
+//	probe hog             allocate memory until killed (memory limit checks)
 package main
 
 import (
@@ -47,6 +48,17 @@ func main() {
 		os.Exit(code)
 	case "get":
 		os.Exit(get(os.Args[2]))
+	case "hog":
+		var hoard [][]byte
+		for {
+			chunk := make([]byte, 4<<20)
+			for i := range chunk {
+				chunk[i] = 1
+			}
+			hoard = append(hoard, chunk)
+			fmt.Println("holding", len(hoard)*4, "MiB")
+			time.Sleep(10 * time.Millisecond)
+		}
 	case "sleep":
 		sigs := make(chan os.Signal, 1)
 		signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
