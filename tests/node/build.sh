@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds what the real node runs, from the Go module proxy and the Go toolchain, and caches it
 # outside the repository, keyed by version (a warm call returns at once):
-#   - one multi-call binary `kspark-node` (argv[1] picks kubelet, kube-proxy or coredns):
+#   - one multi-call binary `kspark-node` (argv[1] picks kubelet, kube-proxy or cri-cleanup):
 #     kubelet and kube-proxy of k8s.io/kubernetes at K8S_VERSION (tests/cluster/versions.env),
-#     CoreDNS at COREDNS_VERSION (versions.env) with only the plugins the cluster needs;
+#     with exactly Kubernetes' own dependency versions, so that it reuses the Go build cache of
+#     tests/cluster/build.sh (CoreDNS's newer gRPC/Prometheus would force a rebuild of it all);
+#   - `coredns` at COREDNS_VERSION (versions.env) with only the plugins the cluster needs;
 #   - the sandbox image localhost/kubectl-spark/pause:PAUSE_TAG (tools/pause, static Go);
 #   - the test image localhost/kubectl-spark/probe:<hash> (tools/probe, static Go), used by
 #     tests/node/check.sh.
@@ -11,7 +13,8 @@
 #
 #   tests/node/build.sh          prints the directory holding kspark-node, pause.tar,
 #                                probe.tar and images.env (the image names)
-#   tests/node/build.sh images   only the images (no Kubernetes build); prints nothing
+#   tests/node/build.sh images   only the images (no Go module build); prints nothing
+#   tests/node/build.sh coredns  only the images and CoreDNS; prints nothing
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cluster="$here/../cluster"
@@ -30,10 +33,13 @@ for t in umoci skopeo; do
   command -v "$t" >/dev/null || fail "find $t (run tests/node/install.sh)"
 done
 
-node_dir="$cache/bin/node-k8s-v$K8S_VERSION-coredns-v$COREDNS_VERSION"
+# (keyed also by the Go programs written below: a change to them rebuilds)
+main_hash="$(sed -n "/<<'GO'/,/^GO\$/p" "$here/build.sh" | sha256sum | cut -c1-12)"
+node_dir="$cache/bin/node-k8s-v$K8S_VERSION-$main_hash"
+coredns_dir="$cache/bin/coredns-v$COREDNS_VERSION-$main_hash"
 tools_hash="$(cat "$here"/tools/go.mod "$here"/tools/*/*.go | sha256sum | cut -c1-12)"
 img_dir="$cache/images/node-tools-$tools_hash-pause$PAUSE_TAG"
-out="$cache/bin/node-set-k8s$K8S_VERSION-coredns$COREDNS_VERSION-tools$tools_hash"
+out="$cache/bin/node-set-k8s$K8S_VERSION-coredns$COREDNS_VERSION-$main_hash-tools$tools_hash"
 
 timed() { # timed LABEL CMD...: runs CMD, reports the seconds it took
   local label=$1; shift; local t0=$SECONDS
@@ -45,7 +51,8 @@ build_node() {
   k8s_scratch_module "$cache/src/node-k8s-v$K8S_VERSION" kspark-node "$K8S_VERSION" || return 1
   rm -rf "$node_dir.tmp"; mkdir -p "$node_dir.tmp"
   cat > main.go <<'GO'
-// kspark-node: kubelet, kube-proxy and CoreDNS in one binary (one link instead of three).
+// kspark-node: kubelet and kube-proxy in one binary (one link instead of two), and the CRI
+// clean-up of tests/node/down.sh.
 package main
 
 import (
@@ -64,21 +71,11 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
-
-	"github.com/coredns/coredns/coremain"
-	_ "github.com/coredns/coredns/plugin/bind"
-	_ "github.com/coredns/coredns/plugin/cache"
-	_ "github.com/coredns/coredns/plugin/errors"
-	_ "github.com/coredns/coredns/plugin/health"
-	_ "github.com/coredns/coredns/plugin/kubernetes"
-	_ "github.com/coredns/coredns/plugin/loadbalance"
-	_ "github.com/coredns/coredns/plugin/log"
-	_ "github.com/coredns/coredns/plugin/ready"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: kspark-node kubelet|kube-proxy|coredns [flags] | cri-cleanup ENDPOINT")
+		fmt.Fprintln(os.Stderr, "usage: kspark-node kubelet|kube-proxy [flags] | cri-cleanup ENDPOINT")
 		os.Exit(2)
 	}
 	which := os.Args[1]
@@ -88,9 +85,6 @@ func main() {
 		os.Exit(cli.Run(kubelet.NewKubeletCommand(context.Background())))
 	case "kube-proxy":
 		os.Exit(cli.Run(proxy.NewProxyCommand()))
-	case "coredns":
-		coremain.Run()
-		os.Exit(0)
 	case "cri-cleanup":
 		os.Exit(criCleanup(os.Args[1]))
 	}
@@ -134,12 +128,41 @@ func criCleanup(endpoint string) int {
 }
 GO
   say "kspark-node: resolving modules"
-  go get "k8s.io/kubernetes@v$K8S_VERSION" "github.com/coredns/coredns@v$COREDNS_VERSION" >/dev/null 2>&1 \
-    || go get "k8s.io/kubernetes@v$K8S_VERSION" "github.com/coredns/coredns@v$COREDNS_VERSION" || return 1
+  go get "k8s.io/kubernetes@v$K8S_VERSION" >/dev/null 2>&1 || go get "k8s.io/kubernetes@v$K8S_VERSION" || return 1
   go mod tidy >/dev/null 2>&1 || go mod tidy || return 1
-  say "kspark-node: compiling kubelet, kube-proxy, coredns (warm Go cache: ~2 min; cold: 15+ min)"
+  say "kspark-node: compiling kubelet, kube-proxy (after tests/cluster/build.sh: ~2 min; cold: 15+ min)"
   go build -ldflags "$(k8s_ldflags "$K8S_VERSION")" -o "$node_dir.tmp/kspark-node" . || return 1
   rm -rf "$node_dir"; mv "$node_dir.tmp" "$node_dir"
+}
+
+build_coredns() {
+  local src="$cache/src/coredns-v$COREDNS_VERSION"
+  rm -rf "$src" "$coredns_dir.tmp"; mkdir -p "$src" "$coredns_dir.tmp"; cd "$src"
+  go mod init local/coredns >/dev/null 2>&1
+  cat > main.go <<'GO'
+// coredns with only the plugins the local cluster's DNS needs (the stock build links dozens of
+// cloud providers' SDKs).
+package main
+
+import (
+	"github.com/coredns/coredns/coremain"
+	_ "github.com/coredns/coredns/plugin/bind"
+	_ "github.com/coredns/coredns/plugin/cache"
+	_ "github.com/coredns/coredns/plugin/errors"
+	_ "github.com/coredns/coredns/plugin/health"
+	_ "github.com/coredns/coredns/plugin/kubernetes"
+	_ "github.com/coredns/coredns/plugin/loadbalance"
+	_ "github.com/coredns/coredns/plugin/log"
+	_ "github.com/coredns/coredns/plugin/ready"
+)
+
+func main() { coremain.Run() }
+GO
+  go get "github.com/coredns/coredns@v$COREDNS_VERSION" >/dev/null 2>&1 || go get "github.com/coredns/coredns@v$COREDNS_VERSION" || return 1
+  go mod tidy >/dev/null 2>&1 || go mod tidy || return 1
+  say "coredns: compiling (cold: ~5 min)"
+  go build -ldflags "-s -w" -o "$coredns_dir.tmp/coredns" . || return 1
+  rm -rf "$coredns_dir"; mv "$coredns_dir.tmp" "$coredns_dir"
 }
 
 # pack_image BIN NAME ENTRYPOINT... : a one-layer image holding the static BIN as /NAME, saved
@@ -174,10 +197,13 @@ ENV
 
 [ -f "$img_dir/images.env" ] || { say "pause and probe images: not cached, building"; timed "build the pause and probe images" build_images; }
 [ "${1:-}" != images ] || exit 0
-[ -x "$node_dir/kspark-node" ] || { say "kubelet/kube-proxy v$K8S_VERSION + coredns v$COREDNS_VERSION: not cached, building"; timed "build kspark-node" build_node; }
+[ -x "$coredns_dir/coredns" ] || { say "coredns v$COREDNS_VERSION: not cached, building"; timed "build coredns" build_coredns; }
+[ "${1:-}" != coredns ] || exit 0
+[ -x "$node_dir/kspark-node" ] || { say "kubelet/kube-proxy v$K8S_VERSION: not cached, building"; timed "build kspark-node" build_node; }
 
 mkdir -p "$out"
 ln -sf "$node_dir/kspark-node" "$out/kspark-node"
+ln -sf "$coredns_dir/coredns" "$out/coredns"
 ln -sf "$img_dir/pause.tar" "$out/pause.tar"
 ln -sf "$img_dir/probe.tar" "$out/probe.tar"
 ln -sf "$img_dir/images.env" "$out/images.env"

@@ -342,7 +342,7 @@ EOF
     loadbalance
 }
 EOF
-  start coredns "$bin/kspark-node" coredns -conf "$node/Corefile"
+  start coredns "$bin/coredns" -conf "$node/Corefile"
   wait_for "CoreDNS /ready" coredns 60 curl -fsS --max-time 2 "http://127.0.0.1:$dns_ready/ready"
 
   # --- env: merged into DIR/env by tests/cluster/up.sh ----------------------------------------
