@@ -7,7 +7,8 @@
 //! service account, `cleanup`), one that raises (exit 3, `describe`), one that is killed.
 //! Run them one at a time (`--test-threads=1`): the node has 2 cores.
 //!
-//! Without a real node they print `SKIPPED`; under `CI=true` that is a failure.
+//! Without a real node they print `SKIPPED`; under `CI=true` that is a failure. Every test name
+//! starts with `real_node_`, which `tests/run.sh` skips in its kwok-only stage.
 
 mod common;
 
@@ -339,7 +340,7 @@ spark.stop()
 /// the `.py` dependency uploaded by `submit` to S3 is imported by the real driver; `setup`'s
 /// service account was enough for the driver to create its executors; `cleanup` removes it.
 #[test]
-fn python_app_with_executors_runs_and_is_followed_to_success() {
+fn real_node_python_app_with_executors_runs_and_is_followed_to_success() {
     let Some(node) = real_node() else { return };
     let s3 = s3_for_pods(&node);
     let ns = TestNamespace::new(node.cluster, "real-ok");
@@ -442,7 +443,7 @@ fn python_app_with_executors_runs_and_is_followed_to_success() {
 /// A Python app that raises: `submit` exits 3; `describe` shows the driver's real termination
 /// reason and exit code, and the last lines of its log (the Python traceback).
 #[test]
-fn python_app_that_raises_exits_3_and_describe_says_why() {
+fn real_node_python_app_that_raises_exits_3_and_describe_says_why() {
     let Some(node) = real_node() else { return };
     let ns = TestNamespace::new(node.cluster, "real-fail");
     setup(&ns);
@@ -491,7 +492,7 @@ time.sleep(3600)
 /// the grace period; afterwards the executors, the Service and the ConfigMaps are gone
 /// (owner references, and the driver's own clean-up): nothing is left in the namespace.
 #[test]
-fn kill_stops_a_running_app_and_everything_it_owns() {
+fn real_node_kill_stops_a_running_app_and_everything_it_owns() {
     let Some(node) = real_node() else { return };
     let s3 = s3_for_pods(&node);
     let ns = TestNamespace::new(node.cluster, "real-kill");
