@@ -80,6 +80,8 @@ flock -w 900 9 || fail "lock $(dirname "$dir") (another up/down is running)"
 # The live record of the processes is DIR/pids (a test that restarts a component updates it).
 healthy() {
   [ -f "$dir/env" ] && [ -f "$dir/pids" ] || return 1
+  # asked for a real node: a cluster without one is replaced
+  [ "$real_node" = 0 ] || grep -q '^KSPARK_REAL_NODE=.' "$dir/env" || return 1
   ( set +u
     # shellcheck disable=SC1091
     . "$dir/env"
