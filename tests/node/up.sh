@@ -370,13 +370,15 @@ spark_image_name() {
   python3 - "$1" <<'PY'
 import json, sys, tarfile
 with tarfile.open(sys.argv[1]) as t:
-    names = t.getnames()
-    if "manifest.json" in names:
-        print(json.load(t.extractfile("manifest.json"))[0]["RepoTags"][0])
+    members = {m.name.removeprefix("./"): m for m in t.getmembers()}
+    if "manifest.json" in members:
+        print(json.load(t.extractfile(members["manifest.json"]))[0]["RepoTags"][0])
     else:
-        index = json.load(t.extractfile("index.json"))
-        ref = index["manifests"][0].get("annotations", {}).get("org.opencontainers.image.ref.name", "latest")
-        print(ref if "/" in ref else "localhost/kubectl-spark/spark:" + ref)
+        index = json.load(t.extractfile(members["index.json"]))
+        annotations = index["manifests"][0].get("annotations", {})
+        ref = annotations.get("org.opencontainers.image.ref.name", "latest")
+        print(annotations.get("io.containerd.image.name")
+              or (ref if "/" in ref else "localhost/kubectl-spark/spark:" + ref))
 PY
 }
 
