@@ -26,8 +26,11 @@ if [ "${KSPARK_CLUSTER_LOCK_HELD:-}" != 1 ]; then # up.sh holds the lock when it
   flock -w 900 9 || fail "lock $(dirname "$dir") (another up/down is running)"
 fi
 
+node_down="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../node/down.sh"
+real_node=0
 if [ -d "$dir/node" ] || [ "$(cat "${KSPARK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-spark}/node/owner" 2>/dev/null)" = "$dir" ]; then
-  "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../node/down.sh" "$dir" || fail "stop the real node (tests/node/down.sh)"
+  real_node=1
+  "$node_down" "$dir" node || fail "stop the real node (tests/node/down.sh $dir node)"
 fi
 
 # Processes of this cluster: the recorded pids, if they still run one of our programs with DIR
@@ -71,5 +74,8 @@ fi
 left="$(ours | tr '\n' ' ')"
 [ -z "${left// /}" ] || fail "stop every process (still running: $left)"
 
+if [ "$real_node" = 1 ]; then
+  "$node_down" "$dir" host || fail "restore the host after the real node (tests/node/down.sh $dir host)"
+fi
 rm -rf "$dir" || fail "remove $dir"
 say "cluster in $dir stopped and removed in $((SECONDS - t0))s"

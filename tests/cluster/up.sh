@@ -235,7 +235,7 @@ say "starting kube-apiserver v$K8S_VERSION on $api_url"
 start kube-apiserver "$bin/kube" kube-apiserver \
   --etcd-servers="http://127.0.0.1:$etcd_port" \
   --bind-address="$host_ip" --advertise-address="$host_ip" --secure-port="$api_port" \
-  --endpoint-reconciler-type="$([ "$real_node" = 1 ] && echo lease || echo none)" \
+  --endpoint-reconciler-type=none \
   --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
   --client-ca-file="$pki/ca.crt" --token-auth-file="$pki/tokens.csv" \
   --service-account-issuer="$api_url" \

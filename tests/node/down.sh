@@ -10,12 +10,19 @@
 #   6. checks: no process, mount, cgroup, interface, netns, iptables rule or sysctl is left
 #      changed; exits 1 naming what is.
 #
-#   tests/node/down.sh DIR      idempotent; DIR may already be gone (a stale owner)
+#   tests/node/down.sh DIR [node|host|all]   idempotent; DIR may already be gone (a stale owner)
+#
+# tests/cluster/down.sh runs it in two phases: `node` (steps 1-4, mounts and cgroups) while the
+# control plane still runs, `host` (the bridge, the host state, the checks) once it has stopped:
+# the API server listens on the bridge's address, and it hangs on shutdown when that address
+# vanishes under its open connections. `all` (the default) does both.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=network.env
 . "$here/network.env"
-dir="${1:?usage: tests/node/down.sh DIR}"
+dir="${1:?usage: tests/node/down.sh DIR [node|host|all]}"
+phase="${2:-all}"
+case "$phase" in node | host | all) ;; *) echo "usage: tests/node/down.sh DIR [node|host|all]" >&2; exit 2 ;; esac
 dir="$(cd "$dir" 2>/dev/null && pwd || echo "$dir")"
 cache="${KSPARK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-spark}"
 state="$cache/node"
@@ -39,7 +46,7 @@ ours() { # live processes of this node: our binaries whose command line names th
   local proc exe
   for proc in /proc/[0-9]*; do
     exe="$(readlink "$proc/exe" 2>/dev/null)" || continue
-    case "${exe##*/}" in kspark-node | containerd | containerd-shim*) ;; *) continue ;; esac
+    case "${exe##*/}" in kspark-node | coredns | containerd | containerd-shim*) ;; *) continue ;; esac
     grep -qaF -- "$node/" "$proc/cmdline" 2>/dev/null && echo "${proc#/proc/}"
   done
   return 0
@@ -60,11 +67,12 @@ stop() { # stop PID...: SIGTERM, up to 15 s, then SIGKILL
   sleep 0.3
 }
 component_pid() { # component_pid NAME: the live pid of the node's component NAME, if any
-  local p
+  local p cmd
   for p in $(ours); do
-    case "$(tr '\0' ' ' < "/proc/$p/cmdline")" in
-      *"kspark-node $1 "*) echo "$p" ;;
-      "containerd --config $node/"*) [ "$1" = containerd ] && echo "$p" ;;
+    cmd="$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)" || continue
+    case "$1:$cmd" in
+      kubelet:*"kspark-node kubelet "* | kube-proxy:*"kspark-node kube-proxy "* | \
+        coredns:*"/coredns -conf "* | containerd:"containerd --config "*) echo "$p" ;;
     esac
   done
   return 0
@@ -74,6 +82,7 @@ kubectl="${KUBECTL:-${KSPARK_KUBECTL:-kubectl}}"
 kc() { timeout 60 "$kubectl" --kubeconfig="$dir/system.kubeconfig" --request-timeout=20s "$@"; }
 api_up() { [ -f "$dir/system.kubeconfig" ] && kc get --raw /readyz >/dev/null 2>&1; }
 
+node_phase() {
 # --- 1-2: pods, kubelet, Node, Lease -------------------------------------------------------------
 if api_up; then
   if [ -n "$(component_pid kubelet)" ]; then
@@ -127,6 +136,9 @@ for h in /sys/fs/cgroup/*/; do
   [ ! -d "$h/kubepods" ] || problem "cgroup left: $h/kubepods"
 done
 
+}
+
+host_phase() {
 if ip link show "$KSPARK_NODE_BRIDGE" >/dev/null 2>&1; then
   ip link del "$KSPARK_NODE_BRIDGE" || problem "could not delete bridge $KSPARK_NODE_BRIDGE"
 fi
@@ -137,10 +149,18 @@ done 2>/dev/null || true
 rm -rf /var/lib/cni/results/kspark-* 2>/dev/null || true
 
 "$here/hoststate.sh" restore || problem "the host state was not fully restored (see above)"
+}
+
+[ "$phase" = host ] || node_phase
+[ "$phase" = node ] || host_phase
 
 if [ "${#problems[@]}" -gt 0 ]; then
   say "FAILED: the real node of $dir left: ${problems[*]}"
   exit 1
+fi
+if [ "$phase" = node ]; then
+  say "real node of $dir stopped in $((SECONDS - t0))s (the bridge and the host state: phase host)"
+  exit 0
 fi
 rm -rf --one-file-system "$node"
 [ "$(cat "$state/owner" 2>/dev/null)" != "$dir" ] || rm -f "$state/owner"

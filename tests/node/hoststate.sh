@@ -20,7 +20,9 @@ sysctls=(vm.overcommit_memory kernel.panic kernel.panic_on_oops net.ipv4.ip_forw
   net.netfilter.nf_conntrack_tcp_timeout_established net.netfilter.nf_conntrack_tcp_timeout_close_wait
   net.netfilter.nf_conntrack_tcp_be_liberal kernel.keys.root_maxkeys kernel.keys.root_maxbytes)
 # Host paths the node may create outside its own directories (hard-coded in the kubelet,
-# containerd, runc or the CNI library).
+# containerd's shims, runc or the CNI library). Those that did not exist before are removed when
+# empty (the node's own files in them are removed by down.sh); one that still holds something
+# is reported, not removed: another containerd on the machine may be using it.
 paths=(/var/lib/cni /var/log/containers /run/containerd /var/run/netns /var/lib/kubelet /etc/cni)
 
 iptables_now() { # the rules, without counters and comments that change on their own
@@ -58,15 +60,15 @@ flush_node_chains() {
   for t in filter nat mangle raw; do
     iptables-save -t "$t" >/dev/null 2>&1 || continue
     # rules in built-in or foreign chains that jump to ours
-    iptables-save -t "$t" | grep -E '^-A .* -j (KUBE-|CNI-)' | grep -vE '^-A (KUBE-|CNI-)' |
+    { iptables-save -t "$t" | grep -E '^-A .* -j (KUBE-|CNI-)' | grep -vE '^-A (KUBE-|CNI-)' || true; } |
       while read -r rule; do
         # shellcheck disable=SC2086
         eval "iptables -t $t ${rule/-A/-D}" 2>/dev/null || true
       done
-    for chain in $(iptables-save -t "$t" | sed -n 's/^:\(\(KUBE-\|CNI-\)[^ ]*\) .*/\1/p'); do
+    for chain in $(iptables-save -t "$t" | sed -n 's/^:\(\(KUBE-\|CNI-\)[^ ]*\) .*/\1/p' | sort -u); do
       iptables -t "$t" -F "$chain" 2>/dev/null || true
     done
-    for chain in $(iptables-save -t "$t" | sed -n 's/^:\(\(KUBE-\|CNI-\)[^ ]*\) .*/\1/p'); do
+    for chain in $(iptables-save -t "$t" | sed -n 's/^:\(\(KUBE-\|CNI-\)[^ ]*\) .*/\1/p' | sort -u); do
       iptables -t "$t" -X "$chain" 2>/dev/null || true
     done
   done
@@ -77,8 +79,11 @@ check() {
   local bad=0 d
   if ! d="$(diff <(cat "$saved/sysctls") <(sysctls_now))"; then say "sysctls differ:"; echo "$d" >&2; bad=1; fi
   if ! d="$(diff <(cat "$saved/iptables") <(iptables_now))"; then say "iptables rules differ:"; echo "$d" >&2; bad=1; fi
-  if ! d="$(diff <(cat "$saved/paths") <(paths_now))"; then say "host paths differ:"; echo "$d" >&2; bad=1; fi
   if ! d="$(diff <(cat "$saved/netns") <(netns_now))"; then say "network namespaces differ:"; echo "$d" >&2; bad=1; fi
+  if ! d="$(diff <(cat "$saved/paths") <(paths_now))"; then
+    say "warning: host paths that did not exist before still hold files (another containerd's?):"
+    echo "$d" >&2
+  fi
   return "$bad"
 }
 
@@ -91,7 +96,11 @@ restore() {
   done
   for p in $(comm -13 <(sort "$saved/paths") <(paths_now | sort)); do
     while mountpoint -q "$p"; do umount "$p" || break; done
-    rmdir "$p" 2>/dev/null || rm -rf --one-file-system "$p" 2>/dev/null || true
+    case "$p" in
+      # only a kubelet uses it (the device manager's socket is hard-coded there)
+      /var/lib/kubelet) rm -rf --one-file-system "$p" ;;
+      *) find "$p" -depth -type d -empty -delete 2>/dev/null || true ;;
+    esac
   done
   while IFS= read -r line; do
     sysctl -q -w "$line" >/dev/null 2>&1 || say "could not restore sysctl $line"

@@ -57,7 +57,7 @@ node_pids() { # node_pids D
   local proc exe
   for proc in /proc/[0-9]*; do
     exe="$(readlink "$proc/exe" 2>/dev/null)" || continue
-    case "${exe##*/}" in kspark-node | containerd | containerd-shim*) ;; *) continue ;; esac
+    case "${exe##*/}" in kspark-node | coredns | containerd | containerd-shim*) ;; *) continue ;; esac
     grep -qaF -- "$1/" "$proc/cmdline" 2>/dev/null && echo "${proc#/proc/}"
   done
   return 0
@@ -324,6 +324,18 @@ metricsBindAddress: 127.0.0.1:$proxy_metrics
 nodePortAddresses: ["$KSPARK_NODE_HOST_IP/32"]
 iptables: {localhostNodePorts: false}
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+EOF
+  # The API server does not manage its own endpoints here (--endpoint-reconciler-type=none: a
+  # lease reconciler makes it hang on shutdown when etcd stops first); the EndpointSlice
+  # mirroring controller turns these Endpoints into the slice kube-proxy reads.
+  local api_port="${api_url##*:}"
+  kc apply -f - >>"$dir/logs/node-bootstrap.log" 2>&1 <<EOF || fail "create the kubernetes Service's Endpoints" node-bootstrap
+apiVersion: v1
+kind: Endpoints
+metadata: {name: kubernetes, namespace: default}
+subsets:
+- addresses: [{ip: "$KSPARK_NODE_HOST_IP"}]
+  ports: [{name: https, port: $api_port, protocol: TCP}]
 EOF
   start kube-proxy "$bin/kspark-node" kube-proxy --config="$node/kube-proxy.yaml"
   wait_for "kube-proxy /healthz" kube-proxy 60 curl -fsS --max-time 2 "http://127.0.0.1:$proxy_health/healthz"
