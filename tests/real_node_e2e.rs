@@ -73,7 +73,8 @@ fn real_node() -> Option<RealNode> {
 fn s3_for_pods(node: &RealNode) -> &'static S3 {
     let s3 = S3::get().expect("an S3 server (tests/s3/up.sh) for the real-node tests");
     assert!(
-        s3.endpoint.starts_with(&format!("http://{}:", node.host_ip)),
+        s3.endpoint
+            .starts_with(&format!("http://{}:", node.host_ip)),
         "the S3 server listens on {}, which pods cannot reach: start it with KSPARK_S3_HOST={} tests/s3/up.sh",
         s3.endpoint,
         node.host_ip
@@ -224,7 +225,8 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 /// The application's summary from `status -o json`.
 fn status(ns: &TestNamespace, app: &str) -> serde_json::Value {
     let r = ok(ns, User::Bob, &["status", app, "-o", "json"]);
-    let all: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {r}"));
+    let all: serde_json::Value =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {r}"));
     all[0].clone()
 }
 
@@ -244,7 +246,9 @@ fn wait_status(
         assert!(
             Instant::now() < deadline,
             "{app}: not {what} after {SPARK_TIMEOUT:?}; last status: {s:#}\n{}",
-            ns.kubectl(&["get", "pods", "-o", "wide"]).stdout.escape_ascii()
+            ns.kubectl(&["get", "pods", "-o", "wide"])
+                .stdout
+                .escape_ascii()
         );
         std::thread::sleep(Duration::from_secs(1));
     }
@@ -260,7 +264,8 @@ fn executors(s: &serde_json::Value) -> (u64, u64) {
 /// One HTTP/1.1 GET on a new connection to the local port: status line, headers, body.
 fn http_get(port: u16, path: &str) -> (u16, String, String) {
     let mut conn = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
     write!(
         conn,
         "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
@@ -384,15 +389,22 @@ fn real_node_python_app_with_executors_runs_and_is_followed_to_success() {
     let (url, port) = common::read_ui_url(&mut ui);
     let (code, _, body) = http_get(port, "/api/v1/applications");
     assert_eq!(code, 200, "{url}/api/v1/applications: {body}");
-    let apps: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    let apps: serde_json::Value =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
     assert_eq!(apps[0]["id"], app_id.as_str(), "{body}");
     let (code, head, _) = http_get(port, "/");
-    assert!((300..400).contains(&code), "GET / through the tunnel: {head}");
+    assert!(
+        (300..400).contains(&code),
+        "GET / through the tunnel: {head}"
+    );
     let location = header(&head, "location").expect("a redirect has a Location");
     let path = location
         .strip_prefix(&format!("http://127.0.0.1:{port}"))
         .unwrap_or(location);
-    assert!(path.starts_with('/'), "redirect leaves the forwarded port: {location}");
+    assert!(
+        path.starts_with('/'),
+        "redirect leaves the forwarded port: {location}"
+    );
     let (code, _, page) = http_get(port, path);
     assert_eq!(code, 200, "GET {path}: {page}");
     assert!(page.contains("Spark Jobs"), "{path}: {page}");
@@ -410,7 +422,12 @@ fn real_node_python_app_with_executors_runs_and_is_followed_to_success() {
         .lines()
         .filter_map(|l| l.strip_prefix('[')?.split_once("] ").map(|(p, _)| p))
         .collect();
-    assert_eq!(executor_pods.len(), 2, "two executors in:\n{}", followed.stdout);
+    assert_eq!(
+        executor_pods.len(),
+        2,
+        "two executors in:\n{}",
+        followed.stdout
+    );
     for pod in &executor_pods {
         let prefix = format!("[{pod}] ");
         assert!(
@@ -431,13 +448,20 @@ fn real_node_python_app_with_executors_runs_and_is_followed_to_success() {
         driver_log.contains("kspark: the dependency says hello from a local file uploaded to S3"),
         "driver log:\n{driver_log}"
     );
-    assert!(driver_log.contains("kspark: done, total"), "driver log:\n{driver_log}");
+    assert!(
+        driver_log.contains("kspark: done, total"),
+        "driver log:\n{driver_log}"
+    );
 
     // cleanup removes the finished application
     std::thread::sleep(Duration::from_secs(2));
     ok(&ns, User::Bob, &["cleanup", "--older-than", "1s"]);
     let pods = ns.kubectl(&["get", "pods", "-o", "name"]);
-    assert_eq!(String::from_utf8_lossy(&pods.stdout).trim(), "", "pods left after cleanup");
+    assert_eq!(
+        String::from_utf8_lossy(&pods.stdout).trim(),
+        "",
+        "pods left after cleanup"
+    );
 }
 
 /// A Python app that raises: `submit` exits 3; `describe` shows the driver's real termination
@@ -463,7 +487,10 @@ fn real_node_python_app_that_raises_exits_3_and_describe_says_why() {
     assert_eq!(r.code, 3, "submit of a failing app: {r}");
 
     let d = ok(&ns, User::Bob, &["describe", "real-fail"]).stdout;
-    assert!(d.contains("terminated: Error, exit code 1"), "describe:\n{d}");
+    assert!(
+        d.contains("terminated: Error, exit code 1"),
+        "describe:\n{d}"
+    );
     assert!(
         d.contains("RuntimeError: kspark: deliberate failure of the e2e test"),
         "describe shows no last log lines:\n{d}"
@@ -474,9 +501,16 @@ fn real_node_python_app_that_raises_exits_3_and_describe_says_why() {
 
     std::thread::sleep(Duration::from_secs(2));
     let c = ok(&ns, User::Bob, &["cleanup", "--older-than", "1s"]);
-    assert!(c.stdout.contains("real-fail") || c.stderr.contains("real-fail"), "{c}");
+    assert!(
+        c.stdout.contains("real-fail") || c.stderr.contains("real-fail"),
+        "{c}"
+    );
     let pods = ns.kubectl(&["get", "pods", "-o", "name"]);
-    assert_eq!(String::from_utf8_lossy(&pods.stdout).trim(), "", "pods left after cleanup");
+    assert_eq!(
+        String::from_utf8_lossy(&pods.stdout).trim(),
+        "",
+        "pods left after cleanup"
+    );
 }
 
 const LONG_APP: &str = r#"
@@ -525,7 +559,17 @@ fn real_node_kill_stops_a_running_app_and_everything_it_owns() {
 
     let t0 = Instant::now();
     let grace = 30;
-    ok(&ns, User::Bob, &["kill", "real-kill", "--grace-period", &grace.to_string(), "--wait"]);
+    ok(
+        &ns,
+        User::Bob,
+        &[
+            "kill",
+            "real-kill",
+            "--grace-period",
+            &grace.to_string(),
+            "--wait",
+        ],
+    );
     let took = t0.elapsed();
     assert!(
         took < Duration::from_secs(grace - 5),
@@ -533,7 +577,9 @@ fn real_node_kill_stops_a_running_app_and_everything_it_owns() {
     );
     let followed = follow.finish(Duration::from_secs(60));
     assert!(
-        followed.stdout.contains("Invoking stop() from shutdown hook")
+        followed
+            .stdout
+            .contains("Invoking stop() from shutdown hook")
             || followed.stdout.contains("RECEIVED SIGNAL TERM"),
         "the driver's log shows no SIGTERM handling:\n{}",
         followed.stdout
