@@ -222,12 +222,20 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
-/// The application's summary from `status -o json`.
-fn status(ns: &TestNamespace, app: &str) -> serde_json::Value {
-    let r = ok(ns, User::Bob, &["status", app, "-o", "json"]);
+/// The application's summary from `status -o json`; `None` while `submit` has not created it.
+fn try_status(ns: &TestNamespace, app: &str) -> Option<serde_json::Value> {
+    let r = run(ns, User::Bob, &["status", app, "-o", "json"]);
+    if r.code != 0 && r.stderr.contains("no Spark application is named") {
+        return None;
+    }
+    assert_eq!(r.code, 0, "status {app}: {r}");
     let all: serde_json::Value =
         serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {r}"));
-    all[0].clone()
+    Some(all[0].clone())
+}
+
+fn status(ns: &TestNamespace, app: &str) -> serde_json::Value {
+    try_status(ns, app).unwrap_or_else(|| panic!("no application {app}"))
 }
 
 /// Polls `status` until `done` holds for the summary, or panics with the last one.
@@ -239,7 +247,7 @@ fn wait_status(
 ) -> serde_json::Value {
     let deadline = Instant::now() + SPARK_TIMEOUT;
     loop {
-        let s = status(ns, app);
+        let s = try_status(ns, app).unwrap_or_default();
         if done(&s) {
             return s;
         }
