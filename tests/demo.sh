@@ -13,7 +13,7 @@ t0=$SECONDS
 
 say "building kubectl-spark"
 cargo build --quiet --bin kubectl-spark
-export PATH="$root/target/debug:$PATH"
+export PATH="${CARGO_TARGET_DIR:-$root/target}/debug:$PATH"
 
 dir="${KSPARK_CLUSTER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-spark/cluster}"
 if [ -f "$dir/env" ] && ! grep -q '^KSPARK_REAL_NODE=.' "$dir/env"; then
@@ -38,7 +38,7 @@ kubectl spark version
 say "kubectl spark submit … pi.py with 2 executors on the real node ($KSPARK_SPARK_IMAGE)"
 name="pi-$(date +%H%M%S)"
 t_submit=$SECONDS
-set -x +e
+set -x
 kubectl spark submit -n spark-demo \
   --name "$name" \
   --conf spark.executor.instances=2 \
@@ -50,9 +50,17 @@ kubectl spark submit -n spark-demo \
   --conf spark.kubernetes.executor.request.cores=0.1 \
   --conf spark.driver.memory=512m --conf spark.executor.memory=512m \
   --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
-  local:///opt/spark/examples/src/main/python/pi.py 20
-code=$?
-set +x -e
+  local:///opt/spark/examples/src/main/python/pi.py 20 &
+set +x
+submit=$!
+# While submit waits for the driver, show the application's status (executors included).
+sleep 5
+while kill -0 "$submit" 2>/dev/null; do
+  kubectl spark status -n spark-demo "$name" 2>/dev/null | sed -n 2p | sed 's/^/    status: /' >&2 || true
+  sleep 10
+done
+code=0
+wait "$submit" || code=$?
 say "the driver ended with exit code $code after $((SECONDS - t_submit))s"
 
 say "kubectl spark logs $name | grep 'Pi is roughly'"

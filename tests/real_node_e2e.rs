@@ -579,6 +579,7 @@ fn real_node_kill_stops_a_running_app_and_everything_it_owns() {
         ],
     );
     let took = t0.elapsed();
+    eprintln!("kill --wait took {took:?}");
     assert!(
         took < Duration::from_secs(grace - 5),
         "kill --wait took {took:?}: the driver did not end on SIGTERM before the grace period ({grace}s)"
