@@ -251,6 +251,13 @@ fn wait_status(
         if done(&s) {
             return s;
         }
+        if s["state"] == "failed" || s["state"] == "succeeded" {
+            let log = run(ns, User::Bob, &["logs", app, "--tail", "40"]);
+            panic!(
+                "{app}: ended ({}) before being {what}; driver log:\n{}",
+                s["state"], log.stdout
+            );
+        }
         assert!(
             Instant::now() < deadline,
             "{app}: not {what} after {SPARK_TIMEOUT:?}; last status: {s:#}\n{}",

@@ -352,11 +352,13 @@ EOF
         pods insecure
         fallthrough in-addr.arpa ip6.arpa
     }
-    cache 5
+    cache 30
     loadbalance
 }
 EOF
-  start coredns "$bin/coredns" -conf "$node/Corefile"
+  # Ahead of the builds and JVMs that load this machine: a DNS answer that comes late fails
+  # a Spark driver's first API call (its resolver gives up on a search domain that times out).
+  start coredns nice -n -10 "$bin/coredns" -conf "$node/Corefile"
   wait_for "CoreDNS /ready" coredns 60 curl -fsS --max-time 2 "http://127.0.0.1:$dns_ready/ready"
 
   # --- env: merged into DIR/env by tests/cluster/up.sh ----------------------------------------
