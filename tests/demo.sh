@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# The README's main command: builds kubectl-spark, brings up the local Kubernetes cluster
-# (real kube-apiserver, etcd, controller-manager and scheduler; kwok simulates the kubelet, so
-# no container really runs) and submits the SparkPi example of the Spark docs, following it to
-# completion. Pass --down to stop the cluster at the end.
+# The README's main command: builds kubectl-spark, brings up the local Kubernetes cluster with a
+# real node (real kube-apiserver, etcd, controller-manager and scheduler; a real kubelet with
+# containerd, kube-proxy and CoreDNS, tests/node) and the locally built Spark image, then submits
+# Spark's own Python Pi example with two executors and follows it to the end: the status lines
+# show the executors, `kubectl spark logs` shows "Pi is roughly 3.14…", and the exit code is the
+# real driver's. Pass --down to stop the cluster at the end. Needs root (containerd, iptables).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 say() { printf '\n==> %s\n' "$*" >&2; }
+t0=$SECONDS
 
 say "building kubectl-spark"
 cargo build --quiet --bin kubectl-spark
-export PATH="$root/target/debug:$PATH"
+export PATH="${CARGO_TARGET_DIR:-$root/target}/debug:$PATH"
 
-say "bringing up the local cluster (first run builds Kubernetes from source: ~10 minutes)"
-tests/cluster/up.sh
 dir="${KSPARK_CLUSTER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-spark/cluster}"
+if [ -f "$dir/env" ] && ! grep -q '^KSPARK_REAL_NODE=.' "$dir/env"; then
+  say "the cluster in $dir has no real node: restarting it with one"
+  tests/cluster/down.sh "$dir"
+fi
+say "bringing up the local cluster with a real node (first run builds Kubernetes, the kubelet and a Spark image: ~25 minutes)"
+KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh "$dir"
 # shellcheck disable=SC1091
 . "$dir/env"
 export KUBECONFIG="$KSPARK_ADMIN_KUBECONFIG"
+kubectl get nodes -o wide
 
 kubectl get namespace spark-demo >/dev/null 2>&1 || kubectl create namespace spark-demo >/dev/null
 
@@ -27,25 +35,45 @@ kubectl spark setup -n spark-demo
 say "kubectl spark version"
 kubectl spark version
 
-say "kubectl spark submit … SparkPi (the driver is simulated by kwok and succeeds after 5 s)"
+say "kubectl spark submit … pi.py with 2 executors on the real node ($KSPARK_SPARK_IMAGE)"
+name="pi-$(date +%H%M%S)"
+t_submit=$SECONDS
 set -x
 kubectl spark submit -n spark-demo \
-  --name spark-pi \
-  --class org.apache.spark.examples.SparkPi \
+  --name "$name" \
   --conf spark.executor.instances=2 \
   --conf spark.kubernetes.authenticate.driver.serviceAccountName=spark \
-  --conf spark.kubernetes.container.image=apache/spark:4.0.1 \
-  --conf spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/outcome=Succeeded \
-  --conf spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/delay=5000 \
-  local:///opt/spark/examples/jars/spark-examples.jar 1000
+  --conf spark.kubernetes.container.image="$KSPARK_SPARK_IMAGE" \
+  --conf spark.kubernetes.driver.podTemplateFile="$KSPARK_REAL_NODE_POD_TEMPLATE" \
+  --conf spark.kubernetes.executor.podTemplateFile="$KSPARK_REAL_NODE_POD_TEMPLATE" \
+  --conf spark.kubernetes.driver.request.cores=0.1 \
+  --conf spark.kubernetes.executor.request.cores=0.1 \
+  --conf spark.driver.memory=512m --conf spark.executor.memory=512m \
+  --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
+  local:///opt/spark/examples/src/main/python/pi.py 20 &
 set +x
+submit=$!
+# While submit waits for the driver, show the application's status (executors included).
+sleep 5
+while kill -0 "$submit" 2>/dev/null; do
+  kubectl spark status -n spark-demo "$name" 2>/dev/null | sed -n 2p | sed 's/^/    status: /' >&2 || true
+  sleep 10
+done
+code=0
+wait "$submit" || code=$?
+say "the driver ended with exit code $code after $((SECONDS - t_submit))s"
 
-say "what it created"
+say "kubectl spark logs $name | grep 'Pi is roughly'"
+kubectl spark logs -n spark-demo "$name" | grep 'Pi is roughly' || true
+kubectl spark status -n spark-demo "$name"
+
+say "what is left (executors are deleted by the driver; the driver pod stays for its logs)"
 kubectl get pods,services,configmaps -n spark-demo
-kubectl spark list -n spark-demo
 
+say "demo done in $((SECONDS - t0))s"
 if [ "${1:-}" = "--down" ]; then
-  tests/cluster/down.sh
+  tests/cluster/down.sh "$dir"
 else
   say "the cluster keeps running: export KUBECONFIG=$KSPARK_ADMIN_KUBECONFIG to explore; tests/cluster/down.sh stops it"
 fi
+exit "$code"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (the README's second set-up command; .ci/run calls it).
 # Checks formatting and lints, builds the local Kubernetes cluster (cached), brings it and an S3
-# server up in a throw-away directory, runs the whole test suite against them, and always tears
+# server up in a throw-away directory, runs the whole test suite against them, then the real-node
+# stage (the same cluster with a real node: containers and Spark, tests/node), and always tears
 # them down.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,7 +42,7 @@ tests/s3/up.sh "$KSPARK_S3_DIR"
 
 say "cargo test (unit, CLI, snapshot, end-to-end, conformance)"
 # End-to-end tests fail, never skip, when CI=true and the cluster is missing.
-CI="${CI:-true}" cargo test --locked --lib --bins --tests -- --test-threads="${KSPARK_TEST_THREADS:-4}" --skip disruptive_
+CI="${CI:-true}" cargo test --locked --lib --bins --tests -- --test-threads="${KSPARK_TEST_THREADS:-4}" --skip disruptive_ --skip real_node_
 
 say "cargo test --benches (the criterion micro-benchmarks, each case run once)"
 # Criterion's harness takes no libtest flags (--test-threads, --skip), hence a run of its own.
@@ -49,5 +50,19 @@ cargo test --locked --benches
 
 say "cargo test --test disruptive_e2e (restarts the API server, so it runs alone)"
 CI="${CI:-true}" cargo test --locked --test disruptive_e2e -- --test-threads=1
+
+say "real node: a cluster with real containers and Spark (tests/node; first run builds the kubelet and the Spark image)"
+# The real node is one per machine: the cluster above goes down first. Its own S3 server listens
+# on the node's bridge address, which the Spark driver in a pod reaches.
+tests/s3/down.sh "$KSPARK_S3_DIR" || true
+tests/cluster/down.sh "$KSPARK_CLUSTER_DIR"
+t_node=$SECONDS
+KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh "$KSPARK_CLUSTER_DIR"
+# shellcheck disable=SC1091
+KSPARK_S3_HOST="$(. "$KSPARK_CLUSTER_DIR/env" && echo "$KSPARK_REAL_NODE_IP")" tests/s3/up.sh "$KSPARK_S3_DIR"
+say "real node up in $((SECONDS - t_node))s: tests/node/check.sh, then cargo test --test real_node_e2e"
+tests/node/check.sh "$KSPARK_CLUSTER_DIR"
+CI="${CI:-true}" cargo test --locked --test real_node_e2e -- --test-threads=1
+say "real-node stage done in $((SECONDS - t_node))s"
 
 say "all tests passed in $((SECONDS - t0))s"

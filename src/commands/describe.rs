@@ -1,8 +1,9 @@
 //! `kubectl spark describe`: one screen that explains an application — the driver's state,
-//! conditions and containers, why it is pending, its executors, Service, conf map (secrets
-//! redacted), how to reach the Spark UI, and the recent events in time order. Its summary
-//! says what was submitted: main class, resource, application arguments, the driver's service
-//! account, and the driver's and each executor's CPU and memory.
+//! conditions and containers, why it is pending, the last lines of a failed driver's log, its
+//! executors, Service, conf map (secrets redacted), how to reach the Spark UI, and the recent
+//! events in time order. Its summary says what was submitted: main class, resource,
+//! application arguments, the driver's service account, and the driver's and each executor's
+//! CPU and memory.
 //!
 //! Fetching is best effort beyond the driver pod: a section the user may not read (a 403 on
 //! services, say) says so, names the permission, and the rest is still shown.
@@ -12,7 +13,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{ConfigMap, ContainerStatus, Event, Pod, Service};
 use kube::Client;
-use kube::api::Api;
+use kube::api::{Api, LogParams};
 
 use crate::app::LABEL_APP_SELECTOR;
 use crate::cli::{AppRefArgs, KubeFlags};
@@ -25,6 +26,8 @@ use crate::output;
 
 /// How many events are shown (the most recent ones).
 const MAX_EVENTS: usize = 25;
+/// How many lines of a failed driver's log are shown (the last ones: the error is there).
+const FAILED_LOG_LINES: i64 = 20;
 
 /// A section that may have been refused.
 #[derive(Debug, Clone)]
@@ -63,6 +66,24 @@ pub struct Description {
     pub config_maps: Vec<(String, Section<Option<ConfigMap>>)>,
     /// Events of the driver, its executors, Service and conf maps.
     pub events: Section<Vec<Event>>,
+    /// The last lines of the log of a driver container that failed (exit code ≠ 0), with the
+    /// container's name; `None` when no container failed.
+    pub failed_log: Option<(String, Section<String>)>,
+}
+
+/// The driver container that ended with a non-zero exit code, if any.
+fn failed_container(pod: &Pod) -> Option<&ContainerStatus> {
+    pod.status
+        .as_ref()?
+        .container_statuses
+        .as_ref()?
+        .iter()
+        .find(|cs| {
+            cs.state
+                .as_ref()
+                .and_then(|s| s.terminated.as_ref())
+                .is_some_and(|t| t.exit_code != 0)
+        })
 }
 
 /// Runs `describe`.
@@ -162,12 +183,30 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
                 })
                 .collect::<Vec<_>>()
         });
+    let failed_log = match failed_container(&driver) {
+        Some(cs) => {
+            let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
+            let params = LogParams {
+                container: Some(cs.name.clone()),
+                tail_lines: Some(FAILED_LOG_LINES),
+                ..LogParams::default()
+            };
+            let name = driver.metadata.name.clone().unwrap_or_default();
+            let log = api
+                .logs(&name, &params)
+                .await
+                .map_err(|e| crate::kube::api_error(e, "get pods/log", &ns));
+            Some((cs.name.clone(), Section::from_result(log)))
+        }
+        None => None,
+    };
     Ok(Description {
         driver,
         executors,
         services,
         config_maps,
         events: Section::from_result(events),
+        failed_log,
     })
 }
 
@@ -576,6 +615,17 @@ pub fn render(d: &Description, now: Timestamp) -> String {
         );
     }
 
+    match &d.failed_log {
+        Some((container, Section::Found(log))) => {
+            let _ = writeln!(out, "\nLast log lines ({container}):");
+            out.push_str(&indented(log.trim_end(), 2));
+        }
+        Some((container, Section::Unavailable(e))) => {
+            let _ = writeln!(out, "\nLast log lines ({container}): unavailable: {e}");
+        }
+        None => {}
+    }
+
     let _ = writeln!(
         out,
         "\nExecutors:        {} running of {}",
@@ -857,6 +907,7 @@ mod tests {
                 ),
                 event("Other", "first", "2025-01-01T10:59:10Z"),
             ]),
+            failed_log: None,
         };
         let text = render(&d, now());
         assert!(
@@ -902,5 +953,44 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(container_state(&cs), "terminated: OOMKilled, exit code 137");
+    }
+
+    #[test]
+    fn a_failed_driver_shows_the_end_of_its_log() {
+        let mut driver = pending_driver();
+        driver.status = Some(
+            serde_json::from_value(serde_json::json!({
+                "phase": "Failed",
+                "containerStatuses": [{
+                    "name": "spark-kubernetes-driver", "image": "spark:4.0.5", "imageID": "",
+                    "ready": false, "restartCount": 0,
+                    "state": {"terminated": {"exitCode": 1, "reason": "Error"}}
+                }]
+            }))
+            .unwrap(),
+        );
+        assert_eq!(
+            failed_container(&driver).map(|c| c.name.as_str()),
+            Some("spark-kubernetes-driver")
+        );
+        let d = Description {
+            driver,
+            executors: vec![],
+            services: Section::Found(vec![]),
+            config_maps: vec![],
+            events: Section::Found(vec![]),
+            failed_log: Some((
+                "spark-kubernetes-driver".into(),
+                Section::Found("Traceback (most recent call last):\nRuntimeError: boom\n".into()),
+            )),
+        };
+        let text = render(&d, now());
+        assert!(text.contains("terminated: Error, exit code 1"), "{text}");
+        assert!(
+            text.contains(
+                "\nLast log lines (spark-kubernetes-driver):\n  Traceback (most recent call last):\n  RuntimeError: boom\n"
+            ),
+            "{text}"
+        );
     }
 }

@@ -9,6 +9,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 . "$here/versions.env"
+# shellcheck source=k8s-module.sh
+. "$here/k8s-module.sh"
 cache="${KSPARK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-spark}"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath GOPROXY="${GOPROXY:-https://proxy.golang.org,direct}"
 say() { printf '[cluster build] %s\n' "$*" >&2; }
@@ -27,20 +29,8 @@ timed() { # timed LABEL CMD...: runs CMD, reports the seconds it took
 }
 
 build_k8s() {
-  local src="$cache/src/k8s-v$K8S_VERSION" minor="${K8S_VERSION#1.}"; minor="${minor%%.*}"
-  local staging="v0.${K8S_VERSION#1.}"
-  rm -rf "$src"; mkdir -p "$src" "$k8s_dir.tmp"
-  cd "$src"
-  go mod init local/kube >/dev/null 2>&1
-  say "k8s: reading go.mod of k8s.io/kubernetes@v$K8S_VERSION"
-  local gomod; gomod=$(go mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
-  [ -f "$gomod" ] || return 1
-  # Every staging module k8s requires at the placeholder v0.0.0 is replaced by its tag.
-  local m
-  for m in $(awk '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" {print $1}' "$gomod"); do
-    go mod edit -replace="$m=$m@$staging"
-  done
-  grep -q '^godebug' "$gomod" && grep '^godebug' "$gomod" >> go.mod
+  k8s_scratch_module "$cache/src/k8s-v$K8S_VERSION" kube "$K8S_VERSION" || return 1
+  mkdir -p "$k8s_dir.tmp"
   # One multi-call binary (argv[1] picks the component) links once instead of three times.
   cat > main.go <<'GO'
 package main
@@ -80,8 +70,7 @@ GO
   say "k8s: resolving modules (cold: a few minutes)"
   go get "k8s.io/kubernetes@v$K8S_VERSION" >/dev/null 2>&1 || go get "k8s.io/kubernetes@v$K8S_VERSION" || return 1
   go mod tidy >/dev/null 2>&1 || go mod tidy || return 1
-  local V=k8s.io/component-base/version C=k8s.io/client-go/pkg/version
-  local ld="-s -w -X $V.gitVersion=v$K8S_VERSION -X $V.gitMajor=1 -X $V.gitMinor=$minor -X $V.gitTreeState=clean -X $C.gitVersion=v$K8S_VERSION -X $C.gitMajor=1 -X $C.gitMinor=$minor -X $C.gitTreeState=clean"
+  local ld; ld="$(k8s_ldflags "$K8S_VERSION")"
   say "k8s: compiling kube-apiserver, kube-controller-manager, kube-scheduler (cold: 15-30 min)"
   go build -ldflags "$ld" -o "$k8s_dir.tmp/kube" . || return 1
   rm -rf "$k8s_dir"; mv "$k8s_dir.tmp" "$k8s_dir"

@@ -4,8 +4,9 @@
 #   tests/cluster/down.sh [DIR]   DIR defaults to $KSPARK_CLUSTER_DIR or
 #                                 ~/.cache/kubectl-spark/cluster
 #
-# Stops the processes recorded in DIR/pids, then any orphan of this cluster (a kube, etcd, kwok
-# or python process whose command line names DIR), checks that none is left, removes DIR.
+# Stops the real node first, if the cluster has one (tests/node/down.sh: it needs the API
+# server), then the processes recorded in DIR/pids and any orphan of this cluster (a kube, etcd,
+# kwok or python process whose command line names DIR), checks that none is left, removes DIR.
 set -euo pipefail
 dir="${1:-${KSPARK_CLUSTER_DIR:-$HOME/.cache/kubectl-spark/cluster}}"
 t0=$SECONDS
@@ -23,6 +24,13 @@ fi
 if [ "${KSPARK_CLUSTER_LOCK_HELD:-}" != 1 ]; then # up.sh holds the lock when it calls us
   exec 9<"$(dirname "$dir")"
   flock -w 900 9 || fail "lock $(dirname "$dir") (another up/down is running)"
+fi
+
+node_down="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../node/down.sh"
+real_node=0
+if [ -d "$dir/node" ] || [ "$(cat "${KSPARK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-spark}/node/owner" 2>/dev/null)" = "$dir" ]; then
+  real_node=1
+  "$node_down" "$dir" node || fail "stop the real node (tests/node/down.sh $dir node)"
 fi
 
 # Processes of this cluster: the recorded pids, if they still run one of our programs with DIR
@@ -66,5 +74,8 @@ fi
 left="$(ours | tr '\n' ' ')"
 [ -z "${left// /}" ] || fail "stop every process (still running: $left)"
 
+if [ "$real_node" = 1 ]; then
+  "$node_down" "$dir" host || fail "restore the host after the real node (tests/node/down.sh $dir host)"
+fi
 rm -rf "$dir" || fail "remove $dir"
 say "cluster in $dir stopped and removed in $((SECONDS - t0))s"

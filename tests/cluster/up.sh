@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Starts the local test cluster: a real kube-apiserver (etcd, controller-manager, scheduler)
 # whose nodes and pods are simulated by kwok. Everything listens on 127.0.0.1, on free ports.
+# With KSPARK_WITH_REAL_NODE=1 it also attaches the real node (tests/node: containerd, kubelet,
+# kube-proxy, CoreDNS; one such cluster per machine) and the API server listens on the node's
+# bridge address (KSPARK_NODE_HOST_IP in tests/node/network.env) instead, so pods reach it.
 #
 #   tests/cluster/up.sh [DIR]     DIR defaults to $KSPARK_CLUSTER_DIR or
 #                                 ~/.cache/kubectl-spark/cluster
@@ -12,11 +15,16 @@
 #
 # Environment: KUBECTL (default: the kubectl on PATH, or its kubectl.1.NN sibling matching the
 # server), KSPARK_NODES (default 2),
-# KSPARK_NODE_CPU/KSPARK_NODE_MEMORY/KSPARK_NODE_PODS (per node; default 32, 256Gi, 1000).
+# KSPARK_NODE_CPU/KSPARK_NODE_MEMORY/KSPARK_NODE_PODS (per node; default 32, 256Gi, 1000),
+# KSPARK_WITH_REAL_NODE (1: attach the real node).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 . "$here/versions.env"
+# shellcheck source=../node/network.env
+. "$here/../node/network.env"
+real_node="${KSPARK_WITH_REAL_NODE:-0}"
+case "$real_node" in 0 | 1) ;; *) echo "[cluster up] KSPARK_WITH_REAL_NODE must be 0 or 1, not '$real_node'" >&2; exit 2 ;; esac
 dir="${1:-${KSPARK_CLUSTER_DIR:-$HOME/.cache/kubectl-spark/cluster}}"
 nodes="${KSPARK_NODES:-2}"
 t0=$SECONDS
@@ -36,6 +44,9 @@ fail() { # fail STEP [COMPONENT]
 on_exit() {
   local rc=$?
   [ "$rc" -eq 0 ] && return
+  if [ "$real_node" = 1 ] && [ -n "${node_claimed:-}" ]; then
+    "$here/../node/down.sh" "$dir" || true
+  fi
   if [ "${#started_pids[@]}" -gt 0 ]; then
     say "stopping what this run started (logs stay in $dir/logs)"
     kill "${started_pids[@]}" 2>/dev/null || true
@@ -69,6 +80,8 @@ flock -w 900 9 || fail "lock $(dirname "$dir") (another up/down is running)"
 # The live record of the processes is DIR/pids (a test that restarts a component updates it).
 healthy() {
   [ -f "$dir/env" ] && [ -f "$dir/pids" ] || return 1
+  # asked for a real node: a cluster without one is replaced
+  [ "$real_node" = 0 ] || grep -q '^KSPARK_REAL_NODE=.' "$dir/env" || return 1
   ( set +u
     # shellcheck disable=SC1091
     . "$dir/env"
@@ -105,6 +118,14 @@ pick_kubectl() {
 kubectl="$(pick_kubectl)" || fail "find kubectl (install it or set KUBECTL)"
 mkdir -p "$dir/logs" "$dir/pki" "$dir/etcd" "$dir/fake"
 
+# --- the real node's host side: its bridge address is where the API server listens -------------
+host_ip=127.0.0.1
+if [ "$real_node" = 1 ]; then
+  node_claimed=1
+  "$here/../node/up.sh" host "$dir" || fail "prepare the real node (tests/node/up.sh host)"
+  host_ip="$KSPARK_NODE_HOST_IP"
+fi
+
 # --- free ports on loopback --------------------------------------------------------------------
 read -r etcd_port peer_port api_port kcm_port sched_port kwok_port ui_port < <(python3 -c '
 import socket
@@ -126,10 +147,18 @@ gen_pki() {
     -keyout "$pki/apiserver.key" -out "$pki/apiserver.csr"
   printf '%s\n' "basicConstraints=critical,CA:FALSE" \
     "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" \
-    "subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local" \
+    "subjectAltName=IP:127.0.0.1,DNS:localhost,IP:$host_ip,IP:$KSPARK_KUBERNETES_SERVICE_IP,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local" \
     > "$pki/apiserver.ext"
   openssl x509 -req -days 3650 -in "$pki/apiserver.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
     -CAcreateserial -extfile "$pki/apiserver.ext" -out "$pki/apiserver.crt"
+  # The API server's client certificate for the kubelets (logs, exec, port-forward): the real
+  # node's kubelet authenticates it with this CA and authorizes it with a SubjectAccessReview.
+  openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=kube-apiserver-kubelet-client" \
+    -keyout "$pki/apiserver-kubelet-client.key" -out "$pki/apiserver-kubelet-client.csr"
+  printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+    "extendedKeyUsage=clientAuth" > "$pki/apiserver-kubelet-client.ext"
+  openssl x509 -req -days 3650 -in "$pki/apiserver-kubelet-client.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
+    -CAcreateserial -extfile "$pki/apiserver-kubelet-client.ext" -out "$pki/apiserver-kubelet-client.crt"
   openssl genrsa -out "$pki/sa.key" 2048
   openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
 }
@@ -142,7 +171,7 @@ $bob_token,bob,bob
 EOF
 chmod 600 "$pki"/*.key "$pki/tokens.csv"
 
-api_url="https://127.0.0.1:$api_port"
+api_url="https://$host_ip:$api_port"
 ca_data="$(base64 -w0 < "$pki/ca.crt")"
 write_kubeconfig() { # write_kubeconfig FILE USER TOKEN CONTEXT=NAMESPACE...
   local file=$1 user=$2 token=$3; shift 3
@@ -205,15 +234,16 @@ wait_for "etcd health" etcd 60 curl -fsS --max-time 2 "http://127.0.0.1:$etcd_po
 say "starting kube-apiserver v$K8S_VERSION on $api_url"
 start kube-apiserver "$bin/kube" kube-apiserver \
   --etcd-servers="http://127.0.0.1:$etcd_port" \
-  --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$api_port" \
+  --bind-address="$host_ip" --advertise-address="$host_ip" --secure-port="$api_port" \
   --endpoint-reconciler-type=none \
   --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
   --client-ca-file="$pki/ca.crt" --token-auth-file="$pki/tokens.csv" \
   --service-account-issuer="$api_url" \
   --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
   --authorization-mode=Node,RBAC \
-  --service-cluster-ip-range=10.0.0.0/24 --allow-privileged=true \
+  --service-cluster-ip-range="$KSPARK_SERVICE_CIDR" --allow-privileged=true \
   --kubelet-preferred-address-types=InternalIP \
+  --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
   --enable-priority-and-fairness=false --max-requests-inflight=0 --max-mutating-requests-inflight=0 \
   --profiling=false
 wait_for "kube-apiserver /readyz" kube-apiserver 120 admin_curl "$api_url/readyz"
@@ -283,6 +313,10 @@ wait_for "kube-controller-manager /healthz" kube-controller-manager 60 curl -fsS
 wait_for "kube-scheduler /healthz" kube-scheduler 60 curl -fsSk --max-time 2 "https://127.0.0.1:$sched_port/healthz"
 wait_for "fake Spark UI" fake-spark-ui 30 curl -fsS --max-time 2 "http://127.0.0.1:$ui_port/"
 
+if [ "$real_node" = 1 ]; then
+  KUBECTL="$kubectl" "$here/../node/up.sh" node "$dir" || fail "start the real node (tests/node/up.sh node)"
+fi
+
 # --- env file, written last and atomically: its presence means "up and healthy" -------------
 cat > "$dir/env.tmp" <<EOF
 # Written by tests/cluster/up.sh; source it in a shell. Removed by tests/cluster/down.sh.
@@ -305,6 +339,7 @@ KSPARK_ETCD_URL=http://127.0.0.1:$etcd_port
 KSPARK_KWOK_PORT=$kwok_port
 KSPARK_PIDS='$(awk '{printf "%s%s", (NR > 1 ? " " : ""), $2}' "$dir/pids")'
 $(awk '{n = toupper($1); gsub("-", "_", n); print "KSPARK_PID_" n "=" $2}' "$dir/pids")
+$(if [ "$real_node" = 1 ]; then cat "$dir/node/env"; fi)
 EOF
 mv "$dir/env.tmp" "$dir/env"
 say "cluster up in $((SECONDS - t0))s: $api_url (kubernetes v$K8S_VERSION)"

@@ -9,11 +9,15 @@
 # DIR/s3proxy.pid, the log in DIR/s3proxy.log. A healthy s3proxy already running in DIR is left
 # alone. Stop it with tests/s3/down.sh [DIR] (the data stays).
 #
-# Environment: LOG_LEVEL (s3proxy's own, default info: startup lines only, no per-request lines).
+# Environment: LOG_LEVEL (s3proxy's own, default info: startup lines only, no per-request lines),
+# KSPARK_S3_HOST (the address to listen on, default 127.0.0.1; the real node's pods reach the
+# host at KSPARK_REAL_NODE_IP, so a server for them listens there: both the uploading client and
+# the Spark driver in a pod use the same endpoint URL).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dir="${1:-${KSPARK_S3_DIR:-$HOME/.cache/kubectl-spark/s3}}"
 access=e2e-access secret=e2e-secret bucket=spark-deps region=us-east-1
+host="${KSPARK_S3_HOST:-127.0.0.1}"
 t0=$SECONDS
 pid=
 say() { printf '[s3 up] %s\n' "$*" >&2; }
@@ -56,9 +60,9 @@ fi
 
 install="$("$here/install.sh")" || fail "install s3proxy (tests/s3/install.sh)"
 command -v curl >/dev/null || fail "find curl"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')" \
-  || fail "pick a free port"
-endpoint="http://127.0.0.1:$port"
+port="$(python3 -c 'import socket, sys; s = socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$host")" \
+  || fail "pick a free port on $host (KSPARK_S3_HOST must be an address of this machine)"
+endpoint="http://$host:$port"
 mkdir -p "$dir/data" # the filesystem backend needs its base directory to exist
 {
   echo "s3proxy.endpoint=$endpoint"

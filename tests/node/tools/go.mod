@@ -1,0 +1,3 @@
+module kubectl-spark.local/nodetools
+
+go 1.24
