@@ -851,6 +851,7 @@ mod tests {
                 services: Section::Found(vec![]),
                 config_maps: vec![],
                 events: Section::Found(vec![]),
+                failed_log: None,
             },
             now(),
         );
