@@ -11,6 +11,7 @@ pub mod conf;
 pub mod error;
 pub mod forward;
 pub mod kube;
+pub mod manifest;
 pub mod operate;
 pub mod output;
 pub mod preflight;

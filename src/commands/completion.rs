@@ -595,7 +595,7 @@ fn values_of(arg: &Arg) -> Want {
         "pod" => Want::Pods,
         "app" | "apps" => Want::Apps,
         "kubeconfig" | "properties_file" | "keytab" | "jars" | "files" | "py_files"
-        | "archives" | "resource_and_args" => Want::Files,
+        | "archives" | "resource_and_args" | "filename" | "template_dir" => Want::Files,
         _ => Want::Nothing,
     }
 }
