@@ -55,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('client-setup', 'client-setup', [CompletionResultType]::ParameterValue, 'Prepare a pod to act as a client-mode driver')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin, server and supported Spark versions')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell) or kubectl''s plugin completion helper')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert between SparkApplication manifests and submit arguments')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -90,6 +91,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for --dry-run')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the application keeps running')
             [CompletionResult]::new('--log-tail', '--log-tail', [CompletionResultType]::ParameterName, 'Lines of the driver''s log printed when it fails (0: none)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
@@ -108,6 +111,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return right after creating the objects (spark.kubernetes.submission.waitAppCompletion=false)')
             [CompletionResult]::new('--spark-exit-code', '--spark-exit-code', [CompletionResultType]::ParameterName, 'Exit 0 whatever the driver''s fate, like spark-submit')
             [CompletionResult]::new('--skip-preflight', '--skip-preflight', [CompletionResultType]::ParameterName, 'Skip the preflight checks')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'With -f: fail on manifest fields only an operator acts on, instead of warning')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure: for test clusters only)')
@@ -502,6 +506,34 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-spark;convert' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The manifest(s) to convert to a command line: FILE, URL, or - for stdin')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'The manifest(s) to convert to a command line: FILE, URL, or - for stdin')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'What to produce')
+            [CompletionResult]::new('--template-dir', '--template-dir', [CompletionResultType]::ParameterName, 'With --to args: write the pod templates a manifest needs into this directory')
+            [CompletionResult]::new('--spark-version', '--spark-version', [CompletionResultType]::ParameterName, 'With --to kubeflow|apache: the manifest''s Spark version (default: the image tag''s)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server (overrides the kubeconfig''s)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server (overrides the kubeconfig''s)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for authentication to the API server (overrides the kubeconfig user''s credentials)')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)')
+            [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Group to impersonate for the operation (repeatable)')
+            [CompletionResult]::new('--certificate-authority', '--certificate-authority', [CompletionResultType]::ParameterName, 'Path to a CA certificate file (PEM) for the API server''s TLS certificate')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure: for test clusters only)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-spark;help' {
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a Spark application in cluster mode (same arguments as spark-submit)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the state of one or more applications')
@@ -516,6 +548,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('client-setup', 'client-setup', [CompletionResultType]::ParameterValue, 'Prepare a pod to act as a client-mode driver')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin, server and supported Spark versions')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell) or kubectl''s plugin completion helper')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert between SparkApplication manifests and submit arguments')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -556,6 +589,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             break
         }
         'kubectl-spark;help;completion' {
+            break
+        }
+        'kubectl-spark;help;convert' {
             break
         }
         'kubectl-spark;help;help' {

@@ -120,6 +120,8 @@ pub enum Command {
     Version(VersionArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell) or kubectl's plugin completion helper.
     Completion(CompletionArgs),
+    /// Convert between SparkApplication manifests and submit arguments.
+    Convert(ConvertArgs),
 }
 
 /// `-o` formats for object output.
@@ -274,6 +276,13 @@ pub struct SubmitArgs {
     /// Lines of the driver's log printed when it fails (0: none).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub log_tail: u32,
+    /// Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow
+    /// v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1.
+    #[arg(short = 'f', long = "filename", value_name = "FILE|URL|-")]
+    pub filename: Option<String>,
+    /// With -f: fail on manifest fields only an operator acts on, instead of warning.
+    #[arg(long, requires = "filename")]
+    pub strict: bool,
 
     /// The primary resource (jar, .py, .R; local://, s3a://, … or a local file), then the
     /// application's own arguments, passed through untouched.
@@ -655,6 +664,37 @@ pub struct VersionArgs {
     pub output: Option<ObjectFormat>,
 }
 
+/// What `kubectl spark convert` produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConvertTarget {
+    /// A `kubectl spark submit` command line (from a manifest).
+    Args,
+    /// A Kubeflow `sparkoperator.k8s.io/v1beta2` SparkApplication (from submit arguments).
+    Kubeflow,
+    /// An Apache `spark.apache.org/v1` SparkApplication (from submit arguments).
+    Apache,
+}
+
+/// `kubectl spark convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The manifest(s) to convert to a command line: FILE, URL, or - for stdin.
+    #[arg(short = 'f', long = "filename", value_name = "FILE|URL|-")]
+    pub filename: Option<String>,
+    /// What to produce.
+    #[arg(long, value_enum, default_value = "args")]
+    pub to: ConvertTarget,
+    /// With --to args: write the pod templates a manifest needs into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    /// With --to kubeflow|apache: the manifest's Spark version (default: the image tag's).
+    #[arg(long, value_name = "VERSION")]
+    pub spark_version: Option<String>,
+    /// With --to kubeflow|apache: the `kubectl spark submit` arguments, after `--`.
+    #[arg(last = true, value_name = "SUBMIT_ARGS")]
+    pub submit_args: Vec<String>,
+}
+
 /// `kubectl spark completion`.
 #[derive(Debug, Args)]
 #[command(
@@ -836,6 +876,15 @@ kubectl spark version
 
 # The plugin only, as JSON
 kubectl spark version --client -o json",
+    ),
+    (
+        "convert",
+        "# A SparkApplication manifest as a kubectl spark submit command line
+kubectl spark convert -f app.yaml
+
+# Submit arguments as a Kubeflow SparkApplication manifest
+kubectl spark convert --to kubeflow -- --name pi --class org.apache.spark.examples.SparkPi \\
+  -c spark.kubernetes.container.image=apache/spark:4.0.1 local:///opt/app.jar",
     ),
     (
         "completion",

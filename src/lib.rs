@@ -12,6 +12,7 @@ pub mod error;
 pub mod forward;
 pub mod jsonpath;
 pub mod kube;
+pub mod manifest;
 pub mod operate;
 pub mod output;
 pub mod preflight;

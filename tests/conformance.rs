@@ -492,6 +492,424 @@ fn case10_uploads() {
     });
 }
 
+/// (11) A Kubeflow `sparkoperator.k8s.io/v1beta2` SparkApplication with every field that maps to
+/// spark-submit arguments: kubectl-spark reads the manifest (`submit -f`), spark-submit gets the
+/// arguments the operator's `buildSparkSubmitArgs` builds for it (without its bookkeeping
+/// labels, which kubectl-spark leaves out on purpose). Not here: `driver.podName` (both tools
+/// would create the same pod in one namespace) and `deps.packages` (spark-submit 3.5 resolves
+/// them with Ivy from Maven Central); unit tests cover both.
+#[test]
+fn case11_kubeflow_manifest() {
+    Case::new("kubeflow")
+        .setup(&["create", "serviceaccount", "spark"])
+        .setup(&["create", "serviceaccount", "spark-exec"])
+        .with_manifest(|v, ns| {
+            format!(
+                r#"apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata:
+  name: kf-pi
+  namespace: {ns}
+  labels: {{team: data-eng}}
+spec:
+  type: Scala
+  mode: cluster
+  sparkVersion: "{v}"
+  image: apache/spark:{v}
+  imagePullPolicy: IfNotPresent
+  imagePullSecrets: [regcred, other-cred]
+  mainClass: {SPARK_PI}
+  mainApplicationFile: {SPARK_EXAMPLES_JAR}
+  arguments: ["100", "--flag", "last arg"]
+  proxyUser: alice
+  memoryOverheadFactor: "0.2"
+  sparkConf:
+    spark.eventLog.enabled: "false"
+    spark.sql.shuffle.partitions: "7"
+  hadoopConf:
+    fs.s3a.endpoint: http://minio.example.com:9000
+  nodeSelector: {{disktype: ssd}}
+  deps:
+    jars: [local:///opt/extra/a.jar, https://repo.example.com/libs/b.jar]
+    files: [https://example.com/conf/app.conf]
+    archives: ["https://example.com/envs/env.tar.gz#environment"]
+  volumes:
+    - name: spark-local-dir-1
+      emptyDir: {{sizeLimit: 1Gi}}
+  dynamicAllocation: {{enabled: true, initialExecutors: 1, minExecutors: 1, maxExecutors: 3}}
+  driver:
+    cores: 1
+    coreRequest: 500m
+    coreLimit: 1200m
+    memory: 1g
+    memoryOverhead: 512m
+    serviceAccount: spark
+    javaOptions: -Dconformance=kubeflow
+    labels: {{tier: batch}}
+    annotations: {{example.com/owner: data}}
+    serviceLabels: {{svc-team: data}}
+    serviceAnnotations: {{example.com/svc: "1"}}
+    envVars: {{MODE: batch}}
+    envSecretKeyRefs:
+      DB_PASSWORD: {{name: db, key: password}}
+    secrets:
+      - {{name: gcp-key, path: /mnt/gcp, secretType: GCPServiceAccount}}
+    volumeMounts:
+      - {{name: spark-local-dir-1, mountPath: /tmp/spark-local}}
+  executor:
+    instances: 2
+    cores: 1
+    coreRequest: 250m
+    coreLimit: "1"
+    memory: 1g
+    memoryOverhead: 384m
+    serviceAccount: spark-exec
+    javaOptions: -Dexec=1
+    deleteOnTermination: false
+    labels: {{tier: batch-exec}}
+    annotations: {{example.com/exec: "1"}}
+    envVars: {{MODE: batch}}
+    envSecretKeyRefs:
+      DB_PASSWORD: {{name: db, key: password}}
+    secrets:
+      - {{name: tok, path: /mnt/tok, secretType: HadoopDelegationToken}}
+    volumeMounts:
+      - {{name: spark-local-dir-1, mountPath: /tmp/spark-local}}
+"#
+            )
+        })
+        .run(|v, _| {
+            // submission.go's option functions, in order.
+            let mut a = args(&["--class", SPARK_PI, "--name", "kf-pi"]);
+            a.extend(args(&[
+                "--jars",
+                "local:///opt/extra/a.jar,https://repo.example.com/libs/b.jar",
+                "--files",
+                "https://example.com/conf/app.conf",
+                "--archives",
+                "https://example.com/envs/env.tar.gz#environment",
+            ]));
+            let image = format!("apache/spark:{v}");
+            for (k, val) in [
+                ("spark.kubernetes.container.image", image.as_str()),
+                ("spark.kubernetes.container.image.pullPolicy", "IfNotPresent"),
+                (
+                    "spark.kubernetes.container.image.pullSecrets",
+                    "regcred,other-cred",
+                ),
+                ("spark.kubernetes.memoryOverheadFactor", "0.2"),
+                ("spark.eventLog.enabled", "false"),
+                ("spark.sql.shuffle.partitions", "7"),
+                (
+                    "spark.hadoop.fs.s3a.endpoint",
+                    "http://minio.example.com:9000",
+                ),
+                ("spark.kubernetes.driver.container.image", image.as_str()),
+                ("spark.driver.cores", "1"),
+                ("spark.kubernetes.driver.request.cores", "500m"),
+                ("spark.kubernetes.driver.limit.cores", "1200m"),
+                ("spark.driver.memory", "1g"),
+                ("spark.driver.memoryOverhead", "512m"),
+                (
+                    "spark.kubernetes.authenticate.driver.serviceAccountName",
+                    "spark",
+                ),
+                ("spark.driver.extraJavaOptions", "-Dconformance=kubeflow"),
+                ("spark.kubernetes.driver.label.team", "data-eng"),
+                ("spark.kubernetes.driver.label.tier", "batch"),
+                ("spark.kubernetes.driver.annotation.example.com/owner", "data"),
+                ("spark.kubernetes.driver.service.label.svc-team", "data"),
+                ("spark.kubernetes.driver.service.annotation.example.com/svc", "1"),
+                ("spark.kubernetes.driver.secretKeyRef.DB_PASSWORD", "db:password"),
+                ("spark.kubernetes.driverEnv.MODE", "batch"),
+                ("spark.kubernetes.driver.secrets.gcp-key", "/mnt/gcp"),
+                (
+                    "spark.kubernetes.driverEnv.GOOGLE_APPLICATION_CREDENTIALS",
+                    "/mnt/gcp/key.json",
+                ),
+                (
+                    "spark.kubernetes.driver.volumes.emptyDir.spark-local-dir-1.mount.path",
+                    "/tmp/spark-local",
+                ),
+                (
+                    "spark.kubernetes.driver.volumes.emptyDir.spark-local-dir-1.options.sizeLimit",
+                    "1Gi",
+                ),
+                ("spark.executor.instances", "2"),
+                ("spark.kubernetes.executor.container.image", image.as_str()),
+                ("spark.executor.cores", "1"),
+                ("spark.kubernetes.executor.request.cores", "250m"),
+                ("spark.kubernetes.executor.limit.cores", "1"),
+                ("spark.executor.memory", "1g"),
+                ("spark.executor.memoryOverhead", "384m"),
+                (
+                    "spark.kubernetes.authenticate.executor.serviceAccountName",
+                    "spark-exec",
+                ),
+                ("spark.kubernetes.executor.deleteOnTermination", "false"),
+                ("spark.kubernetes.executor.label.team", "data-eng"),
+                ("spark.kubernetes.executor.label.tier", "batch-exec"),
+                ("spark.kubernetes.executor.annotation.example.com/exec", "1"),
+                (
+                    "spark.kubernetes.executor.secretKeyRef.DB_PASSWORD",
+                    "db:password",
+                ),
+                ("spark.executor.extraJavaOptions", "-Dexec=1"),
+                ("spark.executorEnv.MODE", "batch"),
+                ("spark.kubernetes.executor.secrets.tok", "/mnt/tok"),
+                (
+                    "spark.executorEnv.HADOOP_TOKEN_FILE_LOCATION",
+                    "/mnt/tok/hadoop.token",
+                ),
+                (
+                    "spark.kubernetes.executor.volumes.emptyDir.spark-local-dir-1.mount.path",
+                    "/tmp/spark-local",
+                ),
+                (
+                    "spark.kubernetes.executor.volumes.emptyDir.spark-local-dir-1.options.sizeLimit",
+                    "1Gi",
+                ),
+                ("spark.kubernetes.node.selector.disktype", "ssd"),
+                ("spark.dynamicAllocation.enabled", "true"),
+                ("spark.dynamicAllocation.initialExecutors", "1"),
+                ("spark.dynamicAllocation.minExecutors", "1"),
+                ("spark.dynamicAllocation.maxExecutors", "3"),
+                ("spark.dynamicAllocation.shuffleTracking.enabled", "true"),
+            ] {
+                a.extend(conf(k, val));
+            }
+            a.extend(args(&[
+                "--proxy-user",
+                "alice",
+                SPARK_EXAMPLES_JAR,
+                "100",
+                "--flag",
+                "last arg",
+            ]));
+            a
+        });
+}
+
+/// (12) An Apache `spark.apache.org/v1` SparkApplication with inline driver and executor pod
+/// templates: spark-submit gets what `SparkAppSubmissionWorker` gives Spark (the templates as
+/// `podTemplateFile`s, written by the operator as files).
+#[test]
+fn case12_apache_manifest() {
+    Case::new("apache")
+        .with_manifest(|v, ns| {
+            format!(
+                r#"apiVersion: spark.apache.org/v1
+kind: SparkApplication
+metadata:
+  name: ap-pi
+  namespace: {ns}
+spec:
+  mainClass: {SPARK_PI}
+  jars: {SPARK_EXAMPLES_JAR}
+  files: https://example.com/conf/app.conf
+  driverArgs: ["50"]
+  runtimeVersions: {{sparkVersion: "{v}", scalaVersion: "2.13"}}
+  sparkConf:
+    spark.kubernetes.container.image: apache/spark:{v}
+    spark.executor.instances: "2"
+    spark.kubernetes.driver.label.team: apache
+  driverSpec:
+    podTemplateSpec:
+      metadata:
+        labels: {{from-template: "yes"}}
+      spec:
+        containers:
+          - name: spark-kubernetes-driver
+            env: [{{name: FROM_TEMPLATE, value: "1"}}]
+  executorSpec:
+    podTemplateSpec:
+      spec:
+        tolerations: [{{key: dedicated, operator: Exists}}]
+"#
+            )
+        })
+        .oracle_file(
+            "ap-pi-driver-pod-template.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    from-template: \"yes\"\nspec:\n  containers:\n  - name: spark-kubernetes-driver\n    env:\n    - name: FROM_TEMPLATE\n      value: \"1\"\n".into(),
+        )
+        .oracle_file(
+            "ap-pi-executor-pod-template.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {}\nspec:\n  tolerations:\n  - key: dedicated\n    operator: Exists\n".into(),
+        )
+        .run(|v, _| {
+            let mut a = args(&["--name", "ap-pi", "--class", SPARK_PI]);
+            a.extend(args(&["--files", "https://example.com/conf/app.conf"]));
+            a.extend(image(v));
+            a.extend(conf("spark.executor.instances", "2"));
+            a.extend(conf("spark.kubernetes.driver.label.team", "apache"));
+            a.extend(conf(
+                "spark.kubernetes.driver.podTemplateFile",
+                "ap-pi-driver-pod-template.yaml",
+            ));
+            a.extend(conf(
+                "spark.kubernetes.executor.podTemplateFile",
+                "ap-pi-executor-pod-template.yaml",
+            ));
+            a.extend(args(&[SPARK_EXAMPLES_JAR, "50"]));
+            a
+        });
+}
+
+/// (13) A Kubeflow SparkApplication with the fields its webhook patches into the pods: they
+/// reach Spark as pod templates. spark-submit gets the templates the webhook's patches amount
+/// to, written by hand here from sparkpod_defaulter.go (not by kubectl-spark).
+#[test]
+fn case13_kubeflow_webhook_fields() {
+    const DRIVER_TEMPLATE: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  annotations: {from: template}
+spec:
+  containers:
+    - name: spark-kubernetes-driver
+      env:
+        - {name: FROM_TEMPLATE, value: "1"}
+        - {name: FROM_ENV, value: "1"}
+        - {name: SPARK_CONF_DIR, value: /etc/spark/conf}
+      envFrom: [{configMapRef: {name: env-cm}}]
+      volumeMounts:
+        - {name: spark-configmap-volume, mountPath: /etc/spark/conf, readOnly: true}
+        - {name: extra-vol, mountPath: /etc/extra, readOnly: true}
+        - {name: data, mountPath: /data}
+      ports: [{name: jmx, protocol: TCP, containerPort: 8090}]
+      securityContext: {allowPrivilegeEscalation: false}
+      lifecycle: {preStop: {exec: {command: [sh, -c, sleep 1]}}}
+      resources: {limits: {example.com/gpu: "1"}}
+    - {name: proxy, image: "busybox:1.36", command: [sleep, "3600"]}
+  volumes:
+    - {name: spark-configmap-volume, configMap: {name: my-spark-conf}}
+    - {name: extra-vol, configMap: {name: extra}}
+    - {name: data, persistentVolumeClaim: {claimName: data-pvc}}
+  hostAliases: [{ip: 10.0.0.1, hostnames: [db.local]}]
+  initContainers: [{name: init, image: "busybox:1.36", command: ["true"]}]
+  hostNetwork: true
+  dnsPolicy: ClusterFirstWithHostNet
+  dnsConfig: {nameservers: [1.1.1.1]}
+  nodeSelector: {pool: drivers}
+  affinity:
+    nodeAffinity:
+      preferredDuringSchedulingIgnoredDuringExecution:
+        - weight: 1
+          preference: {matchExpressions: [{key: zone, operator: In, values: [a]}]}
+  tolerations: [{key: dedicated, operator: Equal, value: spark, effect: NoSchedule}]
+  securityContext: {runAsUser: 185}
+  terminationGracePeriodSeconds: 30
+  shareProcessNamespace: true
+"#;
+    const EXECUTOR_TEMPLATE: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {}
+spec:
+  containers:
+    - name: spark-kubernetes-executor
+      env:
+        - {name: SPARK_CONF_DIR, value: /etc/spark/conf}
+      volumeMounts:
+        - {name: spark-configmap-volume, mountPath: /etc/spark/conf, readOnly: true}
+        - {name: cache, mountPath: /cache}
+  volumes:
+    - {name: spark-configmap-volume, configMap: {name: my-spark-conf}}
+    - {name: cache, emptyDir: {}}
+  tolerations: [{key: dedicated, operator: Exists}]
+"#;
+    Case::new("webhook")
+        .with_manifest(|v, ns| {
+            format!(
+                r#"apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata: {{name: kf-hooks, namespace: {ns}}}
+spec:
+  type: Scala
+  sparkVersion: "{v}"
+  image: apache/spark:{v}
+  mainClass: {SPARK_PI}
+  mainApplicationFile: {SPARK_EXAMPLES_JAR}
+  sparkConfigMap: my-spark-conf
+  volumes:
+    - name: data
+      persistentVolumeClaim: {{claimName: data-pvc}}
+    - name: cache
+      emptyDir: {{}}
+  driver:
+    template:
+      metadata:
+        annotations: {{from: template}}
+      spec:
+        containers:
+          - name: spark-kubernetes-driver
+            env: [{{name: FROM_TEMPLATE, value: "1"}}]
+    env: [{{name: FROM_ENV, value: "1"}}]
+    envFrom: [{{configMapRef: {{name: env-cm}}}}]
+    configMaps: [{{name: extra, path: /etc/extra}}]
+    volumeMounts: [{{name: data, mountPath: /data}}]
+    affinity:
+      nodeAffinity:
+        preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 1
+            preference: {{matchExpressions: [{{key: zone, operator: In, values: [a]}}]}}
+    tolerations: [{{key: dedicated, operator: Equal, value: spark, effect: NoSchedule}}]
+    podSecurityContext: {{runAsUser: 185}}
+    securityContext: {{allowPrivilegeEscalation: false}}
+    hostNetwork: true
+    dnsConfig: {{nameservers: [1.1.1.1]}}
+    hostAliases: [{{ip: 10.0.0.1, hostnames: [db.local]}}]
+    initContainers: [{{name: init, image: "busybox:1.36", command: ["true"]}}]
+    sidecars: [{{name: proxy, image: "busybox:1.36", command: [sleep, "3600"]}}]
+    nodeSelector: {{pool: drivers}}
+    terminationGracePeriodSeconds: 30
+    shareProcessNamespace: true
+    lifecycle: {{preStop: {{exec: {{command: [sh, -c, sleep 1]}}}}}}
+    ports: [{{name: jmx, protocol: TCP, containerPort: 8090}}]
+    gpu: {{name: example.com/gpu, quantity: 1}}
+  executor:
+    instances: 1
+    volumeMounts: [{{name: cache, mountPath: /cache}}]
+    tolerations: [{{key: dedicated, operator: Exists}}]
+"#
+            )
+        })
+        .oracle_file("kf-hooks-driver-pod-template.yaml", DRIVER_TEMPLATE.into())
+        .oracle_file(
+            "kf-hooks-executor-pod-template.yaml",
+            EXECUTOR_TEMPLATE.into(),
+        )
+        .run(|v, _| {
+            let mut a = args(&["--class", SPARK_PI, "--name", "kf-hooks"]);
+            let image = format!("apache/spark:{v}");
+            for (k, val) in [
+                ("spark.kubernetes.container.image", image.as_str()),
+                (
+                    "spark.kubernetes.driver.podTemplateFile",
+                    "kf-hooks-driver-pod-template.yaml",
+                ),
+                (
+                    "spark.kubernetes.driver.podTemplateContainerName",
+                    "spark-kubernetes-driver",
+                ),
+                ("spark.kubernetes.driver.container.image", image.as_str()),
+                ("spark.executor.instances", "1"),
+                (
+                    "spark.kubernetes.executor.podTemplateFile",
+                    "kf-hooks-executor-pod-template.yaml",
+                ),
+                (
+                    "spark.kubernetes.executor.podTemplateContainerName",
+                    "spark-kubernetes-executor",
+                ),
+                ("spark.kubernetes.executor.container.image", image.as_str()),
+            ] {
+                a.extend(conf(k, val));
+            }
+            a.extend(args(&[SPARK_EXAMPLES_JAR]));
+            a
+        });
+}
+
 /// The objects one tool stored (in `to`, not in `from`), keyed by their key with the
 /// `spark-upload-<uuid>` directory normalised, with their bytes' length and a checksum.
 fn stored_objects(s3: &common::S3, from: &[String], to: &[String]) -> BTreeMap<String, String> {
@@ -527,6 +945,9 @@ impl Ctx {
     }
 }
 
+/// Builds a manifest from the Spark version and the namespace.
+type ManifestBuilder = dyn Fn(&str, &str) -> String;
+
 struct Case {
     name: &'static str,
     conf_dir: Option<PathBuf>,
@@ -536,6 +957,13 @@ struct Case {
     /// spark-submit gets hadoop-aws (tests/oracle/install-s3a.sh), and the objects each tool
     /// stores are compared too.
     s3: bool,
+    /// A SparkApplication manifest (built from the Spark version and the namespace):
+    /// kubectl-spark gets `submit -f <manifest>` plus the common arguments, while spark-submit
+    /// gets the arguments the operator would build for it (the case's argument builder).
+    manifest: Option<Box<ManifestBuilder>>,
+    /// Files written into spark-submit's working directory (the pod templates an operator
+    /// writes for spark-submit), as (relative path, content).
+    oracle_files: Vec<(&'static str, String)>,
 }
 
 /// One tool's submission.
@@ -551,7 +979,19 @@ impl Case {
             conf_dir: None,
             setup: Vec::new(),
             s3: false,
+            manifest: None,
+            oracle_files: Vec::new(),
         }
+    }
+
+    fn with_manifest(mut self, build: impl Fn(&str, &str) -> String + 'static) -> Self {
+        self.manifest = Some(Box::new(build));
+        self
+    }
+
+    fn oracle_file(mut self, path: &'static str, content: String) -> Self {
+        self.oracle_files.push((path, content));
+        self
     }
 
     fn with_s3(mut self) -> Self {
@@ -592,6 +1032,12 @@ impl Case {
             .clone()
             .unwrap_or_else(|| empty_conf.path().to_path_buf());
 
+        let oracle_cwd = tempfile::tempdir().expect("temp dir");
+        for (path, content) in &self.oracle_files {
+            std::fs::write(oracle_cwd.path().join(path), content).expect("oracle file");
+        }
+        let manifest_dir = tempfile::tempdir().expect("temp dir");
+
         let mut failures = 0usize;
         for version in &env.versions {
             let mut full = args(&["--master", &format!("k8s://{}", env.api_url)]);
@@ -609,12 +1055,28 @@ impl Case {
             if let Some(s3) = s3 {
                 full.extend(s3.confs(&prefix));
             }
+            let mut ours_args = full.clone();
             full.extend(build_args(version, &Ctx));
+            match &self.manifest {
+                Some(build) => {
+                    let file = manifest_dir.path().join(format!("{version}.yaml"));
+                    std::fs::write(&file, build(version, &ns.name)).expect("manifest");
+                    ours_args.extend(args(&["-f", &file.to_string_lossy()]));
+                }
+                None => ours_args = full.clone(),
+            }
             let label = format!("{} / Spark {version}", self.name);
 
             let before = env.snapshot(&ns.name);
             let objects_before = s3.map(|s3| s3.objects(&prefix)).unwrap_or_default();
-            let oracle = match env.spark_submit(version, &ns.name, &conf_dir, &full, self.s3) {
+            let oracle = match env.spark_submit(
+                version,
+                &ns.name,
+                &conf_dir,
+                &full,
+                self.s3,
+                oracle_cwd.path(),
+            ) {
                 Ok(s) => s,
                 Err(e) => {
                     panic!("[{label}] the oracle spark-submit failed (not a product bug): {e}")
@@ -622,7 +1084,7 @@ impl Case {
             };
             let after_oracle = env.snapshot(&ns.name);
             let objects_oracle = s3.map(|s3| s3.objects(&prefix)).unwrap_or_default();
-            let ours = env.kubectl_spark(&ns.name, &conf_dir, &full);
+            let ours = env.kubectl_spark(&ns.name, &conf_dir, &ours_args);
             let after_ours = env.snapshot(&ns.name);
             let objects_ours = s3.map(|s3| s3.objects(&prefix)).unwrap_or_default();
             let mut lines = vec![format!(
@@ -644,8 +1106,15 @@ impl Case {
                         "[{label}] harness error: spark-submit created objects not owned by its \
                          driver pod: {unowned:?}"
                     );
-                    let (actual, unowned) =
+                    let (mut actual, unowned) =
                         env.created_objects(&after_oracle, &after_ours, &ours.pod);
+                    let mut expected = expected;
+                    if self.manifest.is_some() {
+                        // The operator writes the executor template from the manifest in its
+                        // own YAML style, and kubectl-spark in its: compare it as a structure.
+                        expected.iter_mut().for_each(template_as_structure);
+                        actual.iter_mut().for_each(template_as_structure);
+                    }
                     let kinds = normalised_keys(&expected);
                     // Guard against a vacuous comparison: Spark always creates these three.
                     for kind in ["Pod ", "ConfigMap ", "Service "] {
@@ -801,9 +1270,11 @@ impl Env {
         conf_dir: &Path,
         a: &[String],
         s3a: bool,
+        cwd: &Path,
     ) -> Result<Submission, String> {
         let home = self.oracle_dir.join(version);
         let mut cmd = self.command(&home.join("bin/spark-submit"), conf_dir);
+        cmd.current_dir(cwd);
         if s3a {
             // hadoop-aws on the submitter JVM's classpath only (what it writes for the driver
             // is unchanged); installed by tests/oracle/install-s3a.sh.
@@ -1228,6 +1699,16 @@ fn normalise(mut o: Value, ids: &Ids) -> (String, Value) {
         None => object_key(&o),
     };
     (key, o)
+}
+
+/// The executor pod template shipped in `<prefix>-driver-podspec-conf-map`, parsed.
+fn template_as_structure(o: &mut Value) {
+    if let Some(data) = o.get_mut("data").and_then(Value::as_object_mut)
+        && let Some(Value::String(text)) = data.get("podspec-configmap-key")
+    {
+        let parsed: Value = serde_saphyr::from_str(text).unwrap_or(Value::Null);
+        data.insert("podspec-configmap-key".to_string(), parsed);
+    }
 }
 
 /// `spark.properties` as {"header": [comment lines], "entries": {key: raw value}, "other": […]}:

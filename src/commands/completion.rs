@@ -662,7 +662,9 @@ fn values_of(arg: &Arg) -> Want {
         | "files"
         | "py_files"
         | "archives"
-        | "resource_and_args" => Want::Files,
+        | "resource_and_args"
+        | "filename"
+        | "template_dir" => Want::Files,
         _ => Want::Nothing,
     }
 }

@@ -5,6 +5,7 @@
 pub mod cleanup;
 pub mod client_setup;
 pub mod completion;
+pub mod convert;
 pub mod describe;
 pub mod doctor;
 pub mod kill;
@@ -87,5 +88,6 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Setup(args) => setup::run(&kube, &args).await,
         Command::Doctor(args) => doctor::run(&kube, &args).await,
         Command::ClientSetup(args) => client_setup::run(&kube, &args).await,
+        Command::Convert(args) => convert::run(&args).await,
     }
 }

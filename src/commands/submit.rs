@@ -262,6 +262,25 @@ pub fn configmap_secret_warning(submission: &Submission) -> Option<String> {
 
 /// Resolves and plans a submission; contacts no server.
 pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
+    prepare_from(
+        flags,
+        args,
+        &to_options(args),
+        &resolve::GivenTemplates::default(),
+        args.spark_version.as_deref(),
+    )
+    .await
+}
+
+/// [`prepare`] from spark-submit options built elsewhere (a manifest), with pod templates
+/// given in memory and the target Spark version to use when `--spark-version` is absent.
+pub async fn prepare_from(
+    flags: &KubeFlags,
+    args: &SubmitArgs,
+    options: &SubmitOptions,
+    templates: &resolve::GivenTemplates,
+    spark_version: Option<&str>,
+) -> Result<Prepared> {
     let mut target = kube::resolve(flags).await?;
     let now = jiff::Timestamp::now();
     let cwd = std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?;
@@ -271,7 +290,7 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
         cwd,
         now_millis: now.as_millisecond(),
     };
-    let resolved = submit_args::resolve(&to_options(args), &ctx)?;
+    let resolved = submit_args::resolve(options, &ctx)?;
     let mut conf = resolved.conf;
     if let Some(ctx_name) = conf.get_non_empty("spark.kubernetes.context")
         && flags.context.is_none()
@@ -290,8 +309,7 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
     let mut warnings = resolved.warnings;
     warnings.extend(validate::validate(&conf)?);
     apply_submission_auth(&mut target, &conf)?;
-    let (spark_version, version_info) =
-        resolve::spark_version(args.spark_version.as_deref(), &conf)?;
+    let (spark_version, version_info) = resolve::spark_version(spark_version, &conf)?;
     let wait =
         !args.no_wait && conf.get_bool("spark.kubernetes.submission.waitAppCompletion", true)?;
     let timeout = wait_timeout(args.timeout.as_deref(), wait)?;
@@ -302,7 +320,7 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
     };
     let env = resolve::capture_env(&conf, &mut warnings);
     let store_env = StoreEnv::capture();
-    let inputs = resolve::read_inputs(&conf, &store_env).await?;
+    let inputs = resolve::read_inputs_with(&conf, &store_env, templates).await?;
     let plan = Plan {
         ids: resolve::draw_ids(now.as_millisecond()),
         conf,
@@ -366,40 +384,124 @@ pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
             "add --dry-run=client or --dry-run=server",
         ));
     }
-    let prepared = prepare(flags, &args).await?;
-    let sub = &prepared.submission;
-    if dry_run != DryRun::None
-        && let Some(up) = &prepared.uploads
-    {
-        output::info(&format!(
-            "dry run: {} local file(s) ({}) would be uploaded to {}; nothing was uploaded",
-            up.len(),
-            indicatif::HumanBytes(up.total_bytes()),
-            up.destination()
-        ));
+    let prepared = match &args.filename {
+        Some(source) => prepare_manifests(flags, &args, source).await?,
+        None => vec![prepare(flags, &args).await?],
+    };
+    run_prepared(&prepared, &args, dry_run).await
+}
+
+/// Creates (or dry-runs) every prepared submission, then waits for each in turn.
+async fn run_prepared(all: &[Prepared], args: &SubmitArgs, dry_run: DryRun) -> Result<u8> {
+    if dry_run != DryRun::None {
+        for up in all.iter().filter_map(|p| p.uploads.as_ref()) {
+            output::info(&format!(
+                "dry run: {} local file(s) ({}) would be uploaded to {}; nothing was uploaded",
+                up.len(),
+                indicatif::HumanBytes(up.total_bytes()),
+                up.destination()
+            ));
+        }
     }
+    let list = || -> Result<serde_json::Value> {
+        let mut items = Vec::new();
+        for p in all {
+            if let Some(serde_json::Value::Array(more)) = objects_list(&p.submission)?.get("items")
+            {
+                items.extend(more.iter().cloned());
+            }
+        }
+        output::object_list(&items)
+    };
     if dry_run == DryRun::Client {
         let format = args.output.unwrap_or(ObjectFormat::Yaml);
-        output::print_data(&output::render(&objects_list(sub)?, format)?)?;
+        output::print_data(&output::render(&list()?, format)?)?;
         return Ok(0);
     }
-    let client = prepared.target.client()?;
+    let clients = all
+        .iter()
+        .map(|p| p.target.client())
+        .collect::<Result<Vec<_>>>()?;
     if dry_run == DryRun::Server {
-        apply::apply(&client, sub, true).await?;
-        output::info(&format!(
-            "server dry run: the API server accepted {} object(s) for {}; nothing was created",
-            sub.post.len() + 1,
-            sub.submission_id()
-        ));
+        for (p, client) in all.iter().zip(&clients) {
+            let sub = &p.submission;
+            apply::apply(client, sub, true).await?;
+            output::info(&format!(
+                "server dry run: the API server accepted {} object(s) for {}; nothing was created",
+                sub.post.len() + 1,
+                sub.submission_id()
+            ));
+        }
         if let Some(format) = args.output {
-            output::print_data(&output::render(&objects_list(sub)?, format)?)?;
+            output::print_data(&output::render(&list()?, format)?)?;
         }
         return Ok(0);
     }
     if !args.skip_preflight {
-        crate::preflight::check(&client, sub).await?;
+        for (p, client) in all.iter().zip(&clients) {
+            crate::preflight::check(client, &p.submission).await?;
+        }
     }
-    if let Some(up) = &prepared.uploads {
+    for (p, client) in all.iter().zip(&clients) {
+        if let Some(code) = create(p, client).await? {
+            return Ok(code);
+        }
+    }
+    let mut worst: Result<u8> = Ok(0);
+    for (p, client) in all.iter().zip(&clients) {
+        let sub = &p.submission;
+        let id = sub.submission_id();
+        if !p.wait {
+            output::info(&format!(
+                "Deployed Spark application {} with application ID {} and submission ID {id} into Kubernetes",
+                sub.app_name, sub.app_id
+            ));
+            continue;
+        }
+        output::info(&format!(
+            "Waiting for application {} with application ID {} and submission ID {id} to finish...",
+            sub.app_name, sub.app_id
+        ));
+        let target = WaitTarget {
+            namespace: &sub.namespace,
+            pod_name: &sub.driver_pod_name,
+            app_id: &sub.app_id,
+            app_name: &sub.app_name,
+            report_interval: p.report_interval,
+            timeout: p.timeout,
+        };
+        let (outcome, last) = wait::wait(client, &target).await;
+        let log_tail = match (&outcome, &last) {
+            (Outcome::Failed, Some(pod)) if args.log_tail > 0 => Some(
+                wait::driver_log_tail(client, &sub.namespace, pod, args.log_tail)
+                    .await
+                    .map(|log| wait::render_log_tail(args.log_tail, &id, &log)),
+            ),
+            _ => None,
+        };
+        match report_outcome(
+            sub,
+            &outcome,
+            last.as_ref(),
+            log_tail,
+            args.spark_exit_code,
+            args.timeout.as_deref(),
+        ) {
+            Ok(130) => return Ok(130),
+            Ok(_) => {}
+            Err(e) if all.len() == 1 => return Err(e),
+            // The first failure is the command's error (printed last); later ones are warned.
+            Err(e) if worst.is_err() => output::warn(&e.to_string()),
+            Err(e) => worst = Err(e),
+        }
+    }
+    worst
+}
+
+/// Uploads a submission's local files and creates its objects. `Some(code)` when interrupted.
+async fn create(p: &Prepared, client: &::kube::Client) -> Result<Option<u8>> {
+    let sub = &p.submission;
+    if let Some(up) = &p.uploads {
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
         tokio::select! {
@@ -407,56 +509,20 @@ pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
             _ = &mut ctrl_c => {
                 let e = Error::Other("interrupted while uploading; nothing was created in Kubernetes".into());
                 output::info(&crate::error::Report(&up.with_rollback(e).await).to_string());
-                return Ok(130);
+                return Ok(Some(130));
             }
         }
     }
-    if let Err(e) = apply::apply(&client, sub, false).await {
-        return Err(match &prepared.uploads {
+    if let Err(e) = apply::apply(client, sub, false).await {
+        return Err(match &p.uploads {
             Some(up) => up.with_rollback(e).await,
             None => e,
         });
     }
-    let id = sub.submission_id();
     // On stdout as soon as the driver exists, waiting or not: a script captures it and still
     // gets the driver's exit code.
-    output::print_data(&format!("{id}\n"))?;
-    if !prepared.wait {
-        output::info(&format!(
-            "Deployed Spark application {} with application ID {} and submission ID {id} into Kubernetes",
-            sub.app_name, sub.app_id
-        ));
-        return Ok(0);
-    }
-    output::info(&format!(
-        "Waiting for application {} with application ID {} and submission ID {id} to finish...",
-        sub.app_name, sub.app_id
-    ));
-    let target = WaitTarget {
-        namespace: &sub.namespace,
-        pod_name: &sub.driver_pod_name,
-        app_id: &sub.app_id,
-        app_name: &sub.app_name,
-        report_interval: prepared.report_interval,
-        timeout: prepared.timeout,
-    };
-    let (outcome, last) = wait::wait(&client, &target).await;
-    let log_tail = match (&outcome, &last) {
-        (Outcome::Failed, Some(pod)) if args.log_tail > 0 => Some(
-            wait::driver_log_tail(&client, &sub.namespace, pod, args.log_tail)
-                .await
-                .map(|log| wait::render_log_tail(args.log_tail, &id, &log)),
-        ),
-        _ => None,
-    };
-    report_outcome(
-        sub,
-        &outcome,
-        last.as_ref(),
-        log_tail,
-        args.spark_exit_code,
-        args.timeout.as_deref(),
-    )
+    output::print_data(&format!("{}\n", sub.submission_id()))?;
+    Ok(None)
 }
 
 /// The commands that follow an application still running.
@@ -538,4 +604,149 @@ fn report_outcome(
     Err(Error::AppFailed(format!(
         "{verdict} ({see}; pass --spark-exit-code to exit 0 like spark-submit)"
     )))
+}
+
+/// The flags that name the application themselves, which a manifest replaces.
+fn flags_replaced_by_manifest(args: &SubmitArgs) -> Vec<&'static str> {
+    let given: [(&'static str, bool); 23] = [
+        ("--name", args.name.is_some()),
+        ("--class", args.class.is_some()),
+        ("--properties-file", args.properties_file.is_some()),
+        ("--load-spark-defaults", args.load_spark_defaults),
+        ("--jars", args.jars.is_some()),
+        ("--files", args.files.is_some()),
+        ("--archives", args.archives.is_some()),
+        ("--py-files", args.py_files.is_some()),
+        ("--packages", args.packages.is_some()),
+        ("--repositories", args.repositories.is_some()),
+        ("--exclude-packages", args.exclude_packages.is_some()),
+        ("--driver-memory", args.driver_memory.is_some()),
+        ("--driver-cores", args.driver_cores.is_some()),
+        ("--executor-memory", args.executor_memory.is_some()),
+        ("--executor-cores", args.executor_cores.is_some()),
+        ("--num-executors", args.num_executors.is_some()),
+        ("--driver-java-options", args.driver_java_options.is_some()),
+        ("--driver-class-path", args.driver_class_path.is_some()),
+        ("--driver-library-path", args.driver_library_path.is_some()),
+        ("--proxy-user", args.proxy_user.is_some()),
+        ("--principal", args.principal.is_some()),
+        ("--keytab", args.keytab.is_some()),
+        ("RESOURCE [APP_ARGS]", !args.resource_and_args.is_empty()),
+    ];
+    given
+        .into_iter()
+        .filter(|(_, set)| *set)
+        .map(|(f, _)| f)
+        .collect()
+}
+
+/// Reads and translates the manifest(s) named by `-f`, then prepares every document before
+/// anything is created: one bad document fails them all.
+async fn prepare_manifests(
+    flags: &KubeFlags,
+    args: &SubmitArgs,
+    source: &str,
+) -> Result<Vec<Prepared>> {
+    let replaced = flags_replaced_by_manifest(args);
+    if !replaced.is_empty() {
+        return Err(Error::usage(
+            format!(
+                "-f {source}: the manifest describes the application; {} cannot be combined with it",
+                replaced.join(", ")
+            ),
+            "put the setting in the manifest (or pass it as --conf key=value, which is applied \
+             after the manifest's own properties)",
+        ));
+    }
+    let text = crate::commands::convert::read_source(source).await?;
+    let now = jiff::Timestamp::now();
+    let docs = crate::manifest::translate_all(&text, source, now.as_nanosecond())?;
+    let warnings: Vec<String> = docs
+        .iter()
+        .flat_map(|d| d.warnings.iter().cloned())
+        .collect();
+    if args.strict && !warnings.is_empty() {
+        return Err(Error::usage(
+            format!(
+                "--strict: the manifest uses fields only an operator acts on:\n  {}",
+                warnings.join("\n  ")
+            ),
+            "remove these fields, or drop --strict to submit with warnings",
+        ));
+    }
+    for w in &warnings {
+        output::warn(w);
+    }
+    let store_env = StoreEnv::capture();
+    let mut prepared = Vec::new();
+    for doc in &docs {
+        if let (Some(flag), Some(ns)) = (&flags.namespace, &doc.namespace)
+            && flag != ns
+        {
+            return Err(Error::usage(
+                format!("{}: metadata.namespace is {ns} but -n is {flag}", doc.label),
+                "drop -n, or change metadata.namespace (like kubectl apply -f, the two must agree)",
+            ));
+        }
+        let mut options = doc.options.clone();
+        let mut given = resolve::GivenTemplates::default();
+        for role in [
+            crate::manifest::Role::Driver,
+            crate::manifest::Role::Executor,
+        ] {
+            if !doc.needs_template(role) {
+                continue;
+            }
+            let key = role.template_file_key();
+            let named = match (&doc.template(role).inline, doc.conf_value(&key)) {
+                (None, Some(file)) if !file.is_empty() => {
+                    let text =
+                        resolve::read_template(&key, &file, &SparkConf::new(), &store_env).await?;
+                    Some(crate::submit::steps::pod_template::parse_template(
+                        &text, &key,
+                    )?)
+                }
+                _ => None,
+            };
+            let Some(built) = crate::manifest::build_template(doc, role, named) else {
+                continue;
+            };
+            crate::manifest::add_template_confs(&mut options, role, &built);
+            match role {
+                crate::manifest::Role::Driver => given.driver = Some(built.pod),
+                crate::manifest::Role::Executor => {
+                    let mut value = serde_json::to_value(&built.pod)
+                        .map_err(|e| Error::Other(e.to_string()))?;
+                    // The Pod type always writes `containers`; a template without any leaves
+                    // it out, as the operators write it.
+                    if let Some(spec) = value.get_mut("spec").and_then(|s| s.as_object_mut())
+                        && spec.get("containers") == Some(&serde_json::json!([]))
+                    {
+                        spec.remove("containers");
+                    }
+                    given.executor = Some(output::render(&value, ObjectFormat::Yaml)?);
+                }
+            }
+        }
+        options.master = args.master.clone();
+        options.deploy_mode = args.deploy_mode.clone();
+        options.confs.extend(args.conf.iter().cloned());
+        let version = match (&args.spark_version, &doc.spark_version) {
+            (Some(v), _) => Some(v.clone()),
+            (None, Some(v)) => match crate::conf::SparkVersion::parse(v) {
+                Ok(_) => Some(v.clone()),
+                Err(_) => {
+                    output::warn(&format!(
+                        "{}: Spark {v} (the manifest's Spark version) is not a version \
+                         kubectl-spark targets; using the image tag's version instead",
+                        doc.label
+                    ));
+                    None
+                }
+            },
+            (None, None) => None,
+        };
+        prepared.push(prepare_from(flags, args, &options, &given, version.as_deref()).await?);
+    }
+    Ok(prepared)
 }

@@ -132,6 +132,28 @@ impl NormalisedMaster {
     }
 }
 
+/// The spark-submit flags that set one Spark property each, with that property (flags win
+/// over `--conf`).
+pub fn flag_conf_keys(opts: &SubmitOptions) -> [(&Option<String>, &'static str); 15] {
+    [
+        (&opts.driver_memory, "spark.driver.memory"),
+        (&opts.driver_cores, "spark.driver.cores"),
+        (&opts.executor_memory, "spark.executor.memory"),
+        (&opts.executor_cores, "spark.executor.cores"),
+        (&opts.num_executors, "spark.executor.instances"),
+        (&opts.driver_class_path, "spark.driver.extraClassPath"),
+        (&opts.driver_java_options, "spark.driver.extraJavaOptions"),
+        (&opts.driver_library_path, "spark.driver.extraLibraryPath"),
+        (&opts.packages, "spark.jars.packages"),
+        (&opts.repositories, "spark.jars.repositories"),
+        (&opts.exclude_packages, "spark.jars.excludes"),
+        (&opts.jars, "spark.jars"),
+        (&opts.files, "spark.files"),
+        (&opts.archives, "spark.archives"),
+        (&opts.py_files, "spark.submit.pyFiles"),
+    ]
+}
+
 /// Resolves spark-submit's options into the submitting configuration (§2.1, §1.1):
 ///
 /// 1. `--conf` pairs, then the properties file fills keys `--conf` did not set
@@ -272,23 +294,7 @@ pub fn resolve(opts: &SubmitOptions, ctx: &ArgsContext) -> Result<ResolvedArgs> 
     if let Some(name) = name {
         conf.set("spark.app.name", name);
     }
-    let flag_keys: [(&Option<String>, &str); 15] = [
-        (&opts.driver_memory, "spark.driver.memory"),
-        (&opts.driver_cores, "spark.driver.cores"),
-        (&opts.executor_memory, "spark.executor.memory"),
-        (&opts.executor_cores, "spark.executor.cores"),
-        (&opts.num_executors, "spark.executor.instances"),
-        (&opts.driver_class_path, "spark.driver.extraClassPath"),
-        (&opts.driver_java_options, "spark.driver.extraJavaOptions"),
-        (&opts.driver_library_path, "spark.driver.extraLibraryPath"),
-        (&opts.packages, "spark.jars.packages"),
-        (&opts.repositories, "spark.jars.repositories"),
-        (&opts.exclude_packages, "spark.jars.excludes"),
-        (&opts.jars, "spark.jars"),
-        (&opts.files, "spark.files"),
-        (&opts.archives, "spark.archives"),
-        (&opts.py_files, "spark.submit.pyFiles"),
-    ];
+    let flag_keys = flag_conf_keys(opts);
     for (value, key) in flag_keys {
         if let Some(v) = value {
             conf.set(key, v.clone());

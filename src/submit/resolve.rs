@@ -205,7 +205,12 @@ fn read_required(key: &str, value: &str, what: &str) -> Result<Vec<u8>> {
 
 /// Reads a pod template: a local path, or a remote one (`s3a://`, `s3://`, `gs://`,
 /// `abfs(s)://`, `http(s)://`) downloaded as Spark does through Hadoop's file systems.
-async fn read_template(key: &str, value: &str, conf: &SparkConf, env: &StoreEnv) -> Result<String> {
+pub async fn read_template(
+    key: &str,
+    value: &str,
+    conf: &SparkConf,
+    env: &StoreEnv,
+) -> Result<String> {
     let bytes = match local_path(value) {
         Some(path) => std::fs::read(&path).map_err(|e| {
             Error::usage(
@@ -233,17 +238,40 @@ fn file_name(path: &str) -> String {
         .unwrap_or_else(|| path.to_string())
 }
 
+/// Pod templates already in memory (generated from a manifest): used instead of reading the
+/// file their `spark.kubernetes.*.podTemplateFile` key names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GivenTemplates {
+    /// The driver's template.
+    pub driver: Option<k8s_openapi::api::core::v1::Pod>,
+    /// The executors' template, as the YAML text shipped to the driver.
+    pub executor: Option<String>,
+}
+
 /// Reads every file the submission names (templates, local or remote; credentials, Kerberos
 /// files).
 pub async fn read_inputs(conf: &SparkConf, env: &StoreEnv) -> Result<LocalInputs> {
+    read_inputs_with(conf, env, &GivenTemplates::default()).await
+}
+
+/// [`read_inputs`], with templates given in memory taking the place of their files.
+pub async fn read_inputs_with(
+    conf: &SparkConf,
+    env: &StoreEnv,
+    given: &GivenTemplates,
+) -> Result<LocalInputs> {
     let mut inputs = LocalInputs::default();
     const TEMPLATE: &str = "spark.kubernetes.driver.podTemplateFile";
-    if let Some(v) = conf.get_non_empty(TEMPLATE) {
+    if let Some(pod) = &given.driver {
+        inputs.driver_template = Some(pod.clone());
+    } else if let Some(v) = conf.get_non_empty(TEMPLATE) {
         let text = read_template(TEMPLATE, v, conf, env).await?;
         inputs.driver_template = Some(pod_template::parse_template(&text, TEMPLATE)?);
     }
     const EXEC_TEMPLATE: &str = "spark.kubernetes.executor.podTemplateFile";
-    if let Some(v) = conf.get_non_empty(EXEC_TEMPLATE) {
+    if let Some(text) = &given.executor {
+        inputs.executor_template = Some(text.clone());
+    } else if let Some(v) = conf.get_non_empty(EXEC_TEMPLATE) {
         inputs.executor_template = Some(read_template(EXEC_TEMPLATE, v, conf, env).await?);
     }
     let auth = "spark.kubernetes.authenticate.driver.";

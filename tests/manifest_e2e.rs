@@ -1,0 +1,215 @@
+//! End-to-end tests of `kubectl spark submit -f` (SparkApplication manifests) on the local
+//! cluster (real kube-apiserver, controller-manager and scheduler; kwok as the kubelet, whose
+//! fake driver ends as the `e2e.kubectl-spark.io/*` pod annotations say): real submissions,
+//! waiting, exit codes, several documents, and nothing created for a bad manifest.
+
+mod common;
+
+use std::process::Output;
+
+use common::{Cluster, TestNamespace, User};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams};
+
+fn kubectl_spark(ns: &TestNamespace, args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-spark"))
+        .env("KUBECONFIG", ns.kubeconfig(User::Bob))
+        .env_remove("SPARK_CONF_DIR")
+        .env_remove("SPARK_HOME")
+        .env_remove("HADOOP_CONF_DIR")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run kubectl-spark");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(stdin.unwrap_or_default().as_bytes())
+        .expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("wait")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A Kubeflow SparkApplication whose fake driver ends with `outcome` after a short delay.
+fn kubeflow(name: &str, outcome: &str, exit_code: u8) -> String {
+    format!(
+        r#"apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata:
+  name: {name}
+spec:
+  type: Scala
+  mode: cluster
+  sparkVersion: 4.0.1
+  image: apache/spark:4.0.1
+  mainClass: org.apache.spark.examples.SparkPi
+  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples.jar
+  arguments: ["10"]
+  timeToLiveSeconds: 60
+  driver:
+    cores: 1
+    memory: 512m
+    annotations:
+      e2e.kubectl-spark.io/outcome: {outcome}
+      e2e.kubectl-spark.io/exit-code: "{exit_code}"
+      e2e.kubectl-spark.io/delay: "500"
+    tolerations: [{{key: dedicated, operator: Exists}}]
+    sidecars: [{{name: sidecar, image: "busybox:1.36"}}]
+  executor:
+    instances: 1
+    memory: 512m
+"#
+    )
+}
+
+const APACHE: &str = r#"apiVersion: spark.apache.org/v1
+kind: SparkApplication
+metadata:
+  name: apache-pi
+spec:
+  mainClass: org.apache.spark.examples.SparkPi
+  jars: local:///opt/spark/examples/jars/spark-examples.jar
+  driverArgs: ["10"]
+  runtimeVersions: {sparkVersion: 3.5.9}
+  sparkConf:
+    spark.kubernetes.container.image: apache/spark:3.5.9
+    spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/outcome: Succeeded
+    spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/delay: "500"
+"#;
+
+async fn driver_pods(cluster: &Cluster, ns: &TestNamespace) -> Vec<Pod> {
+    let client = cluster.client(User::Admin).await;
+    let pods: Api<Pod> = Api::namespaced(client, &ns.name);
+    pods.list(&ListParams::default().labels("spark-role=driver"))
+        .await
+        .expect("list pods")
+        .items
+}
+
+#[tokio::test]
+async fn manifests_are_submitted_and_waited_for_with_spark_submits_exit_codes() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "manifest");
+    let dir = tempfile::tempdir().unwrap();
+    let ok = dir.path().join("ok.yaml");
+    std::fs::write(&ok, kubeflow("pi-ok", "Succeeded", 0)).unwrap();
+    let ok = ok.to_string_lossy().into_owned();
+
+    // One document that succeeds: exit 0, with the controller-only field warned about.
+    let o = kubectl_spark(&ns, &["submit", "-f", &ok], None);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stderr:\n{err}");
+    assert!(err.contains("spec.timeToLiveSeconds"), "{err}");
+    assert!(err.contains("termination reason: Completed"), "{err}");
+    let pods = driver_pods(cluster, &ns).await;
+    assert_eq!(pods.len(), 1);
+    let spec = pods[0].spec.as_ref().unwrap();
+    assert_eq!(
+        spec.tolerations.as_ref().unwrap()[0].key.as_deref(),
+        Some("dedicated"),
+        "webhook fields reach the pod through the template"
+    );
+    assert_eq!(spec.containers[0].name, "sidecar");
+    assert!(
+        !pods[0]
+            .metadata
+            .labels
+            .as_ref()
+            .unwrap()
+            .keys()
+            .any(|k| k.starts_with("sparkoperator.k8s.io")),
+        "no operator bookkeeping labels"
+    );
+
+    // --strict refuses the controller-only field, before anything is created.
+    let o = kubectl_spark(&ns, &["submit", "-f", &ok, "--strict"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert_eq!(driver_pods(cluster, &ns).await.len(), 1);
+
+    // Two documents from stdin, the second fails with exit code 7: both are created, both are
+    // waited for, and the command exits 3 like a failed submit.
+    let both = format!(
+        "{}---\n{}",
+        kubeflow("pi-a", "Succeeded", 0),
+        kubeflow("pi-b", "Failed", 7)
+    );
+    let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(&both));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "stderr:\n{err}");
+    assert!(err.contains("pi-a") && err.contains("pi-b"), "{err}");
+    assert!(err.contains("exit code: 7"), "{err}");
+    assert_eq!(driver_pods(cluster, &ns).await.len(), 3);
+
+    // --no-wait prints one submission id per document.
+    let o = kubectl_spark(&ns, &["submit", "-f", "-", "--no-wait"], Some(&both));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let ids: Vec<String> = text(&o.stdout).lines().map(str::to_string).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|id| id.starts_with(&format!("{}:pi-", ns.name)))
+    );
+
+    // A bad second document: exit 2 and nothing created at all.
+    let before = driver_pods(cluster, &ns).await.len();
+    let bad = format!(
+        "{}---\n{}",
+        kubeflow("pi-c", "Succeeded", 0),
+        kubeflow("pi-d", "Succeeded", 0).replace("cores: 1", "cores: one")
+    );
+    let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(&bad));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
+    assert!(
+        err.contains("spec.driver.cores: expected a number"),
+        "{err}"
+    );
+    assert_eq!(driver_pods(cluster, &ns).await.len(), before);
+}
+
+#[tokio::test]
+async fn apache_and_scheduled_manifests_run_once() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "manifest-apache");
+    let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(APACHE));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stderr:\n{err}");
+    let pods = driver_pods(cluster, &ns).await;
+    assert_eq!(pods.len(), 1);
+    assert_eq!(
+        pods[0].spec.as_ref().unwrap().containers[0]
+            .image
+            .as_deref(),
+        Some("apache/spark:3.5.9")
+    );
+    let template = kubeflow("nightly", "Succeeded", 0);
+    let spec = template.split_once("spec:\n").unwrap().1;
+    let scheduled = format!(
+        "apiVersion: sparkoperator.k8s.io/v1beta2\nkind: ScheduledSparkApplication\nmetadata:\n  name: nightly\nspec:\n  schedule: \"@every 1h\"\n  template:\n{}",
+        spec.lines().map(|l| format!("  {l}\n")).collect::<String>()
+    );
+    let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(&scheduled));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stderr:\n{err}");
+    assert!(
+        err.contains("spec.schedule") && err.contains("CronJob"),
+        "{err}"
+    );
+    let names: Vec<String> = driver_pods(cluster, &ns)
+        .await
+        .into_iter()
+        .filter_map(|p| p.metadata.name)
+        .collect();
+    assert!(names.iter().any(|n| n.starts_with("nightly-")), "{names:?}");
+}
