@@ -147,7 +147,9 @@ fn unknown_host_in_every_command() {
     let server = "https://no-such-api-server.invalid:6443";
     let env = Env::new(server);
     for command in COMMANDS {
-        let o = env.run(&[], command);
+        // A generous budget: this machine's resolver sometimes answers only after a retry
+        // (5 s), past `version`'s own 3 s connect budget, which would rightly say "timeout".
+        let o = env.run(&["--request-timeout", "30s"], command);
         assert_unreachable(
             command,
             &o,
