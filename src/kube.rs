@@ -33,6 +33,9 @@ pub struct KubeTarget {
     pub namespace_from_flag: bool,
     /// The kubeconfig context used (None in-cluster).
     pub context: Option<String>,
+    /// Where the CA that verifies the API server comes from, for TLS error messages, e.g.
+    /// `certificate-authority /home/me/.kube/ca.crt (cluster prod)`.
+    pub ca_source: String,
 }
 
 impl KubeTarget {
@@ -51,7 +54,7 @@ impl KubeTarget {
             // kube's own stack handles proxies.
             Client::try_from(self.config.clone())
         } else {
-            client_with_nodelay(&self.config)
+            client_with_nodelay(&self.config, self.transport_context())
         };
         built.map_err(|e| Error::Config {
             message: format!("cannot build a Kubernetes client: {e}"),
@@ -60,11 +63,177 @@ impl KubeTarget {
     }
 }
 
+impl KubeTarget {
+    /// A client to the same server that authenticates only with the given credentials (a
+    /// bearer token, or a client certificate and key in PEM): what a Spark driver given
+    /// shipped credentials will use.
+    pub fn client_as(
+        &self,
+        token: Option<&str>,
+        client_cert_pem: Option<&[u8]>,
+        client_key_pem: Option<&[u8]>,
+    ) -> Result<Client> {
+        use base64::Engine;
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        let mut target = self.clone();
+        target.config.auth_info = kube::config::AuthInfo {
+            token: token.map(|t| t.to_string().into()),
+            client_certificate_data: client_cert_pem.map(b64),
+            client_key_data: client_key_pem.map(|k| b64(k).into()),
+            ..Default::default()
+        };
+        target.client()
+    }
+
+    fn transport_context(&self) -> TransportContext {
+        let host = self
+            .config
+            .tls_server_name
+            .clone()
+            .or_else(|| self.config.cluster_url.host().map(str::to_string))
+            .unwrap_or_default();
+        let ca = match &self.config.root_cert_file {
+            Some(path) => format!("CA file {}", path.display()),
+            None => self.ca_source.clone(),
+        };
+        TransportContext {
+            server: self.server(),
+            host,
+            ca,
+        }
+    }
+}
+
+/// What a transport failure is described with: the server, the name its certificate must
+/// hold, and where the trusted CA came from.
+#[derive(Debug, Clone)]
+struct TransportContext {
+    server: String,
+    host: String,
+    ca: String,
+}
+
+/// The API server could not be reached (no answer, refused, unknown host, timeout, TLS
+/// verification failed): the server URL and the real cause, said the same way by every
+/// command. Built by the client stack from the HTTP client's error, so it reaches every call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    /// The API server URL.
+    pub server: String,
+    /// Why, in a few words: `connection refused`, `no such host …`, `timeout …`,
+    /// `TLS verification failed: …`.
+    pub cause: String,
+}
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot reach the API server {}: {}",
+            self.server, self.cause
+        )
+    }
+}
+
+impl std::error::Error for Unreachable {}
+
+impl From<Unreachable> for Error {
+    fn from(u: Unreachable) -> Error {
+        Error::Api {
+            message: u.to_string(),
+            hint: None,
+            code: None,
+        }
+    }
+}
+
+/// The [`Unreachable`] inside a kube error, if the request never got an answer.
+pub fn unreachable(err: &kube::Error) -> Option<&Unreachable> {
+    match err {
+        kube::Error::Service(e) => e.downcast_ref::<Unreachable>(),
+        _ => None,
+    }
+}
+
+/// Names the cause of an HTTP client error (which, below kube's layers, is always a failure
+/// to get an answer: HTTP error statuses are answers).
+fn transport_cause(err: &(dyn std::error::Error + 'static), ctx: &TransportContext) -> String {
+    use std::io::ErrorKind;
+    let mut current = Some(err);
+    let mut last = err.to_string();
+    // HTTP, TLS and I/O errors nest a handful deep; the bound guards against cycles.
+    for _ in 0..16 {
+        let Some(e) = current else { break };
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return tls_cause(tls, ctx);
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                ErrorKind::ConnectionRefused => return "connection refused".into(),
+                ErrorKind::TimedOut => return timeout_cause(),
+                ErrorKind::ConnectionReset => {
+                    return "connection reset by the server (is it an HTTPS API server?)".into();
+                }
+                _ => {}
+            }
+            // io::Error's own `source` skips the error it wraps.
+            if let Some(inner) = io.get_ref() {
+                last = inner.to_string();
+                current = Some(inner);
+                continue;
+            }
+        }
+        if e.is::<tokio::time::error::Elapsed>() {
+            return timeout_cause();
+        }
+        let text = e.to_string();
+        if text.starts_with("dns error") {
+            return format!("no such host {} (DNS lookup failed)", ctx.host);
+        }
+        if !text.is_empty() {
+            last = text;
+        }
+        current = e.source();
+    }
+    last
+}
+
+fn timeout_cause() -> String {
+    "timeout: no answer in time (raise --request-timeout, or check the server address and \
+     network)"
+        .into()
+}
+
+fn tls_cause(err: &rustls::Error, ctx: &TransportContext) -> String {
+    use rustls::CertificateError;
+    match err {
+        rustls::Error::InvalidCertificate(cert) => match cert {
+            CertificateError::UnknownIssuer | CertificateError::BadSignature => format!(
+                "TLS verification failed: the server's certificate is not signed by the CA in \
+                 {} (unknown issuer)",
+                ctx.ca
+            ),
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                format!(
+                    "TLS verification failed: the server's certificate is not valid for the name {} \
+                     ({err})",
+                    ctx.host
+                )
+            }
+            _ => format!("TLS verification failed ({err}; CA: {})", ctx.ca),
+        },
+        other => format!(
+            "TLS handshake failed ({other}); is {} an HTTPS API server?",
+            ctx.server
+        ),
+    }
+}
+
 /// kube's default client stack (TLS, timeouts, base URI, auth with refresh, extra headers),
-/// with TCP_NODELAY on the connections to the API server. Without it, small writes on a
-/// port-forward WebSocket wait for the server's delayed ACK (~40 ms per request through
-/// `kubectl spark ui`).
-fn client_with_nodelay(config: &Config) -> kube::Result<Client> {
+/// with TCP_NODELAY on the connections to the API server, and transport failures turned
+/// into [`Unreachable`]. Without TCP_NODELAY, small writes on a port-forward WebSocket wait
+/// for the server's delayed ACK (~40 ms per request through `kubectl spark ui`).
+fn client_with_nodelay(config: &Config, ctx: TransportContext) -> kube::Result<Client> {
     use hyper_util::client::legacy::connect::HttpConnector;
     use kube::client::ConfigExt;
     use tower::{BoxError, ServiceBuilder};
@@ -84,7 +253,12 @@ fn client_with_nodelay(config: &Config) -> kube::Result<Client> {
         .layer(config.base_uri_layer())
         .option_layer(config.auth_layer()?)
         .layer(config.extra_headers_layer()?)
-        .map_err(BoxError::from)
+        .map_err(move |e: hyper_util::client::legacy::Error| -> BoxError {
+            Box::new(Unreachable {
+                server: ctx.server.clone(),
+                cause: transport_cause(&e, &ctx),
+            })
+        })
         .service(client);
     Ok(Client::new(service, config.default_namespace.clone()))
 }
@@ -144,6 +318,93 @@ fn kubeconfig_error(e: KubeconfigError, flags: &KubeFlags) -> Error {
     }
 }
 
+/// Reads one kubeconfig file; an error names the file (and, for a `KUBECONFIG` list, which
+/// entry), as kubectl does.
+fn read_kubeconfig(path: &std::path::Path, origin: &str) -> Result<Kubeconfig> {
+    Kubeconfig::read_from(path).map_err(|e| {
+        let cause = match e {
+            KubeconfigError::ReadConfig(io, _) => io.to_string(),
+            // The YAML parser's text is a snippet of `<input>`; its first line says where.
+            KubeconfigError::Parse(p) => {
+                let text = p.to_string();
+                let first = text.lines().next().unwrap_or_default();
+                format!(
+                    "not a valid kubeconfig: {}",
+                    first.trim_start_matches("error: ")
+                )
+            }
+            other => other.to_string(),
+        };
+        Error::Config {
+            message: format!(
+                "cannot load the kubeconfig {} ({origin}): {cause}",
+                path.display()
+            ),
+            hint: Some(format!(
+                "fix or remove {} (check it with `kubectl config view --kubeconfig {}`)",
+                path.display(),
+                path.display()
+            )),
+        }
+    })
+}
+
+/// The `KUBECONFIG` list, merged (first file to set a value wins); None when unset or empty.
+fn kubeconfig_from_env() -> Result<Option<Kubeconfig>> {
+    let Some(value) = std::env::var_os("KUBECONFIG") else {
+        return Ok(None);
+    };
+    let paths: Vec<std::path::PathBuf> = std::env::split_paths(&value)
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    let mut merged: Option<Kubeconfig> = None;
+    for (i, path) in paths.iter().enumerate() {
+        let origin = format!("KUBECONFIG entry {} of {}", i + 1, paths.len());
+        let next = read_kubeconfig(path, &origin)?;
+        merged = Some(match merged {
+            None => next,
+            Some(m) => m.merge(next).map_err(|e| Error::Config {
+                message: format!(
+                    "cannot merge {} ({origin}) into the kubeconfig: {e}",
+                    path.display()
+                ),
+                hint: Some("check --kubeconfig / $KUBECONFIG, or run `kubectl config view`".into()),
+            })?,
+        });
+    }
+    Ok(merged)
+}
+
+/// Where the CA that verifies the selected cluster comes from, for messages.
+fn ca_source(kc: &Kubeconfig, options: &KubeConfigOptions) -> String {
+    let context_name = options.context.as_ref().or(kc.current_context.as_ref());
+    let cluster_name = options.cluster.clone().or_else(|| {
+        kc.contexts
+            .iter()
+            .find(|c| Some(&c.name) == context_name)
+            .and_then(|c| c.context.as_ref())
+            .map(|c| c.cluster.clone())
+    });
+    let Some(name) = cluster_name else {
+        return "the kubeconfig".into();
+    };
+    let cluster = kc
+        .clusters
+        .iter()
+        .find(|c| c.name == name)
+        .and_then(|c| c.cluster.as_ref());
+    match cluster {
+        Some(c) if c.certificate_authority_data.is_some() => {
+            format!("certificate-authority-data of cluster {name}")
+        }
+        Some(c) if c.certificate_authority.is_some() => format!(
+            "certificate-authority {} (cluster {name})",
+            c.certificate_authority.as_deref().unwrap_or_default()
+        ),
+        _ => format!("the system's trusted CAs (cluster {name} names no certificate-authority)"),
+    }
+}
+
 /// Reads the kubeconfig (or in-cluster settings) and resolves the target. Does not contact
 /// the API server.
 pub async fn resolve(flags: &KubeFlags) -> Result<KubeTarget> {
@@ -153,16 +414,11 @@ pub async fn resolve(flags: &KubeFlags) -> Result<KubeTarget> {
         user: flags.user.clone(),
     };
     let kubeconfig = match &flags.kubeconfig {
-        Some(path) => Some(Kubeconfig::read_from(path).map_err(|e| Error::Config {
-            message: format!("cannot read --kubeconfig {}: {e}", path.display()),
-            hint: Some("pass the path of a readable kubeconfig file".into()),
-        })?),
-        None => match Kubeconfig::from_env().map_err(|e| kubeconfig_error(e, flags))? {
+        Some(path) => Some(read_kubeconfig(path, "--kubeconfig")?),
+        None => match kubeconfig_from_env()? {
             Some(k) => Some(k),
             None => match home_kubeconfig() {
-                Some(path) => {
-                    Some(Kubeconfig::read_from(&path).map_err(|e| kubeconfig_error(e, flags))?)
-                }
+                Some(path) => Some(read_kubeconfig(&path, "the default kubeconfig")?),
                 None => None,
             },
         },
@@ -182,26 +438,36 @@ pub async fn resolve(flags: &KubeFlags) -> Result<KubeTarget> {
             None
         }
     };
-    let (mut config, context) = match kubeconfig {
+    let (mut config, context, ca_source) = match kubeconfig {
         Some(kc) => {
             let context = flags.context.clone().or_else(|| kc.current_context.clone());
+            let ca = ca_source(&kc, &options);
             let config = Config::from_custom_kubeconfig(kc, &options)
                 .await
                 .map_err(|e| kubeconfig_error(e, flags))?;
-            (config, context)
+            (config, context, ca)
         }
         None => {
             let config = Config::incluster().map_err(|e| Error::Config {
                 message: format!("no kubeconfig found and not running in a cluster ({e})"),
                 hint: Some("set KUBECONFIG or pass --kubeconfig, as for kubectl".into()),
             })?;
-            (config, None)
+            (
+                config,
+                None,
+                "the in-cluster service account's CA".to_string(),
+            )
         }
     };
     if let Some(t) = &flags.request_timeout {
+        // kubectl's --request-timeout bounds the whole request: connecting (TCP and TLS)
+        // as well as waiting for the answer.
         let timeout = parse_request_timeout(t)?;
         config.read_timeout = timeout;
         config.write_timeout = timeout;
+        if timeout.is_some() {
+            config.connect_timeout = timeout;
+        }
     }
     let (namespace, namespace_from_flag) = match &flags.namespace {
         Some(ns) if ns.is_empty() => {
@@ -218,6 +484,7 @@ pub async fn resolve(flags: &KubeFlags) -> Result<KubeTarget> {
         namespace,
         namespace_from_flag,
         context,
+        ca_source,
     })
 }
 
@@ -387,6 +654,9 @@ fn home_kubeconfig() -> Option<std::path::PathBuf> {
 /// Turns an API error into a user error saying what was being done and how to fix it.
 /// `action` is e.g. `create pods` and `namespace` the namespace it was done in.
 pub fn api_error(err: kube::Error, action: &str, namespace: &str) -> Error {
+    if let Some(u) = unreachable(&err) {
+        return u.clone().into();
+    }
     match err {
         kube::Error::Api(status) => {
             let code = status.code;

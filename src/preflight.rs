@@ -94,6 +94,96 @@ impl Check {
     }
 }
 
+/// What the driver authenticates to the API server with (§3.5 of the spec): its service
+/// account, unless credentials are shipped from this machine or already inside the pod.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub enum DriverAuth {
+    /// The pod's service account (checked with a SubjectAccessReview).
+    #[default]
+    ServiceAccount,
+    /// Credentials shipped in the `<prefix>-kubernetes-credentials` Secret; the driver
+    /// authenticates with them and its service account's permissions do not matter.
+    Shipped {
+        /// The conf keys they came from, for messages.
+        keys: Vec<String>,
+        /// `…driver.oauthToken`.
+        token: Option<String>,
+        /// `…driver.clientCertFile` and `…driver.clientKeyFile` (PEM).
+        client_cert_and_key: Option<(Vec<u8>, Vec<u8>)>,
+    },
+    /// Credential files inside the driver pod (`…driver.mounted.*`): what they allow cannot
+    /// be checked from here.
+    Mounted(Vec<String>),
+}
+
+impl std::fmt::Debug for DriverAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DriverAuth::ServiceAccount => f.write_str("ServiceAccount"),
+            // Never the token or key themselves.
+            DriverAuth::Shipped { keys, .. } => f.debug_tuple("Shipped").field(keys).finish(),
+            DriverAuth::Mounted(keys) => f.debug_tuple("Mounted").field(keys).finish(),
+        }
+    }
+}
+
+/// What the driver of `sub` will authenticate with.
+pub fn driver_auth(sub: &Submission) -> DriverAuth {
+    use crate::submit::steps::credentials::{
+        DRIVER_PREFIX, MOUNTED_PREFIX, SECRET_CLIENT_CERT, SECRET_CLIENT_KEY, SECRET_SUFFIX,
+        SECRET_TOKEN,
+    };
+    let shipped = sub.post.iter().find_map(|o| match o {
+        PostObject::Secret(s)
+            if s.metadata
+                .name
+                .as_deref()
+                .is_some_and(|n| n.ends_with(SECRET_SUFFIX)) =>
+        {
+            s.data.as_ref()
+        }
+        _ => None,
+    });
+    if let Some(data) = shipped {
+        let get = |k: &str| data.get(k).map(|b| b.0.clone());
+        let token = get(SECRET_TOKEN).map(|b| String::from_utf8_lossy(&b).trim().to_string());
+        let client_cert_and_key = get(SECRET_CLIENT_CERT).zip(get(SECRET_CLIENT_KEY));
+        if token.is_some() || client_cert_and_key.is_some() {
+            let mut keys = Vec::new();
+            if token.is_some() {
+                keys.push(format!("{DRIVER_PREFIX}.oauthToken"));
+            }
+            if client_cert_and_key.is_some() {
+                keys.push(format!("{DRIVER_PREFIX}.clientCertFile/clientKeyFile"));
+            }
+            return DriverAuth::Shipped {
+                keys,
+                token,
+                client_cert_and_key,
+            };
+        }
+    }
+    let properties = match sub.post.last() {
+        Some(PostObject::ConfigMap(cm)) => cm
+            .data
+            .as_ref()
+            .and_then(|d| d.get("spark.properties"))
+            .and_then(|text| crate::conf::properties::parse(text).ok())
+            .unwrap_or_default(),
+        _ => Default::default(),
+    };
+    let mounted: Vec<String> = ["oauthTokenFile", "clientCertFile", "clientKeyFile"]
+        .iter()
+        .map(|s| format!("{MOUNTED_PREFIX}.{s}"))
+        .filter(|k| properties.iter().any(|(key, v)| key == k && !v.is_empty()))
+        .collect();
+    if mounted.is_empty() {
+        DriverAuth::ServiceAccount
+    } else {
+        DriverAuth::Mounted(mounted)
+    }
+}
+
 /// What to check, taken from a submission or from `doctor`'s flags.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
@@ -117,6 +207,8 @@ pub struct Inputs {
     pub memory_bytes: Option<i64>,
     /// Where the driver may be scheduled.
     pub placement: nodes::Placement,
+    /// What the driver authenticates with.
+    pub driver_auth: DriverAuth,
 }
 
 fn kind_of(o: &PostObject) -> (&'static str, &'static str) {
@@ -224,6 +316,7 @@ impl Inputs {
             namespace: sub.namespace.clone(),
             service_account: "default".into(),
             creates,
+            driver_auth: driver_auth(sub),
             ..Default::default()
         };
         let created_secrets: BTreeSet<String> = sub
@@ -321,9 +414,14 @@ fn is_forbidden(e: &kube::Error) -> bool {
     matches!(e, kube::Error::Api(s) if s.code == 403 || s.code == 401)
 }
 
-async fn check_version(client: Client) -> Check {
+/// The version check; an API server that cannot be reached is an error of its own (every
+/// other check would only repeat it).
+async fn check_version(client: Client) -> Result<Check> {
     let name = "API server reachable, Kubernetes ≥ 1.33";
-    match client.apiserver_version().await {
+    Ok(match client.apiserver_version().await {
+        Err(e) if crate::kube::unreachable(&e).is_some() => {
+            return Err(crate::kube::api_error(e, "get the server version", ""));
+        }
         Err(e) => Check::fail(
             name,
             format!("the API server does not answer: {e}"),
@@ -346,7 +444,7 @@ async fn check_version(client: Client) -> Check {
                 )
             }
         }
-    }
+    })
 }
 
 async fn check_namespace(client: Client, ns: String) -> Check {
@@ -467,6 +565,46 @@ const RBAC_RETRIES: usize = 3;
 /// Pause between those retries.
 const RBAC_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// "create `resource` (core group) in namespace `ns`", for access reviews.
+fn create_in(ns: &str, resource: &str) -> ResourceAttributes {
+    ResourceAttributes {
+        namespace: Some(ns.to_string()),
+        verb: Some("create".into()),
+        group: Some(String::new()),
+        resource: Some(resource.into()),
+        ..Default::default()
+    }
+}
+
+/// Creates one access review per resource concurrently and returns the resources denied. A
+/// denial is asked again ([`RBAC_RETRIES`] times) before it counts; the first error ends it.
+async fn denied_resources<'r, K>(
+    api: &Api<K>,
+    resources: &[&'r str],
+    reviews: &[K],
+    allowed: fn(&K) -> bool,
+) -> Result<Vec<&'r str>, kube::Error>
+where
+    K: Clone + DeserializeOwned + serde::Serialize + std::fmt::Debug,
+{
+    let pp = PostParams::default();
+    let mut answers = join_all(reviews.iter().map(|r| api.create(&pp, r))).await;
+    for _ in 0..RBAC_RETRIES {
+        if !answers.iter().any(|a| matches!(a, Ok(r) if !allowed(r))) {
+            break;
+        }
+        tokio::time::sleep(RBAC_RETRY_PAUSE).await;
+        answers = join_all(reviews.iter().map(|r| api.create(&pp, r))).await;
+    }
+    let mut denied = Vec::new();
+    for (resource, answer) in resources.iter().zip(answers) {
+        if !allowed(&answer?) {
+            denied.push(*resource);
+        }
+    }
+    Ok(denied)
+}
+
 /// What a service account may create, by SubjectAccessReviews (a denial is asked again
 /// [`RBAC_RETRIES`] times).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -499,39 +637,18 @@ pub async fn service_account_may_create(
                     format!("system:serviceaccounts:{ns}"),
                     "system:authenticated".into(),
                 ]),
-                resource_attributes: Some(ResourceAttributes {
-                    namespace: Some(ns.to_string()),
-                    verb: Some("create".into()),
-                    resource: Some(resource.to_string()),
-                    group: Some(String::new()),
-                    ..Default::default()
-                }),
+                resource_attributes: Some(create_in(ns, resource)),
                 ..Default::default()
             },
             ..Default::default()
         })
         .collect();
-    let pp = PostParams::default();
-    let mut answers = join_all(reviews.iter().map(|r| api.create(&pp, r))).await;
-    for _ in 0..RBAC_RETRIES {
-        let some_denied = answers
-            .iter()
-            .any(|a| matches!(a, Ok(r) if !r.status.as_ref().is_some_and(|s| s.allowed)));
-        if !some_denied {
-            break;
-        }
-        tokio::time::sleep(RBAC_RETRY_PAUSE).await;
-        answers = join_all(reviews.iter().map(|r| api.create(&pp, r))).await;
-    }
-    let mut denied = Vec::new();
-    for (resource, answer) in resources.iter().zip(answers) {
-        match answer {
-            Ok(r) if r.status.as_ref().is_some_and(|s| s.allowed) => {}
-            Ok(_) => denied.push(resource.to_string()),
-            Err(e) if is_forbidden(&e) => return Access::NotAllowedToAsk,
-            Err(e) => return Access::Unknown(e.to_string()),
-        }
-    }
+    let allowed = |r: &SubjectAccessReview| r.status.as_ref().is_some_and(|s| s.allowed);
+    let denied: Vec<String> = match denied_resources(&api, resources, &reviews, allowed).await {
+        Ok(denied) => denied.into_iter().map(str::to_string).collect(),
+        Err(e) if is_forbidden(&e) => return Access::NotAllowedToAsk,
+        Err(e) => return Access::Unknown(e.to_string()),
+    };
     if denied.is_empty() {
         Access::Allowed
     } else {
@@ -584,6 +701,51 @@ async fn check_sa_permissions(client: Client, ns: String, sa: String) -> Check {
     }
 }
 
+/// Whether the driver's shipped credentials may do what a driver does: SelfSubjectAccessReviews
+/// made with those credentials. Rejected credentials fail; a review that cannot be made warns.
+async fn check_driver_credentials(client: Client, ns: String, keys: String) -> Check {
+    let title = format!("the driver's credentials ({keys}) may run a driver");
+    let api: Api<SelfSubjectAccessReview> = Api::all(client);
+    let resources = ["pods", "services", "configmaps"];
+    let reviews = resources.map(|resource| SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(create_in(&ns, resource)),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let allowed = |r: &SelfSubjectAccessReview| r.status.as_ref().is_some_and(|s| s.allowed);
+    let denied = match denied_resources(&api, &resources, &reviews, allowed).await {
+        Ok(denied) => denied,
+        Err(kube::Error::Api(s)) if s.code == 401 => {
+            return Check::fail(
+                title,
+                "the API server rejects them (401 Unauthorized): the driver could not start executors",
+                format!(
+                    "renew the credentials given by {keys}, or drop them and use a service account"
+                ),
+            );
+        }
+        Err(e) => return Check::warn(title, format!("could not check: {e}")),
+    };
+    if denied.is_empty() {
+        Check::ok(title, "may create pods, services, configmaps")
+    } else {
+        Check::fail(
+            title,
+            format!(
+                "they may not create {} in namespace {ns}: the driver would fail to start executors",
+                denied.join(", ")
+            ),
+            format!(
+                "grant that identity create on pods, services and configmaps in {ns} \
+                 (`kubectl spark setup -n {ns} --submitter User:<name>`), or drop {keys} and submit \
+                 with --conf spark.kubernetes.authenticate.driver.serviceAccountName=spark"
+            ),
+        )
+    }
+}
+
 async fn check_node_fit(client: Client, cpu: i64, mem: i64, placement: nodes::Placement) -> Check {
     // Compared with each node's allocatable capacity only: subtracting what running pods
     // request would mean listing every pod of the cluster on every submission (seen costing
@@ -617,13 +779,24 @@ async fn check_node_fit(client: Client, cpu: i64, mem: i64, placement: nodes::Pl
     Check::fail(title, detail, fix)
 }
 
-/// Runs every check for `inputs` concurrently; results in a stable order.
-pub async fn run_checks(client: &Client, inputs: &Inputs) -> Vec<Check> {
+/// Runs every check for `inputs` concurrently; results in a stable order. An API server
+/// that cannot be reached is the error (the one line every command gives), not a list of
+/// checks that could not be made.
+pub async fn run_checks(client: &Client, inputs: &Inputs) -> Result<Vec<Check>> {
+    run_checks_with(client, inputs, None).await
+}
+
+/// [`run_checks`], with the client the driver's shipped credentials make (when
+/// [`DriverAuth::Shipped`]); without one, those credentials are not checked (a warning).
+pub async fn run_checks_with(
+    client: &Client,
+    inputs: &Inputs,
+    driver_client: Option<Client>,
+) -> Result<Vec<Check>> {
     let ns = inputs.namespace.clone();
-    let mut futs: Vec<BoxFuture<'static, Check>> = vec![
-        check_version(client.clone()).boxed(),
-        check_namespace(client.clone(), ns.clone()).boxed(),
-    ];
+    // The version check runs beside these and comes first in the result.
+    let mut futs: Vec<BoxFuture<'static, Check>> =
+        vec![check_namespace(client.clone(), ns.clone()).boxed()];
     for (g, r) in &inputs.creates {
         futs.push(check_can_create(client.clone(), ns.clone(), g.clone(), r.clone()).boxed());
     }
@@ -638,7 +811,35 @@ pub async fn run_checks(client: &Client, inputs: &Inputs) -> Vec<Check> {
         )
         .boxed(),
     );
-    futs.push(check_sa_permissions(client.clone(), ns.clone(), sa).boxed());
+    match &inputs.driver_auth {
+        DriverAuth::ServiceAccount => {
+            futs.push(check_sa_permissions(client.clone(), ns.clone(), sa).boxed());
+        }
+        DriverAuth::Shipped { keys, .. } => {
+            let keys = keys.join(", ");
+            match driver_client {
+                Some(c) => futs.push(check_driver_credentials(c, ns.clone(), keys).boxed()),
+                None => futs.push(
+                    std::future::ready(Check::warn(
+                        format!("the driver's credentials ({keys}) may run a driver"),
+                        "could not check: no client could be made with them",
+                    ))
+                    .boxed(),
+                ),
+            }
+        }
+        DriverAuth::Mounted(keys) => futs.push(
+            std::future::ready(Check::warn(
+                format!(
+                    "the driver's credentials ({}) may run a driver",
+                    keys.join(", ")
+                ),
+                "could not check: they are files inside the driver pod; the driver uses them, \
+                 not service account permissions",
+            ))
+            .boxed(),
+        ),
+    }
     for (s, from) in &inputs.secrets {
         futs.push(
             check_exists::<Secret>(
@@ -677,15 +878,22 @@ pub async fn run_checks(client: &Client, inputs: &Inputs) -> Vec<Check> {
             .boxed(),
         );
     }
-    // Everything above the namespace-wide checks below follows from the namespace existing.
-    let in_namespace = futs.len();
+    // Everything above the namespace-wide checks below follows from the namespace existing
+    // (+ 1: the version check, first in the result).
+    let in_namespace = futs.len() + 1;
     if let Some(pc) = &inputs.priority_class {
         futs.push(check_priority_class(client.clone(), pc.clone()).boxed());
     }
     if let (Some(cpu), Some(mem)) = (inputs.cpu_millis, inputs.memory_bytes) {
         futs.push(check_node_fit(client.clone(), cpu, mem, inputs.placement.clone()).boxed());
     }
-    without_consequences_of_a_missing_namespace(join_all(futs).await, in_namespace)
+    let (version, others) = tokio::join!(check_version(client.clone()), join_all(futs));
+    let mut checks = vec![version?];
+    checks.extend(others);
+    Ok(without_consequences_of_a_missing_namespace(
+        checks,
+        in_namespace,
+    ))
 }
 
 /// When the namespace check (the second) failed, the checks inside the namespace (up to
@@ -732,9 +940,28 @@ pub fn render(checks: &[Check]) -> String {
 
 /// Submit's preflight: warnings go to stderr; any failure stops the submission (a usage
 /// error, exit 2) before anything is created.
-pub async fn check(client: &Client, sub: &Submission) -> Result<()> {
+pub async fn check(
+    client: &Client,
+    target: &crate::kube::KubeTarget,
+    sub: &Submission,
+) -> Result<()> {
     let started = std::time::Instant::now();
-    let checks = run_checks(client, &Inputs::from_submission(sub)).await;
+    let inputs = Inputs::from_submission(sub);
+    let driver_client = match &inputs.driver_auth {
+        DriverAuth::Shipped {
+            token,
+            client_cert_and_key,
+            ..
+        } => {
+            let (cert, key) = match client_cert_and_key {
+                Some((c, k)) => (Some(c.as_slice()), Some(k.as_slice())),
+                None => (None, None),
+            };
+            target.client_as(token.as_deref(), cert, key).ok()
+        }
+        _ => None,
+    };
+    let checks = run_checks_with(client, &inputs, driver_client).await?;
     tracing::info!(
         "preflight: {} checks in {} ms",
         checks.len(),
@@ -770,6 +997,43 @@ pub async fn check(client: &Client, sub: &Submission) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_driver_authenticates_with_what_it_is_given() {
+        use crate::submit::steps::{build, fixtures::test_plan_with};
+        let auth =
+            |conf: &[(&str, &str)]| driver_auth(&build(&test_plan_with("4.0.1", conf)).unwrap());
+        let sa = (
+            "spark.kubernetes.authenticate.driver.serviceAccountName",
+            "spark",
+        );
+        assert_eq!(auth(&[sa]), DriverAuth::ServiceAccount);
+        match auth(&[
+            sa,
+            ("spark.kubernetes.authenticate.driver.oauthToken", "tok"),
+        ]) {
+            DriverAuth::Shipped { token, keys, .. } => {
+                assert_eq!(token.as_deref(), Some("tok"));
+                assert_eq!(keys, ["spark.kubernetes.authenticate.driver.oauthToken"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            auth(&[(
+                "spark.kubernetes.authenticate.driver.mounted.oauthTokenFile",
+                "/var/run/token"
+            )]),
+            DriverAuth::Mounted(vec![
+                "spark.kubernetes.authenticate.driver.mounted.oauthTokenFile".into()
+            ])
+        );
+        // The token never shows in debug output.
+        let shipped = auth(&[(
+            "spark.kubernetes.authenticate.driver.oauthToken",
+            "tok-value",
+        )]);
+        assert!(!format!("{shipped:?}").contains("tok-value"));
+    }
 
     #[test]
     fn quantities() {

@@ -258,12 +258,19 @@ fn version_client_and_structured_output() {
         format!("v{}", env!("CARGO_PKG_VERSION"))
     );
     assert!(v.get("serverVersion").is_none());
+    // As kubectl: an unreachable server still prints the client part, then the one-line
+    // error every command gives (issue 16), exit 1.
     let o = env.run(&["version", "-o", "yaml", "--request-timeout", "1s"]);
-    assert!(o.status.success());
+    assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
     assert!(
-        text.contains("clientVersion:") && text.contains("serverError:"),
+        text.contains("clientVersion:") && !text.contains("serverVersion:"),
         "{text}"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("error: cannot reach the API server https://127.0.0.1:1: connection refused"),
+        "{err}"
     );
     bad_input(&env.run(&["version", "-o", "xml"]), &["xml"]);
 }

@@ -599,3 +599,209 @@ fn timeout_is_a_duration_and_needs_a_wait() {
     );
     assert_bad_input(&env.submit(&["--log-tail", "-3"]), &["--log-tail"]);
 }
+
+/// Every object of a dry run names the namespace Spark would create it in, in both output
+/// forms: with a Secret (shipped credentials), an OnDemand PVC, the Hadoop, krb5 and executor
+/// template ConfigMaps and (4.2+) the NetworkPolicy, besides the Pod, Service and conf map.
+#[test]
+fn every_dry_run_object_carries_its_namespace() {
+    let env = Env::new();
+    let hadoop = env.path("hadoop");
+    std::fs::create_dir(&hadoop).unwrap();
+    std::fs::write(hadoop.join("core-site.xml"), "<configuration/>").unwrap();
+    std::fs::write(env.path("krb5.conf"), "[libdefaults]\n").unwrap();
+    std::fs::write(
+        env.path("exec.yaml"),
+        "apiVersion: v1\nkind: Pod\nspec: {}\n",
+    )
+    .unwrap();
+    let krb5 = format!(
+        "spark.kubernetes.kerberos.krb5.path={}",
+        env.path("krb5.conf").display()
+    );
+    let template = format!(
+        "spark.kubernetes.executor.podTemplateFile={}",
+        env.path("exec.yaml").display()
+    );
+    let args = [
+        "--dry-run=client",
+        "--spark-version",
+        "4.2.1",
+        "--class",
+        "A",
+        "--conf",
+        "spark.kubernetes.container.image=apache/spark:4.2.1",
+        "--conf",
+        "spark.kubernetes.authenticate.driver.oauthToken=driver-token",
+        "--conf",
+        "spark.kubernetes.driver.volumes.persistentVolumeClaim.data.options.claimName=OnDemand",
+        "--conf",
+        "spark.kubernetes.driver.volumes.persistentVolumeClaim.data.options.sizeLimit=1Gi",
+        "--conf",
+        "spark.kubernetes.driver.volumes.persistentVolumeClaim.data.options.storageClass=standard",
+        "--conf",
+        "spark.kubernetes.driver.volumes.persistentVolumeClaim.data.mount.path=/data",
+        "--conf",
+        &krb5,
+        "--conf",
+        &template,
+    ];
+    for (form, parse) in [
+        (
+            "json",
+            (|b: &[u8]| serde_json::from_slice(b).unwrap()) as fn(&[u8]) -> serde_json::Value,
+        ),
+        ("yaml", |b: &[u8]| {
+            serde_saphyr::from_str(std::str::from_utf8(b).unwrap()).unwrap()
+        }),
+    ] {
+        let o = env
+            .cmd()
+            .env("HADOOP_CONF_DIR", &hadoop)
+            .args(["--kubeconfig", env.kubeconfig().to_str().unwrap(), "submit"])
+            .args(args)
+            .args(["-o", form, "local:///a.jar"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{form}: {}", stderr(&o));
+        let list = parse(&o.stdout);
+        let items = list["items"].as_array().unwrap();
+        let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+        for kind in [
+            "Pod",
+            "Secret",
+            "Service",
+            "NetworkPolicy",
+            "PersistentVolumeClaim",
+            "ConfigMap",
+        ] {
+            assert!(kinds.contains(&kind), "{form}: no {kind} in {kinds:?}");
+        }
+        assert!(
+            kinds.iter().filter(|k| **k == "ConfigMap").count() >= 4,
+            "{form}: {kinds:?}"
+        );
+        for item in items {
+            assert_eq!(
+                item["metadata"]["namespace"], "team-a",
+                "{form}: {} {} has no namespace",
+                item["kind"], item["metadata"]["name"]
+            );
+        }
+    }
+}
+
+fn kinds(list: &serde_json::Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The version comes from the first image setting that names one (driver, common, executor),
+/// and only the default guess is said on stderr, once, with how to pin it.
+#[test]
+fn spark_version_is_read_from_every_image_setting() {
+    let env = Env::new();
+    let o = env.submit(&[
+        "--conf",
+        "spark.kubernetes.driver.container.image=myrepo/etl-driver:prod",
+        "--conf",
+        "spark.kubernetes.container.image=apache/spark:3.5.4",
+    ]);
+    let list = objects(&o);
+    assert_eq!(
+        list["items"][0]["metadata"]["labels"]["spark-version"],
+        "3.5.4"
+    );
+    assert!(!stderr(&o).contains("--spark-version"), "{}", stderr(&o));
+
+    let o = env.submit(&[
+        "--conf",
+        "spark.kubernetes.driver.container.image=myrepo/etl-driver:prod",
+        "--conf",
+        "spark.kubernetes.executor.container.image=apache/spark:4.3.0",
+    ]);
+    let list = objects(&o);
+    let pod = &list["items"][0];
+    assert_eq!(pod["metadata"]["labels"]["spark-version"], "4.3.0");
+    assert!(kinds(&list).contains(&"NetworkPolicy".to_string()));
+    assert_eq!(
+        pod["spec"]["containers"][0]["securityContext"]["allowPrivilegeEscalation"],
+        false
+    );
+
+    let o = env.submit(&["--conf", "spark.kubernetes.container.image=my/spark:latest"]);
+    let list = objects(&o);
+    assert_eq!(
+        list["items"][0]["metadata"]["labels"]["spark-version"],
+        "4.0.1"
+    );
+    let err = stderr(&o);
+    assert_eq!(err.matches("--spark-version").count(), 1, "{err}");
+    assert!(err.contains("my/spark:latest"), "{err}");
+}
+
+/// `{{SPARK_VERSION}}` (4.1+) is replaced in the driver's own image, with the version read
+/// from another image setting.
+#[test]
+fn spark_version_placeholder_in_the_driver_image() {
+    let env = Env::new();
+    let list = objects(&env.submit(&[
+        "--conf",
+        "spark.kubernetes.driver.container.image=myrepo/etl-driver:{{SPARK_VERSION}}",
+        "--conf",
+        "spark.kubernetes.container.image=apache/spark:4.1.2",
+    ]));
+    assert_eq!(
+        list["items"][0]["spec"]["containers"][0]["image"],
+        "myrepo/etl-driver:4.1.2"
+    );
+}
+
+/// Only values that are secrets are warned about as stored in plain text; keys naming a
+/// file, a Kubernetes Secret or a provider class are not secrets.
+#[test]
+fn plain_text_warning_only_for_secret_values() {
+    let env = Env::new();
+    let o = env.submit(&[
+        "--conf",
+        "spark.kubernetes.authenticate.driver.mounted.oauthTokenFile=/var/run/secrets/token",
+        "--conf",
+        "spark.kubernetes.driver.secretKeyRef.AWS_SECRET_ACCESS_KEY=s3-creds:secret-key",
+        "--conf",
+        "spark.kubernetes.driver.secrets.s3-creds=/etc/s3",
+        "--conf",
+        "spark.hadoop.fs.s3a.aws.credentials.provider=com.amazonaws.auth.EnvironmentVariableCredentialsProvider",
+    ]);
+    objects(&o);
+    assert!(!stderr(&o).contains("plain text"), "{}", stderr(&o));
+    let o = env.submit(&["--conf", "spark.hadoop.fs.s3a.secret.key=hunter2"]);
+    objects(&o);
+    let err = stderr(&o);
+    assert!(
+        err.contains("plain text") && err.contains("spark.hadoop.fs.s3a.secret.key"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+}
+
+/// A missing required setting with a near miss given names the near miss in the error.
+#[test]
+fn missing_setting_names_the_typo() {
+    let env = Env::new();
+    let o = env.submit(&[
+        "NO-IMAGE",
+        "--conf",
+        "spark.kubernetes.contianer.image=apache/spark:4.0.1",
+    ]);
+    assert_bad_input(
+        &o,
+        &[
+            "Must specify the driver container image",
+            "you set `spark.kubernetes.contianer.image`; did you mean `spark.kubernetes.container.image`?",
+        ],
+    );
+}

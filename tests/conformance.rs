@@ -465,6 +465,28 @@ fn case09_remote_resources_and_args() {
     });
 }
 
+/// (9b) `--proxy-user` with the submitter's own `SPARK_USER` exported: before 4.3 the
+/// driver's `SPARK_USER` is the exported one (`Utils.getCurrentUserName()` reads the variable
+/// first), from 4.3.0 the proxy user (SPARK-58926); chosen by the full version.
+#[test]
+fn case09b_proxy_user_with_spark_user_exported() {
+    Case::new("proxyuser")
+        .env("SPARK_USER", "alice")
+        .run(|v, _| {
+            let mut a = args(&[
+                "--name",
+                "proxy-user",
+                "--class",
+                SPARK_PI,
+                "--proxy-user",
+                "bob",
+            ]);
+            a.extend(image(v));
+            a.extend(args(&[SPARK_EXAMPLES_JAR]));
+            a
+        });
+}
+
 /// (10) Local dependencies uploaded to S3 (`spark.kubernetes.file.upload.path=s3a://…` on a
 /// real S3 server): jars (with a remote one after), files, an archive with a fragment, py-files
 /// and a local Python primary file. Objects, `spark.properties` and the bucket are compared.
@@ -964,6 +986,8 @@ struct Case {
     /// Files written into spark-submit's working directory (the pod templates an operator
     /// writes for spark-submit), as (relative path, content).
     oracle_files: Vec<(&'static str, String)>,
+    /// Submitter environment variables both tools get (on top of [`Env::command`]'s).
+    env: Vec<(String, String)>,
 }
 
 /// One tool's submission.
@@ -981,6 +1005,7 @@ impl Case {
             s3: false,
             manifest: None,
             oracle_files: Vec::new(),
+            env: Vec::new(),
         }
     }
 
@@ -991,6 +1016,11 @@ impl Case {
 
     fn oracle_file(mut self, path: &'static str, content: String) -> Self {
         self.oracle_files.push((path, content));
+        self
+    }
+
+    fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.into(), value.into()));
         self
     }
 
@@ -1074,8 +1104,8 @@ impl Case {
                 &ns.name,
                 &conf_dir,
                 &full,
-                self.s3,
                 oracle_cwd.path(),
+                &self,
             ) {
                 Ok(s) => s,
                 Err(e) => {
@@ -1084,7 +1114,7 @@ impl Case {
             };
             let after_oracle = env.snapshot(&ns.name);
             let objects_oracle = s3.map(|s3| s3.objects(&prefix)).unwrap_or_default();
-            let ours = env.kubectl_spark(&ns.name, &conf_dir, &ours_args);
+            let ours = env.kubectl_spark(&ns.name, &conf_dir, &ours_args, &self.env);
             let after_ours = env.snapshot(&ns.name);
             let objects_ours = s3.map(|s3| s3.objects(&prefix)).unwrap_or_default();
             let mut lines = vec![format!(
@@ -1269,13 +1299,14 @@ impl Env {
         ns: &str,
         conf_dir: &Path,
         a: &[String],
-        s3a: bool,
         cwd: &Path,
+        case: &Case,
     ) -> Result<Submission, String> {
         let home = self.oracle_dir.join(version);
         let mut cmd = self.command(&home.join("bin/spark-submit"), conf_dir);
         cmd.current_dir(cwd);
-        if s3a {
+        cmd.envs(case.env.iter().map(|(k, v)| (k, v)));
+        if case.s3 {
             // hadoop-aws on the submitter JVM's classpath only (what it writes for the driver
             // is unchanged); installed by tests/oracle/install-s3a.sh.
             let jars = self.oracle_dir.join(format!("{version}-s3a"));
@@ -1305,8 +1336,15 @@ impl Env {
         Ok(Submission { pod, seconds })
     }
 
-    fn kubectl_spark(&self, ns: &str, conf_dir: &Path, a: &[String]) -> Result<Submission, String> {
+    fn kubectl_spark(
+        &self,
+        ns: &str,
+        conf_dir: &Path,
+        a: &[String],
+        vars: &[(String, String)],
+    ) -> Result<Submission, String> {
         let mut cmd = self.command(Path::new(env!("CARGO_BIN_EXE_kubectl-spark")), conf_dir);
+        cmd.envs(vars.iter().map(|(k, v)| (k, v)));
         // Preflight would (rightly) refuse the namespace's `default` service account and the
         // referenced Secrets/PVCs that do not exist; here only the objects are compared.
         cmd.arg("submit")

@@ -878,3 +878,111 @@ async fn preflight_honours_the_drivers_tolerations() {
         Some(node_name.as_str())
     );
 }
+
+/// Shipped driver credentials: the driver authenticates with them, not with its service
+/// account, so preflight checks what they allow (as the admin, who may ask about the
+/// `default` account, which may do nothing here). A token that may run a driver passes; one
+/// that may not create Services fails naming it; credentials inside the pod warn, never refuse.
+#[tokio::test]
+async fn preflight_checks_the_credentials_the_driver_will_use() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "submit-driver-creds");
+    let token = |user: User| {
+        format!(
+            "spark.kubernetes.authenticate.driver.oauthToken={}",
+            cluster.token(user)
+        )
+    };
+    let bob = token(User::Bob);
+    let o = run_submit(
+        &ns,
+        User::Admin,
+        "apache/spark:4.0.1",
+        &["--no-wait", "--conf", &bob],
+    );
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "stderr:\n{err}");
+    assert!(!err.contains("service account default"), "{err}");
+    assert!(
+        !err.contains(cluster.token(User::Bob)),
+        "the token was printed:\n{err}"
+    );
+
+    let alice = token(User::Alice);
+    let o = run_submit(
+        &ns,
+        User::Admin,
+        "apache/spark:4.0.1",
+        &["--no-wait", "--conf", &alice],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
+    assert!(
+        err.contains("the driver's credentials (spark.kubernetes.authenticate.driver.oauthToken)")
+            && err.contains("may not create services"),
+        "{err}"
+    );
+
+    let o = run_submit(
+        &ns,
+        User::Admin,
+        "apache/spark:4.0.1",
+        &[
+            "--no-wait",
+            "--conf",
+            "spark.kubernetes.authenticate.driver.mounted.oauthTokenFile=/var/run/secrets/driver/token",
+        ],
+    );
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "stderr:\n{err}");
+    assert!(
+        err.contains("could not check: they are files inside the driver pod"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("plain text"),
+        "a path is not a secret:\n{err}"
+    );
+}
+
+/// `--dry-run=server` prints every object with the namespace it would be created in.
+#[tokio::test]
+async fn server_dry_run_objects_carry_their_namespace() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "submit-dry-ns");
+    for form in ["json", "yaml"] {
+        let o = run_submit(
+            &ns,
+            User::Bob,
+            "apache/spark:4.2.1",
+            &[
+                "--dry-run=server",
+                "-o",
+                form,
+                "--conf",
+                "spark.kubernetes.authenticate.driver.oauthToken=t",
+            ],
+        );
+        assert!(o.status.success(), "stderr:\n{}", text(&o.stderr));
+        let list: serde_json::Value = if form == "json" {
+            serde_json::from_slice(&o.stdout).unwrap()
+        } else {
+            serde_saphyr::from_str(&text(&o.stdout)).unwrap()
+        };
+        let items = list["items"].as_array().unwrap();
+        assert!(items.len() >= 5, "{items:?}");
+        for item in items {
+            assert_eq!(
+                item["metadata"]["namespace"].as_str(),
+                Some(ns.name.as_str()),
+                "{form}: {} {}",
+                item["kind"],
+                item["metadata"]["name"]
+            );
+        }
+    }
+}

@@ -11,7 +11,7 @@ pub async fn run(flags: &KubeFlags, args: &DoctorArgs) -> Result<u8> {
     let target = kube::resolve(flags).await?;
     let client = target.client()?;
     let inputs = Inputs::namespace_level(&target.namespace, &args.service_account);
-    let checks = preflight::run_checks(&client, &inputs).await;
+    let checks = preflight::run_checks(&client, &inputs).await?;
     output::info(&format!(
         "Checking namespace {} on {} for Spark submissions:",
         target.namespace,

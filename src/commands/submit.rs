@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::cli::{DryRun, KubeFlags, ObjectFormat, SubmitArgs};
 use crate::conf::submit_args::{self, ArgsContext, SubmitOptions};
-use crate::conf::{SparkConf, units, validate};
+use crate::conf::{SparkConf, keys, units, validate};
 use crate::error::{Error, Result};
 use crate::kube::{self, KubeTarget};
 use crate::output;
@@ -156,7 +156,11 @@ pub fn check_no_option_as_resource(flags: &KubeFlags, args: &SubmitArgs) -> Resu
 
 /// Applies `spark.kubernetes.authenticate.submission.*`, `spark.kubernetes.trust.certificates`
 /// and the master URL (which always overrides the kubeconfig's server, §1.2) to the client.
-fn apply_submission_auth(target: &mut KubeTarget, conf: &SparkConf) -> Result<()> {
+fn apply_submission_auth(
+    target: &mut KubeTarget,
+    conf: &SparkConf,
+    request_timeout_flag: bool,
+) -> Result<()> {
     const P: &str = "spark.kubernetes.authenticate.submission.";
     if let Some(master) = conf.get("spark.master") {
         let url = master.strip_prefix("k8s://").unwrap_or(master);
@@ -199,7 +203,12 @@ fn apply_submission_auth(target: &mut KubeTarget, conf: &SparkConf) -> Result<()
         let ms = conf.get_i64(key, default_ms)?;
         let d = (ms > 0).then(|| Duration::from_millis(ms as u64));
         if key.ends_with("connectionTimeout") {
-            target.config.connect_timeout = d;
+            // --request-timeout, when given and shorter, still bounds connecting.
+            target.config.connect_timeout = match (d, target.config.connect_timeout) {
+                (Some(d), Some(flag)) if request_timeout_flag => Some(d.min(flag)),
+                (None, flag) if request_timeout_flag => flag,
+                _ => d,
+            };
         } else if conf.contains(key) {
             target.config.read_timeout = d;
         }
@@ -307,9 +316,11 @@ pub async fn prepare_from(
         conf.set(resolve::NAMESPACE_KEY, namespace.clone());
     }
     let mut warnings = resolved.warnings;
-    warnings.extend(validate::validate(&conf)?);
-    apply_submission_auth(&mut target, &conf)?;
-    let (spark_version, version_info) = resolve::spark_version(spark_version, &conf)?;
+    let near_miss = keys::explain_near_misses;
+    warnings.extend(validate::validate(&conf).map_err(|e| near_miss(e, &conf))?);
+    apply_submission_auth(&mut target, &conf, flags.request_timeout.is_some())?;
+    let (spark_version, version_guess) = resolve::spark_version(spark_version, &conf)?;
+    warnings.extend(version_guess);
     let wait =
         !args.no_wait && conf.get_bool("spark.kubernetes.submission.waitAppCompletion", true)?;
     let timeout = wait_timeout(args.timeout.as_deref(), wait)?;
@@ -320,7 +331,9 @@ pub async fn prepare_from(
     };
     let env = resolve::capture_env(&conf, &mut warnings);
     let store_env = StoreEnv::capture();
-    let inputs = resolve::read_inputs_with(&conf, &store_env, templates).await?;
+    let inputs = resolve::read_inputs_with(&conf, &store_env, templates)
+        .await
+        .map_err(|e| near_miss(e, &conf))?;
     let plan = Plan {
         ids: resolve::draw_ids(now.as_millisecond()),
         conf,
@@ -331,10 +344,11 @@ pub async fn prepare_from(
         inputs,
         now,
     };
-    let submission = steps::build(&plan)?;
-    let uploads = upload::check(&submission.uploads, &plan.conf, &store_env)?;
+    let submission = steps::build(&plan).map_err(|e| near_miss(e, &plan.conf))?;
+    let uploads = upload::check(&submission.uploads, &plan.conf, &store_env)
+        .map_err(|e| near_miss(e, &plan.conf))?;
     warnings.extend(configmap_secret_warning(&submission));
-    for info in resolved.infos.iter().chain(version_info.iter()) {
+    for info in &resolved.infos {
         tracing::info!("{info}");
     }
     for w in warnings.iter().chain(submission.warnings.iter()) {
@@ -439,7 +453,7 @@ async fn run_prepared(all: &[Prepared], args: &SubmitArgs, dry_run: DryRun) -> R
     }
     if !args.skip_preflight {
         for (p, client) in all.iter().zip(&clients) {
-            crate::preflight::check(client, &p.submission).await?;
+            crate::preflight::check(client, &p.target, &p.submission).await?;
         }
     }
     for (p, client) in all.iter().zip(&clients) {

@@ -22,37 +22,56 @@ pub struct Versions {
 
 /// Prints the versions on stdout; the server version is best effort (a short timeout).
 pub async fn run(flags: &KubeFlags, args: &VersionArgs) -> Result<u8> {
+    let print = |versions: &Versions| -> Result<()> {
+        let text = match args.output {
+            Some(format) => output::render(&to_value(versions), format)?,
+            None => text(versions),
+        };
+        output::print_data(&text)
+    };
+    let client = env!("CARGO_PKG_VERSION").to_string();
     let server = if args.client {
         None
     } else {
-        Some(server_version(flags).await)
+        match server_version(flags).await {
+            Ok(server) => Some(server),
+            // As kubectl: the client part, then the one-line error every command gives for
+            // an API server that cannot be reached, exit 1.
+            Err(unreachable) => {
+                print(&Versions {
+                    client,
+                    server: None,
+                })?;
+                return Err(unreachable);
+            }
+        }
     };
-    let versions = Versions {
-        client: env!("CARGO_PKG_VERSION").to_string(),
-        server,
-    };
-    let text = match args.output {
-        Some(format) => output::render(&to_value(&versions), format)?,
-        None => text(&versions),
-    };
-    output::print_data(&text)?;
+    print(&Versions { client, server })?;
     Ok(0)
 }
 
-async fn server_version(flags: &KubeFlags) -> std::result::Result<String, String> {
-    let mut target = crate::kube::resolve(flags)
-        .await
-        .map_err(|e| format!("unavailable ({e})"))?;
+/// The server's version, or why it is unknown; an API server that cannot be reached is the
+/// error.
+async fn server_version(flags: &KubeFlags) -> Result<std::result::Result<String, String>> {
+    let mut target = match crate::kube::resolve(flags).await {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(format!("unavailable ({e})"))),
+    };
     if flags.request_timeout.is_none() {
         target.config.connect_timeout = Some(Duration::from_secs(3));
         target.config.read_timeout = Some(Duration::from_secs(5));
     }
-    let client = target.client().map_err(|e| format!("unavailable ({e})"))?;
-    client
-        .apiserver_version()
-        .await
-        .map(|info| info.git_version)
-        .map_err(|e| format!("unreachable ({e})"))
+    let client = match target.client() {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(format!("unavailable ({e})"))),
+    };
+    match client.apiserver_version().await {
+        Ok(info) => Ok(Ok(info.git_version)),
+        Err(e) => match crate::kube::unreachable(&e) {
+            Some(u) => Err(u.clone().into()),
+            None => Ok(Err(format!("unreachable ({e})"))),
+        },
+    }
 }
 
 fn spark_versions() -> String {

@@ -6,6 +6,7 @@
 //! newer Spark releases or vendor builds may know keys this table does not.
 
 use crate::conf::SparkConf;
+use crate::error::Error;
 
 /// Every exact `spark.kubernetes.*` key of §5.1–§5.8 (all versions 3.5–4.3, internal keys
 /// included).
@@ -320,6 +321,41 @@ pub fn suggest(key: &str) -> Option<String> {
     best.map(|(_, _, s)| s).filter(|s| s != key)
 }
 
+/// Explains a bad-input error about a setting (e.g. "Must specify the driver container
+/// image", whose hint names `spark.kubernetes.container.image`) when the user set a near miss
+/// of a key the error names: ``you set `spark.kubernetes.contianer.image`; did you mean
+/// `spark.kubernetes.container.image`?``. Without this, the "missing" error comes first and
+/// the typo warning is never shown. Other errors are returned unchanged.
+pub fn explain_near_misses(err: Error, conf: &SparkConf) -> Error {
+    if !matches!(err, Error::Usage { .. }) {
+        return err;
+    }
+    let text = format!("{err}\n{}", err.hint().unwrap_or_default());
+    let notes: Vec<String> = conf
+        .iter()
+        .map(|(key, _)| key)
+        .filter(|key| !is_known(key))
+        .filter_map(|key| suggest(key).map(|s| (key, s)))
+        .filter(|(_, meant)| mentions_key(&text, meant))
+        .map(|(key, meant)| format!("you set `{key}`; did you mean `{meant}`?"))
+        .collect();
+    if notes.is_empty() {
+        err
+    } else {
+        err.with_note(&notes.join("\n  "))
+    }
+}
+
+/// Whether `text` names `key` as a whole key (not as the head of a longer one).
+fn mentions_key(text: &str, key: &str) -> bool {
+    text.match_indices(key).any(|(i, _)| {
+        text[i + key.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '.' || c == '_' || c == '-'))
+    })
+}
+
 /// One warning per set `spark.kubernetes.*` key that is neither known nor in a known family,
 /// with a suggestion when one is close, e.g. ``unknown configuration key
 /// `spark.kubernetes.drivr.label.a` (did you mean `spark.kubernetes.driver.label.a`?); it is
@@ -450,6 +486,39 @@ mod tests {
             "spark.driver.memroy",
         ]);
         assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn a_missing_setting_names_its_near_miss() {
+        let conf = SparkConf::from_pairs(&[
+            ("spark.kubernetes.contianer.image", "apache/spark:4.0.1"),
+            ("spark.kubernetes.container.image.pullPolicy", "Always"),
+        ]);
+        let missing = Error::usage(
+            "Must specify the driver container image",
+            "pass --conf spark.kubernetes.container.image=<image>",
+        );
+        let text = explain_near_misses(missing, &conf).to_string();
+        assert_eq!(
+            text,
+            "Must specify the driver container image\n  you set \
+             `spark.kubernetes.contianer.image`; did you mean `spark.kubernetes.container.image`?"
+        );
+        // An error about another key, or not about input, is left alone.
+        let other = Error::usage(
+            "Must specify x",
+            "pass --conf spark.kubernetes.container.image.pullPolicy=Always",
+        );
+        assert_eq!(
+            explain_near_misses(other, &conf).to_string(),
+            "Must specify x"
+        );
+        let api = Error::Other("spark.kubernetes.container.image".into());
+        assert!(
+            !explain_near_misses(api, &conf)
+                .to_string()
+                .contains("you set")
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod properties;
 pub mod submit_args;
 pub mod units;
 pub mod validate;
+pub mod versions;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -247,8 +248,14 @@ impl fmt::Display for SparkVersion {
 }
 
 /// Whether a Spark property holds a secret (Spark's `spark.redaction.regex` and then some).
+/// A key whose value only says where a secret is — a file path (`…File`, `…keyfile`,
+/// `…path`), a Kubernetes Secret (`secrets.<name>`, `secretKeyRef.<VAR>`, `tokenSecret.name`),
+/// a credentials provider class — is not: its value is not a secret.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
+    if names_where_a_secret_is(&k) {
+        return false;
+    }
     [
         "secret",
         "password",
@@ -258,9 +265,20 @@ pub fn is_secret_key(key: &str) -> bool {
         "accesskey",
         "secret.key",
         "secretkey",
+        "account.key",
+        "private.key",
     ]
     .iter()
     .any(|word| k.contains(word))
+}
+
+/// Whether a (lower-case) key's value is a reference to a secret rather than the secret.
+fn names_where_a_secret_is(k: &str) -> bool {
+    const SUFFIXES: [&str; 8] = [
+        "file", "path", "dir", "provider", "location", ".name", ".itemkey", "keytab",
+    ];
+    const PARTS: [&str; 3] = ["secretkeyref.", ".secrets.", ".provider."];
+    SUFFIXES.iter().any(|s| k.ends_with(s)) || PARTS.iter().any(|p| k.contains(p))
 }
 
 #[cfg(test)]
@@ -295,6 +313,36 @@ mod tests {
         );
         assert_eq!(SparkVersion::from_image("apache/spark:latest"), None);
         assert_eq!(SparkVersion::from_image("localhost:5000/spark"), None);
+    }
+
+    #[test]
+    fn secrets_are_values_not_references_to_them() {
+        for key in [
+            "spark.hadoop.fs.s3a.secret.key",
+            "spark.hadoop.fs.s3a.access.key",
+            "spark.hadoop.fs.s3a.bucket.b.session.token",
+            "spark.kubernetes.authenticate.driver.oauthToken",
+            "spark.ssl.keyStorePassword",
+            "spark.hadoop.fs.azure.account.oauth2.client.secret",
+            "spark.hadoop.fs.azure.account.key.acct.dfs.core.windows.net",
+            "spark.hadoop.fs.gs.auth.service.account.private.key",
+        ] {
+            assert!(is_secret_key(key), "{key}");
+        }
+        for key in [
+            "spark.kubernetes.authenticate.driver.mounted.oauthTokenFile",
+            "spark.kubernetes.authenticate.submission.oauthTokenFile",
+            "spark.hadoop.fs.gs.auth.service.account.json.keyfile",
+            "spark.hadoop.fs.s3a.aws.credentials.provider",
+            "spark.hadoop.hadoop.security.credential.provider.path",
+            "spark.kubernetes.driver.secretKeyRef.AWS_SECRET_ACCESS_KEY",
+            "spark.kubernetes.executor.secrets.s3-creds",
+            "spark.kubernetes.kerberos.tokenSecret.name",
+            "spark.kubernetes.kerberos.tokenSecret.itemKey",
+            "spark.app.name",
+        ] {
+            assert!(!is_secret_key(key), "{key}");
+        }
     }
 
     #[test]

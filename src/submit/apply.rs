@@ -39,14 +39,7 @@ pub fn owner_reference(pod_name: &str, uid: &str) -> OwnerReference {
 /// Returns the object with its ownerReferences replaced by one to the driver pod.
 pub fn with_owner(object: &PostObject, owner: &OwnerReference) -> PostObject {
     let mut object = object.clone();
-    let meta = match &mut object {
-        PostObject::Secret(o) => &mut o.metadata,
-        PostObject::Service(o) => &mut o.metadata,
-        PostObject::NetworkPolicy(o) => &mut o.metadata,
-        PostObject::Pvc(o) => &mut o.metadata,
-        PostObject::ConfigMap(o) => &mut o.metadata,
-    };
-    meta.owner_references = Some(vec![owner.clone()]);
+    object.metadata_mut().owner_references = Some(vec![owner.clone()]);
     object
 }
 

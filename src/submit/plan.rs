@@ -11,6 +11,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMap, Container, PersistentVolumeClaim, Pod, Secret, Service,
 };
 use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use crate::conf::{SparkConf, SparkVersion};
@@ -99,6 +100,9 @@ impl Ids {
 pub struct SubmitterEnv {
     /// `SPARK_USER`, else `HADOOP_USER_NAME`, else the login name.
     pub spark_user: String,
+    /// The submitter's `SPARK_USER` variable, if set: before 4.3 it wins over `--proxy-user`
+    /// (see [`crate::conf::versions::Change::SparkUserIsProxyUser`]).
+    pub spark_user_var: Option<String>,
     /// `SPARK_LOCAL_DIRS`, if set.
     pub spark_local_dirs: Option<String>,
     /// `PYSPARK_PYTHON`, if set.
@@ -170,6 +174,28 @@ pub enum PostObject {
 }
 
 impl PostObject {
+    /// The object's metadata, to change.
+    pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        match self {
+            PostObject::Secret(o) => &mut o.metadata,
+            PostObject::Service(o) => &mut o.metadata,
+            PostObject::NetworkPolicy(o) => &mut o.metadata,
+            PostObject::Pvc(o) => &mut o.metadata,
+            PostObject::ConfigMap(o) => &mut o.metadata,
+        }
+    }
+
+    /// The object's metadata.
+    pub fn metadata(&self) -> &ObjectMeta {
+        match self {
+            PostObject::Secret(o) => &o.metadata,
+            PostObject::Service(o) => &o.metadata,
+            PostObject::NetworkPolicy(o) => &o.metadata,
+            PostObject::Pvc(o) => &o.metadata,
+            PostObject::ConfigMap(o) => &o.metadata,
+        }
+    }
+
     /// `Kind/name`, for messages.
     pub fn describe(&self) -> String {
         let (kind, name) = match self {

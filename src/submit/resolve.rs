@@ -30,8 +30,17 @@ pub fn namespace(conf: &SparkConf, flag: Option<&str>, context_namespace: &str) 
     }
 }
 
-/// The target Spark version: `--spark-version`, else the driver image's tag, else the default.
-/// Returns an info line saying where the version came from when it was not given.
+/// The image settings a Spark version is read from, in order: the driver's own image, the
+/// common image, then the executor image (all three are normally built from one release).
+pub const VERSIONED_IMAGE_KEYS: [&str; 3] = [
+    "spark.kubernetes.driver.container.image",
+    "spark.kubernetes.container.image",
+    "spark.kubernetes.executor.container.image",
+];
+
+/// The target Spark version: `--spark-version`, else the first image setting (driver image,
+/// common image, executor image) whose tag names a version, else [`SparkVersion::DEFAULT`].
+/// The second value is the warning to print (once) when only the default applies.
 pub fn spark_version(
     flag: Option<&str>,
     conf: &SparkConf,
@@ -39,17 +48,28 @@ pub fn spark_version(
     if let Some(v) = flag {
         return SparkVersion::parse(v).map(|v| (v, None));
     }
-    let image = conf
-        .get_non_empty("spark.kubernetes.driver.container.image")
-        .or_else(|| conf.get_non_empty("spark.kubernetes.container.image"));
-    if let Some(v) = image.and_then(SparkVersion::from_image) {
+    let images: Vec<(&str, &str)> = VERSIONED_IMAGE_KEYS
+        .iter()
+        .filter_map(|k| conf.get_non_empty(k).map(|v| (*k, v)))
+        .collect();
+    if let Some(v) = images
+        .iter()
+        .find_map(|(_, image)| SparkVersion::from_image(image))
+    {
         return Ok((v, None));
     }
     let v = SparkVersion::DEFAULT;
+    let seen = if images.is_empty() {
+        "no image is set".to_string()
+    } else {
+        let list: Vec<String> = images.iter().map(|(k, i)| format!("{k}={i}")).collect();
+        format!("no image tag names a Spark version ({})", list.join(", "))
+    };
     Ok((
         v.clone(),
         Some(format!(
-            "the image tag does not name a Spark version; targeting Spark {v} (set --spark-version to change)"
+            "{seen}; targeting Spark {v}, the default guess (labels, ports and the objects created \
+             depend on it): pin the image's version with --spark-version <version>, e.g. 3.5.9"
         )),
     ))
 }
@@ -144,7 +164,9 @@ pub fn spark_conf_dir() -> Option<PathBuf> {
 
 /// Captures what Spark takes from the submitter's environment.
 pub fn capture_env(conf: &SparkConf, warnings: &mut Vec<String>) -> SubmitterEnv {
-    let spark_user = env_var("SPARK_USER")
+    let spark_user_var = env_var("SPARK_USER");
+    let spark_user = spark_user_var
+        .clone()
         .or_else(|| env_var("HADOOP_USER_NAME"))
         .unwrap_or_else(login_name);
     let conf_dir = env_var("SPARK_CONF_DIR").map(PathBuf::from).or_else(|| {
@@ -160,6 +182,7 @@ pub fn capture_env(conf: &SparkConf, warnings: &mut Vec<String>) -> SubmitterEnv
         .map(|d| read_dir_files(&d, |_| true, warnings));
     SubmitterEnv {
         spark_user,
+        spark_user_var,
         spark_local_dirs: env_var("SPARK_LOCAL_DIRS"),
         pyspark_python: env_var("PYSPARK_PYTHON"),
         pyspark_driver_python: env_var("PYSPARK_DRIVER_PYTHON"),
@@ -347,9 +370,48 @@ mod tests {
             "4.2.1"
         );
         c.set("spark.kubernetes.container.image", "my/spark:latest");
-        let (v, info) = spark_version(None, &c).unwrap();
+        let (v, warning) = spark_version(None, &c).unwrap();
         assert_eq!(v, SparkVersion::DEFAULT);
-        assert!(info.is_some());
+        let warning = warning.unwrap();
+        assert!(
+            warning.contains("--spark-version") && warning.contains("my/spark:latest"),
+            "{warning}"
+        );
+    }
+
+    #[test]
+    fn version_from_the_first_image_that_names_one() {
+        let version = |pairs: &[(&str, &str)]| {
+            let (v, warning) = spark_version(None, &SparkConf::from_pairs(pairs)).unwrap();
+            assert!(warning.is_none(), "{pairs:?}");
+            v.to_string()
+        };
+        let driver = "spark.kubernetes.driver.container.image";
+        let common = "spark.kubernetes.container.image";
+        let executor = "spark.kubernetes.executor.container.image";
+        // A driver image without a version does not hide the common image's.
+        assert_eq!(
+            version(&[
+                (driver, "myrepo/etl-driver:prod"),
+                (common, "apache/spark:3.5.4")
+            ]),
+            "3.5.4"
+        );
+        assert_eq!(
+            version(&[
+                (driver, "apache/spark:4.1.2"),
+                (common, "apache/spark:3.5.4")
+            ]),
+            "4.1.2"
+        );
+        assert_eq!(
+            version(&[
+                (driver, "myrepo/etl-driver:prod"),
+                (common, "myrepo/spark:{{SPARK_VERSION}}"),
+                (executor, "apache/spark:4.3.0-python3")
+            ]),
+            "4.3.0"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use crate::app::{self, LABEL_APP_NAME, LABEL_APP_SELECTOR, LABEL_ROLE, LABEL_VERSION};
+use crate::conf::versions::{self, Change};
 use crate::conf::{SparkConf, SparkVersion};
 use crate::error::{Error, Result};
 use crate::submit::plan::{DriverSpec, Plan, ResourceType, Upload};
@@ -303,14 +304,17 @@ fn env_value(name: &str, value: &str) -> EnvVar {
     }
 }
 
-/// `SPARK_USER` (the proxy user when given: spark-submit runs the client as that user through
-/// Hadoop's `doAs` in every version, seen with real 3.5.9 and 4.0.5 although the spec only
-/// lists it for 4.3), `SPARK_APPLICATION_ID`,
-/// `spark.kubernetes.driverEnv.*`, and `SPARK_DRIVER_BIND_ADDRESS` from the pod IP.
+/// `SPARK_USER`, `SPARK_APPLICATION_ID`, `spark.kubernetes.driverEnv.*`, and
+/// `SPARK_DRIVER_BIND_ADDRESS` from the pod IP. `SPARK_USER` with `--proxy-user`: the proxy
+/// user from 4.3.0; before, what `Utils.getCurrentUserName()` gives inside the proxy user's
+/// `doAs` — the submitter's own `SPARK_USER` variable when exported, else the proxy user.
 fn driver_env(plan: &Plan) -> Vec<EnvVar> {
     let user = match &plan.app.proxy_user {
-        Some(proxy) => proxy.as_str(),
-        _ => plan.env.spark_user.as_str(),
+        Some(proxy) if versions::has(&plan.spark_version, Change::SparkUserIsProxyUser) => {
+            proxy.as_str()
+        }
+        Some(proxy) => plan.env.spark_user_var.as_deref().unwrap_or(proxy),
+        None => plan.env.spark_user.as_str(),
     };
     let mut env = vec![
         env_value("SPARK_USER", user),
@@ -1043,6 +1047,28 @@ mod tests {
         plan.app.proxy_user = None;
         let env = run(&plan).unwrap().container.env.unwrap();
         assert_eq!(env[0].value.as_deref(), Some("spark"));
+    }
+
+    #[test]
+    fn spark_user_with_a_proxy_user_by_full_version() {
+        let spark_user = |version: &str, exported: Option<&str>| {
+            let mut plan = test_plan(version);
+            plan.app.proxy_user = Some("alice".into());
+            plan.env.spark_user_var = exported.map(str::to_string);
+            if let Some(user) = exported {
+                plan.env.spark_user = user.to_string();
+            }
+            let env = run(&plan).unwrap().container.env.unwrap();
+            env[0].value.clone().unwrap()
+        };
+        // The submitter's exported SPARK_USER wins over --proxy-user before 4.3.0 …
+        for version in ["3.5.7", "3.5.9", "4.0.1", "4.0.5", "4.1.2", "4.2.1"] {
+            assert_eq!(spark_user(version, Some("bob")), "bob", "{version}");
+            assert_eq!(spark_user(version, None), "alice", "{version}");
+        }
+        // … and not from 4.3.0 (SPARK-58926).
+        assert_eq!(spark_user("4.3.0", Some("bob")), "alice");
+        assert_eq!(spark_user("4.3.0", None), "alice");
     }
 
     #[test]

@@ -26,6 +26,14 @@ pub const VOLUME_NAME: &str = "kubernetes-credentials";
 pub const MOUNT_PATH: &str = "/mnt/secrets/spark-kubernetes-credentials";
 /// The value every `*oauthToken` property is written with.
 pub const REDACTED: &str = "<present_but_redacted>";
+/// Key of the OAuth token in the credentials Secret.
+pub const SECRET_TOKEN: &str = "oauth-token";
+/// Key of the client key in the credentials Secret.
+pub const SECRET_CLIENT_KEY: &str = "client-key";
+/// Key of the client certificate in the credentials Secret.
+pub const SECRET_CLIENT_CERT: &str = "client-cert";
+/// Name suffix of the credentials Secret (`<prefix>-kubernetes-credentials`).
+pub const SECRET_SUFFIX: &str = "-kubernetes-credentials";
 
 /// One credential the driver can be given: its conf suffix, its key in the Secret, the
 /// `mounted.*` suffix that points at it, and how Spark names it in errors.
@@ -40,7 +48,7 @@ struct Credential {
 const CREDENTIALS: [Credential; 4] = [
     Credential {
         suffix: "oauthToken",
-        secret_key: "oauth-token",
+        secret_key: SECRET_TOKEN,
         mounted_suffix: "oauthTokenFile",
         description: "Driver OAuth token",
     },
@@ -52,13 +60,13 @@ const CREDENTIALS: [Credential; 4] = [
     },
     Credential {
         suffix: "clientKeyFile",
-        secret_key: "client-key",
+        secret_key: SECRET_CLIENT_KEY,
         mounted_suffix: "clientKeyFile",
         description: "Driver client key file",
     },
     Credential {
         suffix: "clientCertFile",
-        secret_key: "client-cert",
+        secret_key: SECRET_CLIENT_CERT,
         mounted_suffix: "clientCertFile",
         description: "Driver client cert file",
     },
@@ -123,7 +131,7 @@ fn service_account_warning(account: &str, kept: Option<&str>, confs: &[String]) 
 pub fn apply(plan: &Plan, spec: &mut DriverSpec) -> Result<()> {
     let creds = submitted(plan)?;
     let account = plan.conf.get(SERVICE_ACCOUNT_KEY);
-    let secret_name = format!("{}-kubernetes-credentials", resource_prefix(plan));
+    let secret_name = format!("{}{SECRET_SUFFIX}", resource_prefix(plan));
 
     if creds.is_empty() {
         if let Some(account) = account {

@@ -28,6 +28,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::conf::versions::{self, Change};
 use crate::error::{Error, Result};
 use crate::submit::plan::{DriverSpec, Plan, PostObject, Submission};
 
@@ -214,6 +215,11 @@ fn finish(plan: &Plan, mut spec: DriverSpec) -> Result<Submission> {
 
     let mut post = spec.post;
     post.push(PostObject::ConfigMap(conf_map));
+    // Spark creates every object in the target namespace; saying so in each object keeps a
+    // dry run's output (`kubectl apply -f -` under another context namespace) in one place.
+    for object in &mut post {
+        object.metadata_mut().namespace = Some(plan.namespace.clone());
+    }
     Ok(Submission {
         pod,
         post,
@@ -229,8 +235,7 @@ fn finish(plan: &Plan, mut spec: DriverSpec) -> Result<Submission> {
 /// `spark.kubernetes.configMap.maxSize` (bytes): default and cap 1048576, except 3.5.0–3.5.4
 /// where the default was 1572864 and nothing was capped.
 fn config_map_max_size(plan: &Plan) -> Result<i64> {
-    let v = &plan.spark_version;
-    let legacy = !v.at_least(4, 0) && v.patch < 5;
+    let legacy = !versions::has(&plan.spark_version, Change::ConfigMapMaxSizeCapped);
     let cap: i64 = 1_048_576;
     let default = if legacy { 1_572_864 } else { cap };
     let max = plan.conf.get_i64(CONFIG_MAP_MAX_SIZE_KEY, default)?;

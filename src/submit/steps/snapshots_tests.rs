@@ -268,7 +268,11 @@ fn check_worked_example(version: &str) {
         json!({
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": {"name": format!("{PREFIX}-driver-svc"), "labels": {"spark-app-selector": APP_ID}},
+            "metadata": {
+                "name": format!("{PREFIX}-driver-svc"),
+                "namespace": "default",
+                "labels": {"spark-app-selector": APP_ID},
+            },
             "spec": svc_spec,
         }),
         "Service on {version}"
