@@ -106,6 +106,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// Port-forward to an application's Spark UI.
     Ui(UiArgs),
+    /// Start a Spark Connect server on the cluster and tunnel to it (sc://localhost:15002).
+    Connect(Box<ConnectArgs>),
     /// Stop one or more applications.
     Kill(KillArgs),
     /// Delete finished applications and their leftovers.
@@ -543,6 +545,48 @@ pub struct UiArgs {
     /// Look in every namespace.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+}
+
+/// `kubectl spark connect`: a Spark Connect server in a pod, reached through a port-forward.
+/// Takes `submit`'s Spark options (those naming an application are refused).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Quick start:\n  kubectl spark connect -c spark.kubernetes.container.image=apache/spark:4.0.1 \\\n    -c spark.kubernetes.authenticate.driver.serviceAccountName=spark\n  export SPARK_REMOTE='<the connection string it prints>'; pyspark --remote \"$SPARK_REMOTE\"\n\nThe server listens on the pod's loopback only (Spark 4.0+) and checks a token kept in a Secret; it is reachable only through this command's tunnel (pods/portforward). Ctrl-C deletes it (and its executors) unless --detach; --attach NAME reopens the tunnel.\nExit code: 0 after Ctrl-C, 3 when the server failed or was deleted, 2 for bad input.",
+    mut_arg("resource_and_args", |a| a.hide(true)),
+    mut_arg("class", |a| a.hide(true)),
+    mut_arg("deploy_mode", |a| a.hide(true)),
+    mut_arg("no_wait", |a| a.hide(true)),
+    mut_arg("spark_exit_code", |a| a.hide(true))
+)]
+pub struct ConnectArgs {
+    /// The server's name (spark.app.name; default spark-connect); with --attach, the running
+    /// server: submission id (ns:pod), driver pod name, app name, or a glob naming one.
+    #[arg(value_name = "NAME")]
+    pub server: Option<String>,
+    /// Create the server, wait until it is ready, and return, leaving it running.
+    #[arg(long, conflicts_with = "attach")]
+    pub detach: bool,
+    /// Reopen the tunnel to a running server (NAME); it keeps running after Ctrl-C.
+    #[arg(long, requires = "server")]
+    pub attach: bool,
+    /// Local port for Spark Connect (default: 15002, or the next free one; 0 picks any).
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Local port for the Spark UI (default: 4040, or the next free one; 0 picks any).
+    #[arg(long, value_name = "PORT")]
+    pub ui_port: Option<u16>,
+    /// Local address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub address: String,
+    /// How long to wait for the server to become ready (e.g. 90s, 5m).
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub timeout: String,
+    /// With --attach: look in every namespace.
+    #[arg(short = 'A', long, requires = "attach")]
+    pub all_namespaces: bool,
+    /// Spark options, as for `submit`.
+    #[command(flatten)]
+    pub spark: SubmitArgs,
 }
 
 /// `kubectl spark kill`.

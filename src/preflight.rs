@@ -376,13 +376,19 @@ async fn check_namespace(client: Client, ns: String) -> Check {
 
 async fn check_can_create(client: Client, ns: String, group: String, resource: String) -> Check {
     let name = format!("you may create {resource}");
+    // `pods/portforward`: a subresource.
+    let (kind, subresource) = match resource.split_once('/') {
+        Some((kind, sub)) => (kind.to_string(), Some(sub.to_string())),
+        None => (resource.clone(), None),
+    };
     let review = SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
             resource_attributes: Some(ResourceAttributes {
                 namespace: Some(ns.clone()),
                 verb: Some("create".into()),
                 group: Some(group.clone()),
-                resource: Some(resource.clone()),
+                resource: Some(kind),
+                subresource,
                 ..Default::default()
             }),
             ..Default::default()
@@ -733,8 +739,13 @@ pub fn render(checks: &[Check]) -> String {
 /// Submit's preflight: warnings go to stderr; any failure stops the submission (a usage
 /// error, exit 2) before anything is created.
 pub async fn check(client: &Client, sub: &Submission) -> Result<()> {
+    check_inputs(client, &Inputs::from_submission(sub)).await
+}
+
+/// [`check`] for inputs the caller added to (e.g. `connect` also needs `pods/portforward`).
+pub async fn check_inputs(client: &Client, inputs: &Inputs) -> Result<()> {
     let started = std::time::Instant::now();
-    let checks = run_checks(client, &Inputs::from_submission(sub)).await;
+    let checks = run_checks(client, inputs).await;
     tracing::info!(
         "preflight: {} checks in {} ms",
         checks.len(),

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use crate::cli::{DryRun, KubeFlags, ObjectFormat, SubmitArgs};
-use crate::conf::submit_args::{self, ArgsContext, SubmitOptions};
+use crate::conf::submit_args::{self, ArgsContext, Launch, SubmitOptions};
+use crate::connect;
 use crate::conf::{SparkConf, units, validate};
 use crate::error::{Error, Result};
 use crate::kube::{self, KubeTarget};
@@ -262,6 +263,12 @@ pub fn configmap_secret_warning(submission: &Submission) -> Option<String> {
 
 /// Resolves and plans a submission; contacts no server.
 pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
+    prepare_as(flags, args, Launch::Application).await
+}
+
+/// [`prepare`] for what `launch` says the driver runs: an application, or a Spark Connect
+/// server ([`crate::connect`]: its properties, objects and token, drawn here).
+pub async fn prepare_as(flags: &KubeFlags, args: &SubmitArgs, launch: Launch) -> Result<Prepared> {
     let mut target = kube::resolve(flags).await?;
     let now = jiff::Timestamp::now();
     let cwd = std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?;
@@ -271,7 +278,7 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
         cwd,
         now_millis: now.as_millisecond(),
     };
-    let resolved = submit_args::resolve(&to_options(args), &ctx)?;
+    let resolved = submit_args::resolve_launch(&to_options(args), &ctx, launch)?;
     let mut conf = resolved.conf;
     if let Some(ctx_name) = conf.get_non_empty("spark.kubernetes.context")
         && flags.context.is_none()
@@ -292,6 +299,17 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
     apply_submission_auth(&mut target, &conf)?;
     let (spark_version, version_info) =
         resolve::spark_version(args.spark_version.as_deref(), &conf)?;
+    if launch == Launch::ConnectServer && version_info.is_some() {
+        let image = conf
+            .get_non_empty("spark.kubernetes.container.image")
+            .unwrap_or("(none)");
+        return Err(Error::usage(
+            format!(
+                "cannot tell the Spark version of image {image}: a Connect server needs it (3.5 downloads the Connect jar, 4.0+ checks a token)"
+            ),
+            "pass --spark-version with the image's Spark version, e.g. --spark-version 4.0.5, or use an image whose tag starts with it",
+        ));
+    }
     let wait =
         !args.no_wait && conf.get_bool("spark.kubernetes.submission.waitAppCompletion", true)?;
     let timeout = wait_timeout(args.timeout.as_deref(), wait)?;
@@ -303,7 +321,7 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
     let env = resolve::capture_env(&conf, &mut warnings);
     let store_env = StoreEnv::capture();
     let inputs = resolve::read_inputs(&conf, &store_env).await?;
-    let plan = Plan {
+    let mut plan = Plan {
         ids: resolve::draw_ids(now.as_millisecond()),
         conf,
         namespace,
@@ -313,7 +331,14 @@ pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
         inputs,
         now,
     };
-    let submission = steps::build(&plan)?;
+    let submission = match launch {
+        Launch::Application => steps::build(&plan)?,
+        Launch::ConnectServer => {
+            let token = connect::supports_token(&plan.spark_version).then(connect::draw_token);
+            warnings.extend(connect::configure(&mut plan, token.as_deref())?);
+            connect::build(&plan, token.as_deref())?
+        }
+    };
     let uploads = upload::check(&submission.uploads, &plan.conf, &store_env)?;
     warnings.extend(configmap_secret_warning(&submission));
     for info in resolved.infos.iter().chain(version_info.iter()) {
@@ -399,23 +424,8 @@ pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
     if !args.skip_preflight {
         crate::preflight::check(&client, sub).await?;
     }
-    if let Some(up) = &prepared.uploads {
-        let ctrl_c = tokio::signal::ctrl_c();
-        tokio::pin!(ctrl_c);
-        tokio::select! {
-            r = up.run() => r?,
-            _ = &mut ctrl_c => {
-                let e = Error::Other("interrupted while uploading; nothing was created in Kubernetes".into());
-                output::info(&crate::error::Report(&up.with_rollback(e).await).to_string());
-                return Ok(130);
-            }
-        }
-    }
-    if let Err(e) = apply::apply(&client, sub, false).await {
-        return Err(match &prepared.uploads {
-            Some(up) => up.with_rollback(e).await,
-            None => e,
-        });
+    if !create(&client, &prepared).await? {
+        return Ok(130);
     }
     let id = sub.submission_id();
     // On stdout as soon as the driver exists, waiting or not: a script captures it and still
@@ -465,6 +475,32 @@ fn follow_hint(id: &str) -> String {
         "Follow it with:\n  kubectl spark status {id}\n  kubectl spark logs -f {id}\n  \
          kubectl spark kill {id}   # to stop it"
     )
+}
+
+/// Uploads the local files (Ctrl-C stops and deletes what was uploaded), then creates the
+/// objects (a failure deletes the uploads again). Returns false when interrupted (nothing was
+/// created then, and that was said).
+pub async fn create(client: &kube::Client, prepared: &Prepared) -> Result<bool> {
+    let sub = &prepared.submission;
+    if let Some(up) = &prepared.uploads {
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        tokio::select! {
+            r = up.run() => r?,
+            _ = &mut ctrl_c => {
+                let e = Error::Other("interrupted while uploading; nothing was created in Kubernetes".into());
+                output::info(&crate::error::Report(&up.with_rollback(e).await).to_string());
+                return Ok(false);
+            }
+        }
+    }
+    if let Err(e) = apply::apply(client, sub, false).await {
+        return Err(match &prepared.uploads {
+            Some(up) => up.with_rollback(e).await,
+            None => e,
+        });
+    }
+    Ok(true)
 }
 
 fn report_outcome(
