@@ -73,8 +73,14 @@ fn assert_bad_input(o: &Output, needles: &[&str]) {
     for n in needles {
         assert!(err.contains(n), "stderr lacks `{n}`:\n{err}");
     }
-    assert!(err.lines().count() <= 12, "error longer than needed:\n{err}");
-    assert!(!err.contains("secret-token-value"), "a secret was printed:\n{err}");
+    assert!(
+        err.lines().count() <= 12,
+        "error longer than needed:\n{err}"
+    );
+    assert!(
+        !err.contains("secret-token-value"),
+        "a secret was printed:\n{err}"
+    );
 }
 
 #[test]
@@ -82,7 +88,11 @@ fn options_that_name_an_application_or_client_mode_are_refused() {
     let env = Env::new();
     assert_bad_input(
         &env.connect(&["-c", IMAGE_405, "--class", "a.Main"]),
-        &["--class a.Main", "SparkConnectServer", "kubectl spark submit"],
+        &[
+            "--class a.Main",
+            "SparkConnectServer",
+            "kubectl spark submit",
+        ],
     );
     assert_bad_input(
         &env.connect(&["-c", IMAGE_405, "bi", "local:///app.jar", "1"]),
@@ -90,7 +100,11 @@ fn options_that_name_an_application_or_client_mode_are_refused() {
     );
     assert_bad_input(
         &env.connect(&["-c", IMAGE_405, "--deploy-mode", "client"]),
-        &["--deploy-mode client", "always runs in a pod", "leave out --deploy-mode"],
+        &[
+            "--deploy-mode client",
+            "always runs in a pod",
+            "leave out --deploy-mode",
+        ],
     );
     assert_bad_input(
         &env.connect(&["-c", IMAGE_405, "-c", "spark.submit.deployMode=client"]),
@@ -101,7 +115,12 @@ fn options_that_name_an_application_or_client_mode_are_refused() {
         &["--no-wait", "--detach"],
     );
     assert_bad_input(
-        &env.connect(&["-c", IMAGE_405, "-c", "spark.connect.authenticate.token=xyz"]),
+        &env.connect(&[
+            "-c",
+            IMAGE_405,
+            "-c",
+            "spark.connect.authenticate.token=xyz",
+        ]),
         &["spark.connect.authenticate.token", "Secret"],
     );
     assert_bad_input(
@@ -112,7 +131,10 @@ fn options_that_name_an_application_or_client_mode_are_refused() {
         &env.connect(&["--attach", "bi", "-c", IMAGE_405]),
         &["--attach", "Spark options only apply when creating one"],
     );
-    assert_bad_input(&env.connect(&["--timeout", "soon"]), &["--timeout", "`soon`"]);
+    assert_bad_input(
+        &env.connect(&["--timeout", "soon"]),
+        &["--timeout", "`soon`"],
+    );
     // clap: --attach needs the server's NAME, and excludes --detach.
     let o = env.connect(&["--attach"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -136,6 +158,8 @@ fn an_image_without_a_version_needs_spark_version() {
         "--dry-run",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // The token's Secret reference is not a secret in the ConfigMap.
+    assert!(!stderr(&o).contains("plain text"), "{}", stderr(&o));
 }
 
 #[test]
@@ -145,7 +169,10 @@ fn a_port_in_use_is_bad_input() {
     let port = taken.local_addr().unwrap().port().to_string();
     assert_bad_input(
         &env.connect(&["-c", IMAGE_405, "--port", &port]),
-        &[&format!("--port {port}: cannot listen on 127.0.0.1:{port}"), "pass another --port"],
+        &[
+            &format!("--port {port}: cannot listen on 127.0.0.1:{port}"),
+            "pass another --port",
+        ],
     );
     assert_bad_input(
         &env.connect(&["-c", IMAGE_405, "--port", "0", "--ui-port", &port]),
@@ -184,7 +211,11 @@ fn dry_run_shows_the_server_per_version() {
         .collect();
     assert_eq!(
         args[3..],
-        ["--class", "org.apache.spark.sql.connect.service.SparkConnectServer", "spark-internal"]
+        [
+            "--class",
+            "org.apache.spark.sql.connect.service.SparkConnectServer",
+            "spark-internal"
+        ]
     );
     assert!(container["readinessProbe"]["exec"].is_object());
     let env_token = container["env"]
@@ -206,7 +237,12 @@ fn dry_run_shows_the_server_per_version() {
         .collect();
     assert_eq!(
         service_ports,
-        ["driver-rpc-port", "blockmanager", "spark-ui", "spark-connect"]
+        [
+            "driver-rpc-port",
+            "blockmanager",
+            "spark-ui",
+            "spark-connect"
+        ]
     );
     assert!(items[2]["spec"]["type"].is_null());
 
@@ -237,7 +273,14 @@ fn help_shows_the_quick_start_and_hides_application_options() {
     let o = env.connect(&["--help"]);
     assert!(o.status.success());
     let help = String::from_utf8_lossy(&o.stdout);
-    for needle in ["--detach", "--attach", "--port", "--ui-port", "--executor-memory", "SPARK_REMOTE"] {
+    for needle in [
+        "--detach",
+        "--attach",
+        "--port",
+        "--ui-port",
+        "--executor-memory",
+        "SPARK_REMOTE",
+    ] {
         assert!(help.contains(needle), "help lacks {needle}:\n{help}");
     }
     for hidden in ["--class", "--deploy-mode", "--no-wait", "APP_ARGS"] {

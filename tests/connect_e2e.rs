@@ -87,14 +87,19 @@ fn start(ns: &TestNamespace, args: &[&str]) -> (Running, String, std::thread::Jo
         .unwrap();
     if line.is_empty() {
         let code = wait_exit(&mut child.0, TIMEOUT);
-        panic!("connect printed nothing (exit {code}): {}", err.join().unwrap());
+        panic!(
+            "connect printed nothing (exit {code}): {}",
+            err.join().unwrap()
+        );
     }
     (child, line.trim().to_string(), err)
 }
 
 /// `sc://localhost:<port>/;token=<token>` → (port, token).
 fn parse_remote(remote: &str) -> (u16, Option<String>) {
-    let rest = remote.strip_prefix("sc://localhost:").unwrap_or_else(|| panic!("{remote}"));
+    let rest = remote
+        .strip_prefix("sc://localhost:")
+        .unwrap_or_else(|| panic!("{remote}"));
     let (port, params) = rest.split_once('/').unwrap_or((rest, ""));
     let token = params.strip_prefix(";token=").map(str::to_string);
     (port.parse().unwrap(), token)
@@ -107,7 +112,13 @@ fn run(ns: &TestNamespace, args: &[&str]) -> (i32, String, String) {
     let mut child = Running(cmd.spawn().unwrap());
     let err = drain(child.0.stderr.take().unwrap());
     let mut out = String::new();
-    child.0.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child
+        .0
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     let code = wait_exit(&mut child.0, TIMEOUT);
     (code, out, err.join().unwrap())
 }
@@ -126,9 +137,24 @@ async fn assert_all_gone(client: &kube::Client, ns: &str, app_id: &str) {
     let deadline = Instant::now() + TIMEOUT;
     loop {
         let lp = ListParams::default().labels(&selector);
-        let pods = Api::<Pod>::namespaced(client.clone(), ns).list(&lp).await.unwrap().items.len();
-        let services = Api::<Service>::namespaced(client.clone(), ns).list(&lp).await.unwrap().items.len();
-        let secrets = Api::<Secret>::namespaced(client.clone(), ns).list(&lp).await.unwrap().items.len();
+        let pods = Api::<Pod>::namespaced(client.clone(), ns)
+            .list(&lp)
+            .await
+            .unwrap()
+            .items
+            .len();
+        let services = Api::<Service>::namespaced(client.clone(), ns)
+            .list(&lp)
+            .await
+            .unwrap()
+            .items
+            .len();
+        let secrets = Api::<Secret>::namespaced(client.clone(), ns)
+            .list(&lp)
+            .await
+            .unwrap()
+            .items
+            .len();
         // The conf ConfigMap has no labels: everything it could be is owned by a pod, and the
         // namespace has no other ConfigMaps than kube-root-ca.crt.
         let config_maps = Api::<ConfigMap>::namespaced(client.clone(), ns)
@@ -167,7 +193,10 @@ async fn foreground_connect_creates_forwards_and_deletes_on_ctrl_c() {
     let (port, token) = parse_remote(&remote);
     let token = token.expect("a 4.0.5 server has a token");
     assert_eq!(token.len(), 64);
-    eprintln!("connect: ready and forwarding after {:?}", started.elapsed());
+    eprintln!(
+        "connect: ready and forwarding after {:?}",
+        started.elapsed()
+    );
 
     // The server: one labelled pod, Ready, with its Service, ConfigMap and token Secret.
     let found = servers(&pods).await;
@@ -194,15 +223,25 @@ async fn foreground_connect_creates_forwards_and_deletes_on_ctrl_c() {
         .items
         .remove(0);
     let ports = service.spec.unwrap().ports.unwrap();
-    assert!(ports.iter().any(|p| p.name.as_deref() == Some("spark-connect") && p.port == 15002));
+    assert!(
+        ports
+            .iter()
+            .any(|p| p.name.as_deref() == Some("spark-connect") && p.port == 15002)
+    );
     let config_maps: Api<ConfigMap> = Api::namespaced(client.clone(), &ns.name);
     for cm in config_maps.list(&ListParams::default()).await.unwrap() {
         let text = serde_json::to_string(&cm.data).unwrap();
-        assert!(!text.contains(&token), "the token is in ConfigMap {:?}", cm.metadata.name);
+        assert!(
+            !text.contains(&token),
+            "the token is in ConfigMap {:?}",
+            cm.metadata.name
+        );
     }
 
     // The tunnel reaches the pod's Connect port (kwok forwards it to its fake HTTP target).
-    let page = tokio::task::spawn_blocking(move || http_get(port)).await.unwrap();
+    let page = tokio::task::spawn_blocking(move || http_get(port))
+        .await
+        .unwrap();
     assert!(page.starts_with("HTTP/1.0 200"), "{page}");
 
     // status, list, describe show it as a Connect server.
@@ -223,7 +262,10 @@ async fn foreground_connect_creates_forwards_and_deletes_on_ctrl_c() {
     let err = err.join().unwrap();
     assert!(err.contains("Created Spark Connect server"), "{err}");
     assert!(err.contains("is ready"), "{err}");
-    assert!(err.contains("export SPARK_REMOTE='sc://localhost:"), "{err}");
+    assert!(
+        err.contains("export SPARK_REMOTE='sc://localhost:"),
+        "{err}"
+    );
     assert!(!err.contains(&token), "the token reached stderr: {err}");
     assert!(err.contains("is gone."), "{err}");
     assert_all_gone(&client, &ns.name, &id).await;
@@ -240,8 +282,14 @@ async fn detach_then_attach_twice() {
     let (code, out, err) = run(&ns, &["connect", "--detach", "-c", IMAGE]);
     assert_eq!(code, 0, "{err}");
     let id = out.trim().to_string();
-    assert!(id.starts_with(&format!("{}:spark-connect-", ns.name)), "{out}");
-    assert!(err.contains(&format!("kubectl spark connect --attach {id}")), "{err}");
+    assert!(
+        id.starts_with(&format!("{}:spark-connect-", ns.name)),
+        "{out}"
+    );
+    assert!(
+        err.contains(&format!("kubectl spark connect --attach {id}")),
+        "{err}"
+    );
     let server = servers(&pods).await.remove(0);
 
     let mut tokens = Vec::new();
@@ -249,7 +297,9 @@ async fn detach_then_attach_twice() {
         let (mut attached, remote, err) = start(&ns, &["--attach", "spark-connect"]);
         let (port, token) = parse_remote(&remote);
         tokens.push(token.expect("a token"));
-        let page = tokio::task::spawn_blocking(move || http_get(port)).await.unwrap();
+        let page = tokio::task::spawn_blocking(move || http_get(port))
+            .await
+            .unwrap();
         assert!(page.starts_with("HTTP/1.0 200"), "round {round}: {page}");
         interrupt(&attached.0);
         assert_eq!(wait_exit(&mut attached.0, TIMEOUT), 0);
@@ -314,7 +364,10 @@ async fn a_server_that_cannot_start_is_reported_and_removed() {
         ],
     );
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("CreateContainerConfigError: secret \"x\" not found"), "{err}");
+    assert!(
+        err.contains("CreateContainerConfigError: secret \"x\" not found"),
+        "{err}"
+    );
     // Unschedulable: reported at the timeout, with the scheduler's reason.
     let (code, _, err) = run(
         &ns,
@@ -329,7 +382,10 @@ async fn a_server_that_cannot_start_is_reported_and_removed() {
         ],
     );
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("not ready after 3s (Pending: Unschedulable"), "{err}");
+    assert!(
+        err.contains("not ready after 3s (Pending: Unschedulable"),
+        "{err}"
+    );
     let deadline = Instant::now() + TIMEOUT;
     while !servers(&pods).await.is_empty() {
         assert!(Instant::now() < deadline, "servers left behind");
@@ -349,12 +405,22 @@ async fn bad_input_creates_nothing() {
     let port = taken.local_addr().unwrap().port().to_string();
     for args in [
         vec!["connect", "-c", IMAGE, "--port", port.as_str()],
-        vec!["connect", "-c", "spark.kubernetes.container.image=my/spark:latest"],
+        vec![
+            "connect",
+            "-c",
+            "spark.kubernetes.container.image=my/spark:latest",
+        ],
         vec!["connect", "-c", IMAGE, "--deploy-mode", "client"],
     ] {
         let (code, out, err) = run(&ns, &args);
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(out.is_empty());
     }
-    assert!(pods.list(&ListParams::default()).await.unwrap().items.is_empty());
+    assert!(
+        pods.list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }

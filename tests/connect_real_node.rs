@@ -58,7 +58,10 @@ fn client_python() -> PathBuf {
         .stderr(Stdio::inherit())
         .output()
         .unwrap();
-    assert!(out.status.success(), "tests/connect/install-client.sh failed");
+    assert!(
+        out.status.success(),
+        "tests/connect/install-client.sh failed"
+    );
     PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 
@@ -201,21 +204,29 @@ fn result_of(child: std::process::Child) -> String {
 /// The Spark UI's REST API through the UI forward: tasks run by executors other than the driver.
 fn executor_tasks(ui_port: u16) -> i64 {
     let mut conn = TcpStream::connect(("127.0.0.1", ui_port)).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     conn.write_all(b"GET /api/v1/applications HTTP/1.0\r\nHost: localhost\r\n\r\n")
         .unwrap();
     let mut text = String::new();
     let _ = conn.read_to_string(&mut text);
     let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-    let apps: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let apps: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
     let id = apps[0]["id"].as_str().unwrap().to_string();
     let mut conn = TcpStream::connect(("127.0.0.1", ui_port)).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(conn, "GET /api/v1/applications/{id}/executors HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        conn,
+        "GET /api/v1/applications/{id}/executors HTTP/1.0\r\nHost: localhost\r\n\r\n"
+    )
+    .unwrap();
     let mut text = String::new();
     let _ = conn.read_to_string(&mut text);
     let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-    let executors: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let executors: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
     executors
         .as_array()
         .unwrap()
@@ -253,7 +264,10 @@ async fn wait_gone(client: &kube::Client, ns: &str, app_id: &str) {
         if pods + secrets == 0 {
             return;
         }
-        assert!(Instant::now() < deadline, "left behind: {pods} pods, {secrets} secrets");
+        assert!(
+            Instant::now() < deadline,
+            "left behind: {pods} pods, {secrets} secrets"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
@@ -273,13 +287,20 @@ async fn spark_connect_on_the_real_node() {
         .args(["setup", "-n", &ns.name])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // 1. Foreground: two sessions at once, on an executor; Ctrl-C deletes everything.
     let t0 = Instant::now();
     let mut fg = start(&bob, &server_args(&template, "fg"));
     assert!(fg.remote.contains("/;token="), "{}", fg.remote);
-    eprintln!("foreground server ready and forwarding after {:?}", t0.elapsed());
+    eprintln!(
+        "foreground server ready and forwarding after {:?}",
+        t0.elapsed()
+    );
     let (a, b) = (query(&python, &fg.remote), query(&python, &fg.remote));
     assert_eq!(result_of(a), "499500");
     assert_eq!(result_of(b), "499500");
@@ -295,7 +316,9 @@ async fn spark_connect_on_the_real_node() {
     assert!(!executors.is_empty(), "no executor pod");
     // The tasks ran on the executor (the UI's REST API, through the UI forward).
     let ui_port = fg.ui_port;
-    let tasks = tokio::task::spawn_blocking(move || executor_tasks(ui_port)).await.unwrap();
+    let tasks = tokio::task::spawn_blocking(move || executor_tasks(ui_port))
+        .await
+        .unwrap();
     assert!(tasks > 0, "no task ran on an executor");
     interrupt(&fg.process.0);
     assert_eq!(wait_exit(&mut fg.process.0, Duration::from_secs(120)), 0);
@@ -308,24 +331,41 @@ async fn spark_connect_on_the_real_node() {
     let mut args = vec!["connect".to_string(), "--detach".to_string()];
     args.extend(server_args(&template, "bg"));
     let out = kspark(&bob).args(&args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
     let server = pods_of(&client, &ns.name, "kubectl-spark.io/connect-server=true").await;
     let app_id = server[0].metadata.labels.as_ref().unwrap()["spark-app-selector"].clone();
     for round in 0..2 {
         let mut attached = start(&bob, &["--attach".to_string(), id.clone()]);
-        assert_eq!(result_of(query(&python, &attached.remote)), "499500", "round {round}");
+        assert_eq!(
+            result_of(query(&python, &attached.remote)),
+            "499500",
+            "round {round}"
+        );
         interrupt(&attached.process.0);
-        assert_eq!(wait_exit(&mut attached.process.0, Duration::from_secs(60)), 0);
+        assert_eq!(
+            wait_exit(&mut attached.process.0, Duration::from_secs(60)),
+            0
+        );
         let err = attached.stderr.join().unwrap();
         assert!(err.contains("keeps running"), "{err}");
         assert_eq!(
-            pods_of(&client, &ns.name, "kubectl-spark.io/connect-server=true").await.len(),
+            pods_of(&client, &ns.name, "kubectl-spark.io/connect-server=true")
+                .await
+                .len(),
             1
         );
     }
     let out = kspark(&bob).args(["kill", &id, "--wait"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     wait_gone(&client, &ns.name, &app_id).await;
 
     // 3. A server that cannot start: a plugin class that does not exist.
@@ -336,7 +376,10 @@ async fn spark_connect_on_the_real_node() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("did not start"), "{err}");
-    assert!(err.contains("org.example.NoSuchPlugin"), "the log tail names the class: {err}");
+    assert!(
+        err.contains("org.example.NoSuchPlugin"),
+        "the log tail names the class: {err}"
+    );
     let left = pods_of(&client, &ns.name, "kubectl-spark.io/connect-server=true").await;
     assert!(left.is_empty(), "left behind: {}", left.len());
     eprintln!("real-node connect test done after {:?}", t0.elapsed());

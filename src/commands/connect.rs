@@ -23,6 +23,7 @@ use crate::connect;
 use crate::error::{Error, Result};
 use crate::forward::local::{self, Stopped};
 use crate::forward::{self, Forwarder};
+use crate::kube::KubeTarget;
 use crate::operate::summary::{self, DRIVER_CONTAINER, State};
 use crate::operate::{delete, duration, find, waiting};
 use crate::output;
@@ -134,7 +135,7 @@ pub async fn run(flags: &KubeFlags, mut args: ConnectArgs) -> Result<u8> {
     }
     let listeners = listeners.expect("bound unless detached or a dry run");
     forward(
-        flags,
+        &prepared.target,
         &args,
         &pod,
         listeners,
@@ -197,8 +198,13 @@ async fn bind(args: &ConnectArgs) -> Result<Listeners> {
             local::local_port(&connect)?
         ));
     }
-    let (ui, moved) =
-        local::bind(&args.address, args.ui_port, ui::DEFAULT_LOCAL_PORT, "--ui-port").await?;
+    let (ui, moved) = local::bind(
+        &args.address,
+        args.ui_port,
+        ui::DEFAULT_LOCAL_PORT,
+        "--ui-port",
+    )
+    .await?;
     if let Some(wanted) = moved {
         output::info(&format!(
             "Port {wanted} is in use; the Spark UI uses port {} instead",
@@ -217,7 +223,7 @@ enum NotReady {
     /// Ctrl-C while waiting.
     Interrupted,
     /// It failed, was deleted, cannot start, or the timeout passed: why, and the pod if any.
-    Failed(String, Option<Pod>),
+    Failed(String, Option<Box<Pod>>),
 }
 
 /// Waits until the server pod is Ready (its readiness probe: the gRPC port accepts
@@ -232,7 +238,6 @@ async fn until_ready(
     let mut spinner = waiting::Spinner::new();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
-    let mut last = String::from("Pending");
     loop {
         let pod = match pods.get_opt(name).await {
             Ok(Some(pod)) => pod,
@@ -253,7 +258,7 @@ async fn until_ready(
             if let Some(m) = s.message.filter(|m| !m.trim().is_empty()) {
                 why = format!("{why}: {}", m.trim());
             }
-            return Err(NotReady::Failed(why, Some(pod)));
+            return Err(NotReady::Failed(why, Some(Box::new(pod))));
         }
         if is_ready(&pod) {
             spinner.clear();
@@ -265,10 +270,12 @@ async fn until_ready(
         }
         let (reason, message, _) = summary::reason(&pod, DRIVER_CONTAINER);
         if let Some(r) = reason.as_deref().filter(|r| HOPELESS.contains(r)) {
-            let m = message.map(|m| format!(": {}", m.trim())).unwrap_or_default();
-            return Err(NotReady::Failed(format!("{r}{m}"), Some(pod)));
+            let m = message
+                .map(|m| format!(": {}", m.trim()))
+                .unwrap_or_default();
+            return Err(NotReady::Failed(format!("{r}{m}"), Some(Box::new(pod))));
         }
-        last = if state == State::Running && waiting::container_started(&pod, &container) {
+        let last = if state == State::Running && waiting::container_started(&pod, &container) {
             "running, the Connect port does not accept connections yet".to_string()
         } else {
             waiting::waiting_text(&pod, &container)
@@ -279,7 +286,7 @@ async fn until_ready(
                     "not ready after {} ({last}); pass a longer --timeout if it is only slow",
                     duration::human(timeout.as_secs() as i64)
                 ),
-                Some(pod),
+                Some(Box::new(pod)),
             ));
         }
         spinner.set(&format!("Waiting for Spark Connect server {id} ({last})"));
@@ -333,8 +340,9 @@ async fn remove(client: &Client, pods: &Api<Pod>, name: &str) -> Result<()> {
     delete::delete_driver(client, &pod, None).await?;
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    let gone = [&pod];
     tokio::select! {
-        r = kill::wait_gone(client, &[&pod]) => r,
+        r = kill::wait_gone(client, &gone) => r,
         _ = &mut ctrl_c => {
             output::info("Stopped waiting; the deletion continues in the cluster.");
             Ok(())
@@ -368,7 +376,9 @@ async fn attach(
     let id = format!("{ns}:{name}");
     if !connect::is_connect_server(&driver) {
         return Err(Error::usage(
-            format!("{id} is a Spark application, not a Spark Connect server started by `kubectl spark connect`"),
+            format!(
+                "{id} is a Spark application, not a Spark Connect server started by `kubectl spark connect`"
+            ),
             format!("for its Spark UI use `kubectl spark ui {id}`"),
         ));
     }
@@ -390,7 +400,7 @@ async fn attach(
         None => None,
     };
     forward(
-        flags,
+        &target,
         args,
         &pod,
         listeners,
@@ -422,7 +432,7 @@ async fn read_token(client: &Client, ns: &str, secret: &str, key: &str) -> Resul
 /// Forwards the local ports to the server's Connect and UI ports until Ctrl-C or until the
 /// server ends; prints the connection string on stdout and how to use it on stderr.
 async fn forward(
-    flags: &KubeFlags,
+    target: &KubeTarget,
     args: &ConnectArgs,
     pod: &Pod,
     listeners: Listeners,
@@ -433,9 +443,9 @@ async fn forward(
     let name = pod.metadata.name.clone().unwrap_or_default();
     let id = format!("{ns}:{name}");
     // A client without a read timeout: the tunnel and its streams live as long as we do.
-    let mut target = crate::kube::resolve(flags).await?;
-    target.config.read_timeout = None;
-    let stream_client = target.client()?;
+    let mut streaming = target.clone();
+    streaming.config.read_timeout = None;
+    let stream_client = streaming.client()?;
     let pods: Api<Pod> = Api::namespaced(stream_client.clone(), &ns);
     let tunnel = forward::tunnel_allowed(std::env::var(forward::TUNNEL_ENV).ok().as_deref());
     let connect_forwarder =
@@ -443,7 +453,11 @@ async fn forward(
     let ui_forwarder = connect_forwarder.to_port(summary::ui_port(pod));
 
     let host = local::host_for(&args.address);
-    let host = if host == "127.0.0.1" { "localhost".to_string() } else { host };
+    let host = if host == "127.0.0.1" {
+        "localhost".to_string()
+    } else {
+        host
+    };
     let connect_port = local::local_port(&listeners.connect)?;
     let ui_port = local::local_port(&listeners.ui)?;
     let remote = connect::connection_string(&host, connect_port, token);
@@ -470,10 +484,12 @@ async fn forward(
         (listeners.ui, Arc::new(ui_forwarder)),
     ];
     let stopped = local::serve(routes, pods.clone(), &name).await;
-    let client = crate::kube::resolve(flags).await?.client()?;
+    let client = target.client()?;
     match (stopped, ownership) {
         (Stopped::Interrupted, Ownership::Ours) => {
-            output::info(&format!("Stopped forwarding; deleting Spark Connect server {id}."));
+            output::info(&format!(
+                "Stopped forwarding; deleting Spark Connect server {id}."
+            ));
             remove(&client, &pods, &name).await?;
             output::info(&format!("Spark Connect server {id} is gone."));
             Ok(0)

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use crate::cli::{DryRun, KubeFlags, ObjectFormat, SubmitArgs};
 use crate::conf::submit_args::{self, ArgsContext, Launch, SubmitOptions};
-use crate::connect;
 use crate::conf::{SparkConf, units, validate};
+use crate::connect;
 use crate::error::{Error, Result};
 use crate::kube::{self, KubeTarget};
 use crate::output;
@@ -240,9 +240,20 @@ pub fn secrets_in_configmap(submission: &Submission) -> Vec<(String, String)> {
     crate::conf::properties::parse(&text)
         .unwrap_or_default()
         .into_iter()
-        .filter(|(k, v)| crate::conf::is_secret_key(k) && v != REDACTED && !v.is_empty())
+        .filter(|(k, v)| {
+            crate::conf::is_secret_key(k) && !names_a_secret(k) && v != REDACTED && !v.is_empty()
+        })
         .map(|(k, _)| (k, name.clone()))
         .collect()
+}
+
+/// Keys whose values name a Kubernetes Secret (`<secret>:<key>`, or a mount path) rather than
+/// hold one, e.g. `spark.kubernetes.driver.secretKeyRef.AWS_SECRET_ACCESS_KEY`.
+fn names_a_secret(key: &str) -> bool {
+    ["driver", "executor"].iter().any(|role| {
+        key.starts_with(&format!("spark.kubernetes.{role}.secretKeyRef."))
+            || key.starts_with(&format!("spark.kubernetes.{role}.secrets."))
+    })
 }
 
 /// The warning for [`secrets_in_configmap`], or None.
@@ -480,7 +491,7 @@ fn follow_hint(id: &str) -> String {
 /// Uploads the local files (Ctrl-C stops and deletes what was uploaded), then creates the
 /// objects (a failure deletes the uploads again). Returns false when interrupted (nothing was
 /// created then, and that was said).
-pub async fn create(client: &kube::Client, prepared: &Prepared) -> Result<bool> {
+pub async fn create(client: &::kube::Client, prepared: &Prepared) -> Result<bool> {
     let sub = &prepared.submission;
     if let Some(up) = &prepared.uploads {
         let ctrl_c = tokio::signal::ctrl_c();

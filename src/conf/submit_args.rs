@@ -609,7 +609,10 @@ fn check_deploy_mode(opts: &SubmitOptions, props: &SparkConf, launch: Launch) ->
             format!(
                 "{src} client: a Connect server started by `kubectl spark connect` always runs in a pod; nothing runs on this machine but the tunnel"
             ),
-            drop_it.replace("kubectl spark always submits in cluster mode", "the server always runs in a pod"),
+            drop_it.replace(
+                "kubectl spark always submits in cluster mode",
+                "the server always runs in a pod",
+            ),
         )),
         "client" => Err(Error::usage(
             format!(
@@ -1002,7 +1005,10 @@ mod tests {
             app_args: vec!["1".into()],
             ..SubmitOptions::default()
         });
-        assert!(e.contains("`app.jar 1`") && e.contains("takes no application"), "{e}");
+        assert!(
+            e.contains("`app.jar 1`") && e.contains("takes no application"),
+            "{e}"
+        );
         let e = err(SubmitOptions {
             deploy_mode: Some("client".into()),
             ..SubmitOptions::default()
@@ -1012,7 +1018,10 @@ mod tests {
             confs: vec!["spark.submit.deployMode=client".into()],
             ..SubmitOptions::default()
         });
-        assert!(e.starts_with("spark.submit.deployMode client: a Connect server"), "{e}");
+        assert!(
+            e.starts_with("spark.submit.deployMode client: a Connect server"),
+            "{e}"
+        );
     }
 
     fn pi() -> SubmitOptions {

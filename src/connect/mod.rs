@@ -111,7 +111,10 @@ pub fn configure(plan: &mut Plan, token: Option<&str>) -> Result<Vec<String>> {
     let version = plan.spark_version.clone();
     let secret = token_secret_name(plan);
     let conf = &mut plan.conf;
-    conf.set(format!("spark.kubernetes.driver.label.{LABEL_CONNECT}"), "true");
+    conf.set(
+        format!("spark.kubernetes.driver.label.{LABEL_CONNECT}"),
+        "true",
+    );
     if supports_binding_address(&version) {
         conf.set_if_missing(BINDING_ADDRESS_KEY, LOOPBACK);
     }
@@ -248,11 +251,15 @@ fn spark_container(pod: &mut Pod) -> Result<&mut Container> {
 /// The token a submission's Secret holds, if it has one.
 pub fn token_of(submission: &Submission) -> Option<String> {
     submission.post.iter().find_map(|o| match o {
-        PostObject::Secret(s) if s.metadata.labels.as_ref()?.contains_key(LABEL_CONNECT) => s
-            .data
-            .as_ref()?
-            .get(TOKEN_SECRET_KEY)
-            .and_then(|b| String::from_utf8(b.0.clone()).ok()),
+        PostObject::Secret(s)
+            if s.metadata
+                .labels
+                .as_ref()
+                .is_some_and(|l| l.contains_key(LABEL_CONNECT)) =>
+        {
+            let bytes = s.data.as_ref()?.get(TOKEN_SECRET_KEY)?;
+            String::from_utf8(bytes.0.clone()).ok()
+        }
         _ => None,
     })
 }

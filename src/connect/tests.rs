@@ -115,7 +115,10 @@ fn servers_per_version() {
             .filter(|p| p.name.as_deref() == Some(PORT_NAME))
             .collect();
         assert_eq!(svc_ports.len(), 1, "{version}");
-        assert_eq!(service(&s).spec.as_ref().unwrap().cluster_ip.as_deref(), Some("None"));
+        assert_eq!(
+            service(&s).spec.as_ref().unwrap().cluster_ip.as_deref(),
+            Some("None")
+        );
         assert_eq!(service(&s).spec.as_ref().unwrap().type_, None);
         let probe = c.readiness_probe.as_ref().unwrap();
         assert_eq!(
@@ -129,8 +132,11 @@ fn servers_per_version() {
             assert!(props.contains("spark.connect.grpc.binding.address=127.0.0.1"));
             assert!(!props.contains(TOKEN));
             assert!(warnings.is_empty(), "{warnings:?}");
-            let secret_name = format!("spark-connect-3b69a48626b0db6c-connect-token");
-            assert_eq!(token_ref_of(&s.pod), Some((secret_name.clone(), "token".into())));
+            let secret_name = "spark-connect-3b69a48626b0db6c-connect-token".to_string();
+            assert_eq!(
+                token_ref_of(&s.pod),
+                Some((secret_name.clone(), "token".into()))
+            );
             match &s.post[0] {
                 PostObject::Secret(secret) => {
                     assert_eq!(secret.metadata.name.as_deref(), Some(secret_name.as_str()));
@@ -144,9 +150,10 @@ fn servers_per_version() {
             assert_eq!(token_of(&s).as_deref(), Some(TOKEN));
         } else {
             // 3.5: the jar from Maven, no token, no bind address; said so.
-            assert!(props.contains(
-                "spark.jars.packages=org.apache.spark\\:spark-connect_2.12\\:3.5.9"
-            ), "{props}");
+            assert!(
+                props.contains("spark.jars.packages=org.apache.spark\\:spark-connect_2.12\\:3.5.9"),
+                "{props}"
+            );
             assert!(!props.contains("binding.address"));
             assert_eq!(token_ref_of(&s.pod), None);
             assert_eq!(token_of(&s), None);
@@ -163,13 +170,21 @@ fn user_settings_are_kept() {
     let (s, _) = server(
         "3.5.9",
         &[
-            ("spark.jars.packages", "org.apache.spark:spark-connect_2.13:3.5.9,a:b:1"),
-            ("spark.kubernetes.container.image", "apache/spark:3.5.9-scala2.13-java17-ubuntu"),
+            (
+                "spark.jars.packages",
+                "org.apache.spark:spark-connect_2.13:3.5.9,a:b:1",
+            ),
+            (
+                "spark.kubernetes.container.image",
+                "apache/spark:3.5.9-scala2.13-java17-ubuntu",
+            ),
         ],
     );
-    assert!(properties(&s).contains(
-        "spark.jars.packages=org.apache.spark\\:spark-connect_2.13\\:3.5.9,a\\:b\\:1\n"
-    ));
+    assert!(
+        properties(&s).contains(
+            "spark.jars.packages=org.apache.spark\\:spark-connect_2.13\\:3.5.9,a\\:b\\:1\n"
+        )
+    );
     assert_eq!(
         connect_package(
             &SparkVersion::parse("3.5.9").unwrap(),
@@ -198,7 +213,11 @@ fn user_settings_are_kept() {
 fn a_token_in_the_conf_is_refused() {
     let mut plan = server_plan("4.0.5", &[(TOKEN_KEY, "secret")]);
     let err = configure(&mut plan, Some(TOKEN)).unwrap_err();
-    assert!(err.to_string().contains("--conf spark.connect.authenticate.token"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("--conf spark.connect.authenticate.token"),
+        "{err}"
+    );
     assert!(!err.to_string().contains("secret\n"));
 }
 
@@ -212,7 +231,10 @@ fn tokens_and_connection_strings() {
         connection_string("localhost", 15002, Some("abc")),
         "sc://localhost:15002/;token=abc"
     );
-    assert_eq!(connection_string("localhost", 15003, None), "sc://localhost:15003");
+    assert_eq!(
+        connection_string("localhost", 15003, None),
+        "sc://localhost:15003"
+    );
     assert_eq!(
         connection_string_shown("localhost", 15002, Some("abc")),
         "sc://localhost:15002/;token=…"
@@ -223,8 +245,8 @@ fn tokens_and_connection_strings() {
 
 #[test]
 fn plain_drivers_are_not_servers() {
-    let pod: Pod = serde_json::from_value(json!({"metadata": {"labels": {"spark-role": "driver"}}}))
-        .unwrap();
+    let pod: Pod =
+        serde_json::from_value(json!({"metadata": {"labels": {"spark-role": "driver"}}})).unwrap();
     assert!(!is_connect_server(&pod));
     assert_eq!(port_of(&pod), 15002);
     assert_eq!(token_ref_of(&pod), None);

@@ -29,9 +29,8 @@ pub async fn bind(
     default: u16,
     flag: &str,
 ) -> Result<(TcpListener, Option<u16>)> {
-    let hint = format!(
-        "pass another {flag} (0 picks any free port), or --address to listen elsewhere"
-    );
+    let hint =
+        format!("pass another {flag} (0 picks any free port), or --address to listen elsewhere");
     if let Some(p) = port {
         return match TcpListener::bind((address, p)).await {
             Ok(l) => Ok((l, None)),
@@ -92,7 +91,11 @@ pub enum Stopped {
 
 /// Serves every listener through its forwarder (each connection in a task of its own) until
 /// Ctrl-C, or until pod `name` has ended or is gone (checked every few seconds).
-pub async fn serve(routes: Vec<(TcpListener, Arc<Forwarder>)>, pods: Api<Pod>, name: &str) -> Stopped {
+pub async fn serve(
+    routes: Vec<(TcpListener, Arc<Forwarder>)>,
+    pods: Api<Pod>,
+    name: &str,
+) -> Stopped {
     let accepting: Vec<_> = routes
         .into_iter()
         .map(|(listener, forwarder)| tokio::spawn(accept_loop(listener, forwarder)))
@@ -176,7 +179,10 @@ mod tests {
         let err = bind("127.0.0.1", Some(p1), default, "--ui-port")
             .await
             .unwrap_err();
-        assert!(err.to_string().contains(&format!("--ui-port {p1}")), "{err}");
+        assert!(
+            err.to_string().contains(&format!("--ui-port {p1}")),
+            "{err}"
+        );
         assert!(err.to_string().contains(&format!("127.0.0.1:{p1}")));
         assert!(err.hint().unwrap().contains("--ui-port"));
     }
