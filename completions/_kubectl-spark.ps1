@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Explain one application: driver, executors, events')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of an application''s driver or executors')
             [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Port-forward to an application''s Spark UI')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Start a Spark Connect server on the cluster and tunnel to it (sc://localhost:15002)')
             [CompletionResult]::new('kill', 'kill', [CompletionResultType]::ParameterValue, 'Stop one or more applications')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete finished applications and their leftovers')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create the driver''s ServiceAccount and permissions')
@@ -309,6 +310,64 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-spark;connect' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Local port for Spark Connect (default: 15002, or the next free one; 0 picks any)')
+            [CompletionResult]::new('--ui-port', '--ui-port', [CompletionResultType]::ParameterName, 'Local port for the Spark UI (default: 4040, or the next free one; 0 picks any)')
+            [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Local address to listen on')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the server to become ready (e.g. 90s, 5m)')
+            [CompletionResult]::new('--master', '--master', [CompletionResultType]::ParameterName, 'Kubernetes master, k8s://https://host:port (default: the kubeconfig context''s server)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Application name (spark.app.name)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'A Spark property, key=value (repeatable)')
+            [CompletionResult]::new('--conf', '--conf', [CompletionResultType]::ParameterName, 'A Spark property, key=value (repeatable)')
+            [CompletionResult]::new('--properties-file', '--properties-file', [CompletionResultType]::ParameterName, 'File of extra properties (default: $SPARK_CONF_DIR/spark-defaults.conf)')
+            [CompletionResult]::new('--jars', '--jars', [CompletionResultType]::ParameterName, 'Comma-separated jars for the driver and executor classpaths')
+            [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Comma-separated files placed in each executor''s working directory')
+            [CompletionResult]::new('--archives', '--archives', [CompletionResultType]::ParameterName, 'Comma-separated archives extracted into each executor''s working directory')
+            [CompletionResult]::new('--py-files', '--py-files', [CompletionResultType]::ParameterName, 'Comma-separated .zip, .egg or .py files for Python apps')
+            [CompletionResult]::new('--packages', '--packages', [CompletionResultType]::ParameterName, 'Comma-separated Maven coordinates (resolved by the driver)')
+            [CompletionResult]::new('--repositories', '--repositories', [CompletionResultType]::ParameterName, 'Comma-separated extra Maven repositories')
+            [CompletionResult]::new('--exclude-packages', '--exclude-packages', [CompletionResultType]::ParameterName, 'Comma-separated groupId:artifactId to exclude from --packages')
+            [CompletionResult]::new('--driver-memory', '--driver-memory', [CompletionResultType]::ParameterName, 'Driver memory, e.g. 1g')
+            [CompletionResult]::new('--driver-cores', '--driver-cores', [CompletionResultType]::ParameterName, 'Driver cores')
+            [CompletionResult]::new('--executor-memory', '--executor-memory', [CompletionResultType]::ParameterName, 'Executor memory, e.g. 2g')
+            [CompletionResult]::new('--executor-cores', '--executor-cores', [CompletionResultType]::ParameterName, 'Executor cores')
+            [CompletionResult]::new('--num-executors', '--num-executors', [CompletionResultType]::ParameterName, 'Number of executors')
+            [CompletionResult]::new('--driver-java-options', '--driver-java-options', [CompletionResultType]::ParameterName, 'Extra Java options for the driver')
+            [CompletionResult]::new('--driver-class-path', '--driver-class-path', [CompletionResultType]::ParameterName, 'Extra driver classpath entries')
+            [CompletionResult]::new('--driver-library-path', '--driver-library-path', [CompletionResultType]::ParameterName, 'Extra driver library path entries')
+            [CompletionResult]::new('--proxy-user', '--proxy-user', [CompletionResultType]::ParameterName, 'User to impersonate when running the application')
+            [CompletionResult]::new('--principal', '--principal', [CompletionResultType]::ParameterName, 'Kerberos principal')
+            [CompletionResult]::new('--keytab', '--keytab', [CompletionResultType]::ParameterName, 'Kerberos keytab file')
+            [CompletionResult]::new('--spark-version', '--spark-version', [CompletionResultType]::ParameterName, 'Target Spark version (3.5 to 4.3); default: the image tag''s version, else 4.0.1')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print (client) or server-validate (server) the objects instead of creating them')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for --dry-run')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for --dry-run')
+            [CompletionResult]::new('--class', '--class', [CompletionResultType]::ParameterName, 'Main class of a Java/Scala application')
+            [CompletionResult]::new('--deploy-mode', '--deploy-mode', [CompletionResultType]::ParameterName, 'Only `cluster` is supported')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)')
+            [CompletionResult]::new('--detach', '--detach', [CompletionResultType]::ParameterName, 'Create the server, wait until it is ready, and return, leaving it running')
+            [CompletionResult]::new('--attach', '--attach', [CompletionResultType]::ParameterName, 'Reopen the tunnel to a running server (NAME); it keeps running after Ctrl-C')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'With --attach: look in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'With --attach: look in every namespace')
+            [CompletionResult]::new('--load-spark-defaults', '--load-spark-defaults', [CompletionResultType]::ParameterName, 'Load spark-defaults.conf even when --properties-file is given')
+            [CompletionResult]::new('--spark-verbose', '--spark-verbose', [CompletionResultType]::ParameterName, 'spark-submit''s --verbose (accepted; use -v for our own logging)')
+            [CompletionResult]::new('--skip-preflight', '--skip-preflight', [CompletionResultType]::ParameterName, 'Skip the preflight checks')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return right after creating the objects (spark.kubernetes.submission.waitAppCompletion=false)')
+            [CompletionResult]::new('--spark-exit-code', '--spark-exit-code', [CompletionResultType]::ParameterName, 'Exit 0 whatever the driver''s fate, like spark-submit')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-spark;kill' {
             [CompletionResult]::new('--grace-period', '--grace-period', [CompletionResultType]::ParameterName, 'Seconds to wait before the driver is killed (default: spark.kubernetes.appKillPodDeletionGracePeriod, else the pod''s)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Spark properties (e.g. spark.kubernetes.appKillPodDeletionGracePeriod)')
@@ -509,6 +568,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Explain one application: driver, executors, events')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of an application''s driver or executors')
             [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Port-forward to an application''s Spark UI')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Start a Spark Connect server on the cluster and tunnel to it (sc://localhost:15002)')
             [CompletionResult]::new('kill', 'kill', [CompletionResultType]::ParameterValue, 'Stop one or more applications')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete finished applications and their leftovers')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create the driver''s ServiceAccount and permissions')
@@ -535,6 +595,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             break
         }
         'kubectl-spark;help;ui' {
+            break
+        }
+        'kubectl-spark;help;connect' {
             break
         }
         'kubectl-spark;help;kill' {

@@ -491,7 +491,6 @@ async fn forward(
                 "Stopped forwarding; deleting Spark Connect server {id}."
             ));
             remove(&client, &pods, &name).await?;
-            output::info(&format!("Spark Connect server {id} is gone."));
             Ok(0)
         }
         (Stopped::Interrupted, Ownership::Attached) => {
