@@ -6,8 +6,9 @@
 //!   the pod's loopback only (4.0+), the Connect jar on 3.5 (`--packages`), and the token's env
 //!   var read from a Secret (4.0+);
 //! - [`build`]: Spark's own objects ([`steps::build`]) plus what Spark does not make: the
-//!   readiness probe on the Connect port, that port on the container and the Service before
-//!   4.1 (Spark adds it itself from 4.1), and the token Secret;
+//!   readiness probe on the Connect port (and so a Service that publishes the pod before it is
+//!   Ready, for the executors), that port on the container and the Service before 4.1 (Spark
+//!   adds it itself from 4.1), and the token Secret;
 //! - [`connection_string`] and the readers used to reattach to a running server.
 //!
 //! What protects a server: it has no NodePort or LoadBalancer; from 4.0 its gRPC port listens
@@ -195,11 +196,12 @@ pub fn build(plan: &Plan, token: Option<&str>) -> Result<Submission> {
     container.readiness_probe = Some(readiness_probe(host, port));
     for object in &mut submission.post {
         if let PostObject::Service(service) = object {
-            let ports = service
-                .spec
-                .get_or_insert_with(Default::default)
-                .ports
-                .get_or_insert_with(Vec::new);
+            let spec = service.spec.get_or_insert_with(Default::default);
+            // The readiness probe keeps the pod not Ready until the gRPC port is up, which
+            // is after the SparkContext has asked for executors: they must resolve and reach
+            // the driver before that, or they fail (and too many failures end the server).
+            spec.publish_not_ready_addresses = Some(true);
+            let ports = spec.ports.get_or_insert_with(Vec::new);
             if !ports.iter().any(|p| p.name.as_deref() == Some(PORT_NAME)) {
                 ports.push(ServicePort {
                     name: Some(PORT_NAME.into()),

@@ -120,6 +120,15 @@ fn servers_per_version() {
             Some("None")
         );
         assert_eq!(service(&s).spec.as_ref().unwrap().type_, None);
+        // Executors reach the driver before its gRPC port is up (the pod not yet Ready).
+        assert_eq!(
+            service(&s)
+                .spec
+                .as_ref()
+                .unwrap()
+                .publish_not_ready_addresses,
+            Some(true)
+        );
         let probe = c.readiness_probe.as_ref().unwrap();
         assert_eq!(
             probe.exec.as_ref().unwrap().command.as_ref().unwrap()[2],
