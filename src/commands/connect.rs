@@ -36,8 +36,10 @@ const HOPELESS: [&str; 4] = [
     "ErrImageNeverPull",
     "CrashLoopBackOff",
 ];
-/// Lines of the server's log shown when it failed.
-const LOG_TAIL: i64 = 20;
+/// Lines of the server's log shown when it failed (Java stack frames left out).
+const LOG_TAIL: usize = 20;
+/// Lines of the log read to find them.
+const LOG_READ: i64 = 400;
 
 /// The local ports, bound before anything else happens.
 struct Listeners {
@@ -314,16 +316,44 @@ async fn show_log_tail(pods: &Api<Pod>, pod: &Pod) {
     }
     let params = LogParams {
         container,
-        tail_lines: Some(LOG_TAIL),
+        tail_lines: Some(LOG_READ),
         ..LogParams::default()
     };
-    if let Ok(text) = pods.logs(&name, &params).await
-        && !text.trim().is_empty()
-    {
-        output::info(&format!(
-            "Last {LOG_TAIL} lines of the server's log:\n{}",
-            text.trim_end()
-        ));
+    if let Ok(text) = pods.logs(&name, &params).await {
+        let tail = log_tail(&text, LOG_TAIL);
+        if !tail.is_empty() {
+            output::info(&format!(
+                "End of the server's log (without Java stack frames):\n{tail}"
+            ));
+        }
+    }
+}
+
+/// The last `lines` lines of a log that are not Java stack frames (`\tat …`, `… 12 more`):
+/// what says why a JVM failed (`ClassNotFoundException: …`) instead of where.
+pub fn log_tail(log: &str, lines: usize) -> String {
+    let kept: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            !(t.starts_with("at ") && l.starts_with(char::is_whitespace))
+                && !(t.starts_with("...") && t.ends_with(" more"))
+                && !t.is_empty()
+        })
+        .collect();
+    kept[kept.len().saturating_sub(lines)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn log_tails_leave_out_stack_frames() {
+        let log = "start\njava.lang.ClassNotFoundException: org.example.Missing\n\tat a.B.c(B.java:1)\n\tat d.E.f(E.java:2)\nCaused by: x\n\t... 12 more\nINFO Shutdown hook called\n";
+        assert_eq!(
+            super::log_tail(log, 3),
+            "java.lang.ClassNotFoundException: org.example.Missing\nCaused by: x\nINFO Shutdown hook called"
+        );
+        assert_eq!(super::log_tail("", 3), "");
     }
 }
 
