@@ -336,9 +336,9 @@ pub fn log_tail(log: &str, lines: usize) -> String {
         .lines()
         .filter(|l| {
             let t = l.trim_start();
-            !(t.starts_with("at ") && l.starts_with(char::is_whitespace))
-                && !(t.starts_with("...") && t.ends_with(" more"))
-                && !t.is_empty()
+            let frame = t.starts_with("at ") && l.starts_with(char::is_whitespace);
+            let elided = t.starts_with("...") && t.ends_with(" more");
+            !(frame || elided || t.is_empty())
         })
         .collect();
     kept[kept.len().saturating_sub(lines)..].join("\n")

@@ -291,12 +291,7 @@ pub fn is_connect_server(pod: &Pod) -> bool {
 
 /// The Connect port of a server's driver pod: its `spark-connect` container port, else 15002.
 pub fn port_of(pod: &Pod) -> u16 {
-    pod.spec
-        .iter()
-        .flat_map(|s| s.containers.iter())
-        .flat_map(|c| c.ports.iter().flatten())
-        .find(|p| p.name.as_deref() == Some(PORT_NAME))
-        .and_then(|p| u16::try_from(p.container_port).ok())
+    crate::operate::summary::named_port(pod, PORT_NAME)
         .unwrap_or(basic::DEFAULT_CONNECT_PORT as u16)
 }
 

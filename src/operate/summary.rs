@@ -221,13 +221,17 @@ pub fn driver_status(pod: &Pod) -> Option<&ContainerStatus> {
 
 /// The Spark UI port of a driver pod: its `spark-ui` container port, else 4040.
 pub fn ui_port(pod: &Pod) -> u16 {
+    named_port(pod, UI_PORT_NAME).unwrap_or(DEFAULT_UI_PORT)
+}
+
+/// The number of a pod's container port named `name`, if one is.
+pub fn named_port(pod: &Pod, name: &str) -> Option<u16> {
     pod.spec
         .iter()
         .flat_map(|s| s.containers.iter())
         .flat_map(|c| c.ports.iter().flatten())
-        .find(|p| p.name.as_deref() == Some(UI_PORT_NAME))
+        .find(|p| p.name.as_deref() == Some(name))
         .and_then(|p| u16::try_from(p.container_port).ok())
-        .unwrap_or(DEFAULT_UI_PORT)
 }
 
 /// Why a pod is in its phase, with a message and the Spark container's exit code.
