@@ -296,7 +296,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__connect)
-            opts="-A -c -o -n -v -h -V --detach --attach --port --ui-port --address --timeout --all-namespaces --master --name --conf --properties-file --load-spark-defaults --jars --files --archives --py-files --packages --repositories --exclude-packages --driver-memory --driver-cores --executor-memory --executor-cores --num-executors --driver-java-options --driver-class-path --driver-library-path --proxy-user --principal --keytab --spark-verbose --spark-version --dry-run --output --skip-preflight --class --deploy-mode --no-wait --spark-exit-code --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
+            opts="-A -c -o -n -v -h -V --detach --attach --port --ui-port --address --all-namespaces --master --name --conf --properties-file --load-spark-defaults --jars --files --archives --py-files --packages --repositories --exclude-packages --driver-memory --driver-cores --executor-memory --executor-cores --num-executors --driver-java-options --driver-class-path --driver-library-path --proxy-user --principal --keytab --spark-verbose --spark-version --dry-run --output --skip-preflight --class --deploy-mode --no-wait --spark-exit-code --timeout --log-tail --kubeconfig --context --cluster --user --namespace --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -311,10 +311,6 @@ _kubectl__spark() {
                     return 0
                     ;;
                 --address)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -431,6 +427,14 @@ _kubectl__spark() {
                     return 0
                     ;;
                 --deploy-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-tail)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -264,7 +264,6 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s V -l 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l port -d 'Local port for Spark Connect (default: 15002, or the next free one; 0 picks any)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l ui-port -d 'Local port for the Spark UI (default: 4040, or the next free one; 0 picks any)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l address -d 'Local address to listen on' -r
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l timeout -d 'How long to wait for the server to become ready (e.g. 90s, 5m)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l master -d 'Kubernetes master, k8s://https://host:port (default: the kubeconfig context\'s server)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l name -d 'Application name (spark.app.name)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s c -l conf -d 'A Spark property, key=value (repeatable)' -r
@@ -295,6 +294,8 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s 
 yaml\t'YAML'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l class -d 'Main class of a Java/Scala application' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l deploy-mode -d 'Only `cluster` is supported' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l timeout -d 'How long to wait for the server to be ready (e.g. 90s, 10m; default 5m); then it is deleted and the exit code is 4' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l log-tail -d 'Lines of the server\'s log printed when it fails to start (0: none)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l cluster -d 'The name of the kubeconfig cluster to use' -r

@@ -551,12 +551,14 @@ pub struct UiArgs {
 /// Takes `submit`'s Spark options (those naming an application are refused).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Quick start:\n  kubectl spark connect -c spark.kubernetes.container.image=apache/spark:4.0.1 \\\n    -c spark.kubernetes.authenticate.driver.serviceAccountName=spark\n  export SPARK_REMOTE='<the connection string it prints>'; pyspark --remote \"$SPARK_REMOTE\"\n\nThe server listens on the pod's loopback only (Spark 4.0+) and checks a token kept in a Secret; it is reachable only through this command's tunnel (pods/portforward). Ctrl-C deletes it (and its executors) unless --detach; --attach NAME reopens the tunnel.\nExit code: 0 after Ctrl-C, 3 when the server failed or was deleted, 2 for bad input.",
+    after_help = "Quick start:\n  kubectl spark connect -c spark.kubernetes.container.image=apache/spark:4.0.1 \\\n    -c spark.kubernetes.authenticate.driver.serviceAccountName=spark\n  export SPARK_REMOTE='<the connection string it prints>'; pyspark --remote \"$SPARK_REMOTE\"\n\nThe server listens on the pod's loopback only (Spark 4.0+) and checks a token kept in a Secret; it is reachable only through this command's tunnel (pods/portforward). Ctrl-C deletes it (and its executors) unless --detach; --attach NAME reopens the tunnel.\nExit code: 0 after Ctrl-C, 3 when the server failed or was deleted, 4 when it was not ready within --timeout, 2 for bad input.",
     mut_arg("resource_and_args", |a| a.hide(true)),
     mut_arg("class", |a| a.hide(true)),
     mut_arg("deploy_mode", |a| a.hide(true)),
     mut_arg("no_wait", |a| a.hide(true)),
-    mut_arg("spark_exit_code", |a| a.hide(true))
+    mut_arg("spark_exit_code", |a| a.hide(true)),
+    mut_arg("timeout", |a| a.help("How long to wait for the server to be ready (e.g. 90s, 10m; default 5m); then it is deleted and the exit code is 4")),
+    mut_arg("log_tail", |a| a.help("Lines of the server's log printed when it fails to start (0: none)"))
 )]
 pub struct ConnectArgs {
     /// The server's name (spark.app.name; default spark-connect); with --attach, the running
@@ -578,9 +580,6 @@ pub struct ConnectArgs {
     /// Local address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     pub address: String,
-    /// How long to wait for the server to become ready (e.g. 90s, 5m).
-    #[arg(long, value_name = "DURATION", default_value = "5m")]
-    pub timeout: String,
     /// With --attach: look in every namespace.
     #[arg(short = 'A', long, requires = "attach")]
     pub all_namespaces: bool,

@@ -381,11 +381,12 @@ async fn a_server_that_cannot_start_is_reported_and_removed() {
             "3s",
         ],
     );
-    assert_eq!(code, 3, "{err}");
+    assert_eq!(code, 4, "{err}");
     assert!(
-        err.contains("not ready after 3s (Pending: Unschedulable"),
+        err.contains("was not ready after 3s (Pending: Unschedulable"),
         "{err}"
     );
+    assert!(err.contains("it was deleted"), "{err}");
     let deadline = Instant::now() + TIMEOUT;
     while !servers(&pods).await.is_empty() {
         assert!(Instant::now() < deadline, "servers left behind");

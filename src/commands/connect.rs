@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::Client;
-use kube::api::{Api, LogParams};
+use kube::api::Api;
 use tokio::net::TcpListener;
 
 use crate::cli::{ConnectArgs, DryRun, KubeFlags, ObjectFormat};
@@ -36,10 +36,10 @@ const HOPELESS: [&str; 4] = [
     "ErrImageNeverPull",
     "CrashLoopBackOff",
 ];
-/// Lines of the server's log shown when it failed (Java stack frames left out).
-const LOG_TAIL: usize = 20;
-/// Lines of the log read to find them.
-const LOG_READ: i64 = 400;
+/// How long the server may take to be ready unless `--timeout` says.
+const DEFAULT_TIMEOUT: &str = "5m";
+/// Lines of the log read to find the `--log-tail` lines that are not Java stack frames.
+const LOG_READ: u32 = 400;
 
 /// The local ports, bound before anything else happens.
 struct Listeners {
@@ -49,7 +49,10 @@ struct Listeners {
 
 /// Runs `connect`.
 pub async fn run(flags: &KubeFlags, mut args: ConnectArgs) -> Result<u8> {
-    let timeout = duration::parse_flag("--timeout", &args.timeout)?;
+    let timeout = duration::parse_flag(
+        "--timeout",
+        args.spark.timeout.as_deref().unwrap_or(DEFAULT_TIMEOUT),
+    )?;
     check_flags(&args)?;
     if args.attach {
         let listeners = bind(&args).await?;
@@ -114,9 +117,16 @@ pub async fn run(flags: &KubeFlags, mut args: ConnectArgs) -> Result<u8> {
             remove(&client, &pods, &sub.driver_pod_name).await?;
             return Ok(130);
         }
+        Err(NotReady::TimedOut(why)) => {
+            output::info("Deleting the server.");
+            remove(&client, &pods, &sub.driver_pod_name).await?;
+            return Err(Error::TimedOut(format!(
+                "the Spark Connect server {id} was {why}; it was deleted (pass a longer --timeout if it is only slow)"
+            )));
+        }
         Err(NotReady::Failed(why, pod)) => {
             if let Some(pod) = &pod {
-                show_log_tail(&pods, pod).await;
+                show_log_tail(&client, pod, args.spark.log_tail).await;
             }
             output::info("Deleting the server.");
             remove(&client, &pods, &sub.driver_pod_name).await?;
@@ -224,8 +234,10 @@ fn connect_default_port() -> u16 {
 enum NotReady {
     /// Ctrl-C while waiting.
     Interrupted,
-    /// It failed, was deleted, cannot start, or the timeout passed: why, and the pod if any.
+    /// It failed, was deleted, or cannot start: why, and the pod if any.
     Failed(String, Option<Box<Pod>>),
+    /// `--timeout` passed: what it was still waiting for.
+    TimedOut(String),
 }
 
 /// Waits until the server pod is Ready (its readiness probe: the gRPC port accepts
@@ -283,13 +295,10 @@ async fn until_ready(
             waiting::waiting_text(&pod, &container)
         };
         if started.elapsed() >= timeout {
-            return Err(NotReady::Failed(
-                format!(
-                    "not ready after {} ({last}); pass a longer --timeout if it is only slow",
-                    duration::human(timeout.as_secs() as i64)
-                ),
-                Some(Box::new(pod)),
-            ));
+            return Err(NotReady::TimedOut(format!(
+                "not ready after {} ({last})",
+                duration::human(timeout.as_secs() as i64)
+            )));
         }
         spinner.set(&format!("Waiting for Spark Connect server {id} ({last})"));
         tokio::select! {
@@ -307,25 +316,24 @@ fn is_ready(pod: &Pod) -> bool {
         .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
-/// Prints the end of a failed server's log (why a class was not found…), if it has one.
-async fn show_log_tail(pods: &Api<Pod>, pod: &Pod) {
-    let name = pod.metadata.name.clone().unwrap_or_default();
-    let container = summary::spark_container_name(pod, DRIVER_CONTAINER);
-    if !waiting::container_started(pod, container.as_deref().unwrap_or_default()) {
+/// Prints the end of a failed server's log (why a class was not found…), `lines` lines
+/// without Java stack frames, if it has one.
+async fn show_log_tail(client: &Client, pod: &Pod, lines: u32) {
+    let container = summary::spark_container_name(pod, DRIVER_CONTAINER).unwrap_or_default();
+    if lines == 0 || !waiting::container_started(pod, &container) {
         return;
     }
-    let params = LogParams {
-        container,
-        tail_lines: Some(LOG_READ),
-        ..LogParams::default()
-    };
-    if let Ok(text) = pods.logs(&name, &params).await {
-        let tail = log_tail(&text, LOG_TAIL);
-        if !tail.is_empty() {
-            output::info(&format!(
-                "End of the server's log (without Java stack frames):\n{tail}"
-            ));
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    match crate::submit::wait::driver_log_tail(client, &ns, pod, LOG_READ).await {
+        Ok(text) => {
+            let tail = log_tail(&text, lines as usize);
+            if !tail.is_empty() {
+                output::info(&format!(
+                    "End of the server's log (without Java stack frames; --log-tail N for more, 0 for none):\n{tail}"
+                ));
+            }
         }
+        Err(why) => output::warn(&format!("cannot read the server's log: {why}")),
     }
 }
 
@@ -416,9 +424,14 @@ async fn attach(
     let pod = match until_ready(&pods, &name, &id, timeout).await {
         Ok(pod) => pod,
         Err(NotReady::Interrupted) => return Ok(130),
+        Err(NotReady::TimedOut(why)) => {
+            return Err(Error::TimedOut(format!(
+                "the Spark Connect server {id} was {why}; it keeps running"
+            )));
+        }
         Err(NotReady::Failed(why, pod)) => {
             if let Some(pod) = &pod {
-                show_log_tail(&pods, pod).await;
+                show_log_tail(&client, pod, args.spark.log_tail).await;
             }
             return Err(Error::AppFailed(format!(
                 "the Spark Connect server {id} is not usable: {why}"
