@@ -149,6 +149,10 @@ fn an_image_without_a_version_needs_spark_version() {
         &env.connect(&["-c", "spark.kubernetes.container.image=my/spark:latest"]),
         &["my/spark:latest", "--spark-version"],
     );
+    assert_bad_input(
+        &env.connect(&["-c", "spark.kubernetes.container.image=apache/spark:3.4.1"]),
+        &["Spark 3.4.1", "needs Spark 3.5 or newer"],
+    );
     // With the version given, the objects follow.
     let o = env.connect(&[
         "-c",

@@ -314,6 +314,14 @@ pub async fn prepare_as(flags: &KubeFlags, args: &SubmitArgs, launch: Launch) ->
         let image = conf
             .get_non_empty("spark.kubernetes.container.image")
             .unwrap_or("(none)");
+        if let Some(old) = connect::unsupported_image_version(image) {
+            return Err(Error::usage(
+                format!(
+                    "image {image} is Spark {old}: `kubectl spark connect` needs Spark 3.5 or newer"
+                ),
+                "use an image of Spark 3.5 or 4.x, e.g. apache/spark:4.0.1",
+            ));
+        }
         return Err(Error::usage(
             format!(
                 "cannot tell the Spark version of image {image}: a Connect server needs it (3.5 downloads the Connect jar, 4.0+ checks a token)"

@@ -76,6 +76,20 @@ pub fn connect_package(version: &SparkVersion, image: Option<&str>) -> Option<St
     Some(format!("{CONNECT_ARTIFACT}{scala}:{version}"))
 }
 
+/// The version an image tag names when it is one Spark release older than 3.5 (`3.4.1`):
+/// such an image cannot run this Connect server (only newer ones are supported).
+pub fn unsupported_image_version(image: &str) -> Option<String> {
+    let tag = image.rsplit('/').next()?.split_once(':')?.1;
+    let head: String = tag
+        .trim_start_matches('v')
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let mut parts = head.trim_end_matches('.').split('.').map(str::parse::<u32>);
+    let (major, minor) = (parts.next()?.ok()?, parts.next()?.ok()?);
+    ((major, minor) < SparkVersion::OLDEST).then(|| head.trim_end_matches('.').to_string())
+}
+
 /// A new token: 32 random bytes from the OS-seeded CSPRNG, as hex (safe in a connection
 /// string, which splits on `;` and `=`).
 pub fn draw_token() -> String {

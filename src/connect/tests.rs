@@ -260,3 +260,14 @@ fn plain_drivers_are_not_servers() {
     assert_eq!(port_of(&pod), 15002);
     assert_eq!(token_ref_of(&pod), None);
 }
+
+#[test]
+fn old_images_are_named() {
+    assert_eq!(
+        unsupported_image_version("apache/spark:3.4.1-scala2.12").as_deref(),
+        Some("3.4.1")
+    );
+    assert_eq!(unsupported_image_version("apache/spark:3.5.9"), None);
+    assert_eq!(unsupported_image_version("my/spark:latest"), None);
+    assert_eq!(unsupported_image_version("registry:5000/spark"), None);
+}
