@@ -425,3 +425,62 @@ async fn bad_input_creates_nothing() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn preflight_needs_port_forwarding() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "connect-pf");
+    // A submitter who may create everything a server is made of, but not port-forward.
+    let sa = format!("system:serviceaccount:{}:noforward", ns.name);
+    for args in [
+        vec!["create", "serviceaccount", "noforward"],
+        vec![
+            "create",
+            "role",
+            "noforward",
+            "--verb=create,get,list,watch,delete,patch",
+            "--resource=pods,services,configmaps,secrets",
+        ],
+        vec![
+            "create",
+            "rolebinding",
+            "noforward",
+            "--role=noforward",
+            &format!("--serviceaccount={}:noforward", ns.name),
+        ],
+    ] {
+        let out = ns.kubectl(&[&["-n", ns.name.as_str()], args.as_slice()].concat());
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    }
+    let out = ns.kubectl(&["-n", &ns.name, "create", "token", "noforward"]);
+    assert!(out.status.success(), "{out:?}");
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let yaml = ns
+        .kubeconfig_yaml(User::Bob)
+        .replace(cluster.token(User::Bob), &token);
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("noforward.kubeconfig");
+    std::fs::write(&kubeconfig, yaml).unwrap();
+    let out = Command::new(BIN)
+        .env("KUBECONFIG", &kubeconfig)
+        .env("NO_COLOR", "1")
+        .args(["connect", "--port", "0", "--ui-port", "0", "-c", IMAGE])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{sa}: {err}");
+    assert!(err.contains("you may create pods/portforward"), "{err}");
+    assert!(err.contains("nothing was created"), "{err}");
+    assert!(out.stdout.is_empty());
+    let pods: Api<Pod> = Api::namespaced(ns.client(User::Bob).await, &ns.name);
+    assert!(
+        pods.list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
