@@ -484,3 +484,31 @@ async fn preflight_needs_port_forwarding() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_server_that_ends_while_forwarding_is_reported() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "connect-end");
+    let client = ns.client(User::Bob).await;
+    let annotation = "spark.kubernetes.driver.annotation.e2e.kubectl-spark.io";
+    let (mut connect, _remote, err) = start(
+        &ns,
+        &[
+            "-c",
+            IMAGE,
+            "-c",
+            &format!("{annotation}/outcome=Failed"),
+            "-c",
+            &format!("{annotation}/delay=6000"),
+        ],
+    );
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns.name);
+    let id = app_id(&servers(&pods).await[0]);
+    assert_eq!(wait_exit(&mut connect.0, TIMEOUT), 3);
+    let err = err.join().unwrap();
+    assert!(err.contains("has ended (failed"), "{err}");
+    assert!(err.contains("stopped forwarding"), "{err}");
+    assert_all_gone(&client, &ns.name, &id).await;
+}
