@@ -287,7 +287,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l principal -d 'Kerberos principal' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l keytab -d 'Kerberos keytab file' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l spark-version -d 'Target Spark version (3.5 to 4.3); default: the image tag\'s version, else 4.0.1' -r
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l dry-run -d 'Print (client) or server-validate (server) the objects instead of creating them' -r -f -a "client\t'Print the objects without contacting the API server'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l dry-run -d 'Print (client) or server-validate (server) the objects instead of creating them. The strategy goes after `=` (as kubectl): `--dry-run local:///app.jar` is `--dry-run=client` then the resource' -r -f -a "client\t'Print the objects without contacting the API server'
 server\t'Send the objects with dryRun=All: validated by the server, nothing persisted'
 none\t'No dry run'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s o -l output -d 'Output format for --dry-run' -r -f -a "json\t'JSON'
@@ -301,6 +301,10 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l detach -d 'Create the server, wait until it is ready, and return, leaving it running'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l attach -d 'Reopen the tunnel to a running server (NAME); it keeps running after Ctrl-C'
@@ -311,6 +315,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l no-wait -d 'Return right after creating the objects (spark.kubernetes.submission.waitAppCompletion=false)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l spark-exit-code -d 'Exit 0 whatever the driver\'s fate, like spark-submit'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l grace-period -d 'Seconds to wait before the driver is killed (default: spark.kubernetes.appKillPodDeletionGracePeriod, else the pod\'s)' -r

@@ -551,7 +551,11 @@ pub struct UiArgs {
 /// Takes `submit`'s Spark options (those naming an application are refused).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Quick start:\n  kubectl spark connect -c spark.kubernetes.container.image=apache/spark:4.0.1 \\\n    -c spark.kubernetes.authenticate.driver.serviceAccountName=spark\n  export SPARK_REMOTE='<the connection string it prints>'; pyspark --remote \"$SPARK_REMOTE\"\n\nThe server listens on the pod's loopback only (Spark 4.0+) and checks a token kept in a Secret; it is reachable only through this command's tunnel (pods/portforward). Ctrl-C deletes it (and its executors) unless --detach; --attach NAME reopens the tunnel.\nExit code: 0 after Ctrl-C, 3 when the server failed or was deleted, 4 when it was not ready within --timeout, 2 for bad input.",
+    after_help = "The server listens on the pod's loopback only (Spark 4.0+) and checks a token kept in a \
+Secret; it is reachable only through this command's tunnel (pods/portforward). Ctrl-C deletes it (and \
+its executors) unless --detach; --attach NAME reopens the tunnel.\n\
+Exit code: 0 after Ctrl-C, 3 when the server failed or was deleted, 4 when it was not ready within \
+--timeout, 2 for bad input.",
     mut_arg("resource_and_args", |a| a.hide(true)),
     mut_arg("class", |a| a.hide(true)),
     mut_arg("deploy_mode", |a| a.hide(true)),
@@ -879,6 +883,21 @@ kubectl spark version
 
 # The plugin only, as JSON
 kubectl spark version --client -o json",
+    ),
+    (
+        "connect",
+        "# A Spark Connect server on the cluster, tunnelled to localhost:15002 until Ctrl-C
+kubectl spark connect -n spark \\
+  -c spark.kubernetes.container.image=apache/spark:4.0.1 \\
+  -c spark.kubernetes.authenticate.driver.serviceAccountName=spark
+
+# In another terminal: the connection string it printed on stdout, with its token
+pyspark --remote 'sc://localhost:15002/;token=...'
+
+# Leave it running, reopen the tunnel later, delete it
+kubectl spark connect -n spark bi --detach -c spark.kubernetes.container.image=apache/spark:4.0.1
+kubectl spark connect -n spark --attach bi
+kubectl spark kill -n spark bi",
     ),
     (
         "completion",

@@ -283,7 +283,9 @@ fn help_shows_the_quick_start_and_hides_application_options() {
         "--port",
         "--ui-port",
         "--executor-memory",
-        "SPARK_REMOTE",
+        "Examples:",
+        "--attach bi",
+        "pods/portforward",
     ] {
         assert!(help.contains(needle), "help lacks {needle}:\n{help}");
     }

@@ -407,8 +407,14 @@ async fn attach(
     let target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
     let reference = args.server.as_deref().unwrap_or_default();
-    let driver =
-        find::resolve_one(&client, &target.namespace, args.all_namespaces, reference).await?;
+    let driver = find::resolve_one(
+        &client,
+        &target.namespace,
+        args.all_namespaces,
+        reference,
+        false,
+    )
+    .await?;
     let ns = driver.metadata.namespace.clone().unwrap_or_default();
     let name = driver.metadata.name.clone().unwrap_or_default();
     let id = format!("{ns}:{name}");
