@@ -301,6 +301,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r

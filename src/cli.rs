@@ -568,12 +568,12 @@ pub struct ConnectArgs {
     /// The server's name (spark.app.name; default spark-connect); with --attach, the running
     /// server: submission id (ns:pod), driver pod name, app name, or a glob naming one.
     #[arg(value_name = "NAME")]
-    pub server: Option<String>,
+    pub server_name: Option<String>,
     /// Create the server, wait until it is ready, and return, leaving it running.
     #[arg(long, conflicts_with = "attach")]
     pub detach: bool,
     /// Reopen the tunnel to a running server (NAME); it keeps running after Ctrl-C.
-    #[arg(long, requires = "server")]
+    #[arg(long, requires = "server_name")]
     pub attach: bool,
     /// Local port for Spark Connect (default: 15002, or the next free one; 0 picks any).
     #[arg(long, value_name = "PORT")]
@@ -1113,6 +1113,26 @@ mod tests {
         assert_eq!(cli.kube.as_user.as_deref(), Some("alice"));
         assert_eq!(cli.kube.as_group, ["a", "b"]);
         assert!(cli.kube.insecure_skip_tls_verify);
+    }
+
+    #[test]
+    fn connect_name_is_not_the_global_server_flag() {
+        let cli = Cli::try_parse_from([
+            "kubectl-spark",
+            "connect",
+            "--attach",
+            "bi",
+            "-s",
+            "https://h:1",
+        ])
+        .unwrap();
+        assert_eq!(cli.kube.server.as_deref(), Some("https://h:1"));
+        let Command::Connect(c) = cli.command else {
+            panic!()
+        };
+        assert_eq!(c.server_name.as_deref(), Some("bi"));
+        let cli = Cli::try_parse_from(["kubectl-spark", "connect", "bi"]).unwrap();
+        assert_eq!(cli.kube.server, None);
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub async fn run(flags: &KubeFlags, mut args: ConnectArgs) -> Result<u8> {
         let listeners = bind(&args).await?;
         return attach(flags, &args, listeners, timeout).await;
     }
-    if let Some(name) = args.server.take() {
+    if let Some(name) = args.server_name.take() {
         if let Some(flag) = &args.spark.name {
             return Err(Error::usage(
                 format!("the server is named twice: NAME `{name}` and --name `{flag}`"),
@@ -406,7 +406,7 @@ async fn attach(
 ) -> Result<u8> {
     let target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
-    let reference = args.server.as_deref().unwrap_or_default();
+    let reference = args.server_name.as_deref().unwrap_or_default();
     let driver = find::resolve_one(
         &client,
         &target.namespace,
