@@ -46,6 +46,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "ls" -d 
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "describe" -d 'Explain one application: driver, executors, events'
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "logs" -d 'Print the logs of an application\'s driver or executors'
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "ui" -d 'Port-forward to an application\'s Spark UI'
+complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "connect" -d 'Start a Spark Connect server on the cluster and tunnel to it (sc://localhost:15002)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "kill" -d 'Stop one or more applications'
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "cleanup" -d 'Delete finished applications and their leftovers'
 complete -c kubectl-spark -n "__fish_kubectl_spark_needs_command" -f -a "setup" -d 'Create the driver\'s ServiceAccount and permissions'
@@ -263,6 +264,66 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s v -l 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s h -l help -d 'Print help'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ui" -s V -l version -d 'Print version'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l port -d 'Local port for Spark Connect (default: 15002, or the next free one; 0 picks any)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l ui-port -d 'Local port for the Spark UI (default: 4040, or the next free one; 0 picks any)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l address -d 'Local address to listen on' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l master -d 'Kubernetes master, k8s://https://host:port (default: the kubeconfig context\'s server)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l name -d 'Application name (spark.app.name)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s c -l conf -d 'A Spark property, key=value (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l properties-file -d 'File of extra properties (default: $SPARK_CONF_DIR/spark-defaults.conf)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l jars -d 'Comma-separated jars for the driver and executor classpaths' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l files -d 'Comma-separated files placed in each executor\'s working directory' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l archives -d 'Comma-separated archives extracted into each executor\'s working directory' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l py-files -d 'Comma-separated .zip, .egg or .py files for Python apps' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l packages -d 'Comma-separated Maven coordinates (resolved by the driver)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l repositories -d 'Comma-separated extra Maven repositories' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l exclude-packages -d 'Comma-separated groupId:artifactId to exclude from --packages' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l driver-memory -d 'Driver memory, e.g. 1g' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l driver-cores -d 'Driver cores' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l executor-memory -d 'Executor memory, e.g. 2g' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l executor-cores -d 'Executor cores' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l num-executors -d 'Number of executors' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l driver-java-options -d 'Extra Java options for the driver' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l driver-class-path -d 'Extra driver classpath entries' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l driver-library-path -d 'Extra driver library path entries' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l proxy-user -d 'User to impersonate when running the application' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l principal -d 'Kerberos principal' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l keytab -d 'Kerberos keytab file' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l spark-version -d 'Target Spark version (3.5 to 4.3); default: the image tag\'s version, else 4.0.1' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l dry-run -d 'Print (client) or server-validate (server) the objects instead of creating them. The strategy goes after `=` (as kubectl): `--dry-run local:///app.jar` is `--dry-run=client` then the resource' -r -f -a "client\t'Print the objects without contacting the API server'
+server\t'Send the objects with dryRun=All: validated by the server, nothing persisted'
+none\t'No dry run'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s o -l output -d 'Output format for --dry-run' -r -f -a "json\t'JSON'
+yaml\t'YAML'"
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s f -l filename -d 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l class -d 'Main class of a Java/Scala application' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l deploy-mode -d 'Only `cluster` is supported' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l timeout -d 'How long to wait for the server to be ready (e.g. 90s, 10m; default 5m); then it is deleted and the exit code is 4' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l log-tail -d 'Lines of the server\'s log printed when it fails to start (0: none)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace, else `default`)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s s -l server -d 'The address and port of the Kubernetes API server (overrides the kubeconfig\'s)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l token -d 'Bearer token for authentication to the API server (overrides the kubeconfig user\'s credentials)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l as -d 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l detach -d 'Create the server, wait until it is ready, and return, leaving it running'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l attach -d 'Reopen the tunnel to a running server (NAME); it keeps running after Ctrl-C'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s A -l all-namespaces -d 'With --attach: look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l load-spark-defaults -d 'Load spark-defaults.conf even when --properties-file is given'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l spark-verbose -d 'spark-submit\'s --verbose (accepted; use -v for our own logging)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l skip-preflight -d 'Skip the preflight checks'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l strict -d 'With -f: fail on manifest fields only an operator acts on, instead of warning'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l no-wait -d 'Return right after creating the objects (spark.kubernetes.submission.waitAppCompletion=false)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l spark-exit-code -d 'Exit 0 whatever the driver\'s fate, like spark-submit'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l grace-period -d 'Seconds to wait before the driver is killed (default: spark.kubernetes.appKillPodDeletionGracePeriod, else the pod\'s)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -s c -l conf -d 'Spark properties (e.g. spark.kubernetes.appKillPodDeletionGracePeriod)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand kill" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -416,18 +477,19 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand convert" -s 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand convert" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand convert" -s V -l version -d 'Print version'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "submit" -d 'Submit a Spark application in cluster mode (same arguments as spark-submit)'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "status" -d 'Show the state of one or more applications'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "list" -d 'List Spark applications'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "describe" -d 'Explain one application: driver, executors, events'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "logs" -d 'Print the logs of an application\'s driver or executors'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "ui" -d 'Port-forward to an application\'s Spark UI'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "kill" -d 'Stop one or more applications'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "cleanup" -d 'Delete finished applications and their leftovers'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "setup" -d 'Create the driver\'s ServiceAccount and permissions'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "doctor" -d 'Check that submissions can work: access, permissions, referenced objects'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "client-setup" -d 'Prepare a pod to act as a client-mode driver'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "version" -d 'Print the plugin, server and supported Spark versions'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell) or kubectl\'s plugin completion helper'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "convert" -d 'Convert between SparkApplication manifests and submit arguments'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui kill cleanup setup doctor client-setup version completion convert help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "submit" -d 'Submit a Spark application in cluster mode (same arguments as spark-submit)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "status" -d 'Show the state of one or more applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "list" -d 'List Spark applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "describe" -d 'Explain one application: driver, executors, events'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "logs" -d 'Print the logs of an application\'s driver or executors'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "ui" -d 'Port-forward to an application\'s Spark UI'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "connect" -d 'Start a Spark Connect server on the cluster and tunnel to it (sc://localhost:15002)'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "kill" -d 'Stop one or more applications'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "cleanup" -d 'Delete finished applications and their leftovers'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "setup" -d 'Create the driver\'s ServiceAccount and permissions'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "doctor" -d 'Check that submissions can work: access, permissions, referenced objects'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "client-setup" -d 'Prepare a pod to act as a client-mode driver'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "version" -d 'Print the plugin, server and supported Spark versions'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell) or kubectl\'s plugin completion helper'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "convert" -d 'Convert between SparkApplication manifests and submit arguments'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand help; and not __fish_seen_subcommand_from submit status list describe logs ui connect kill cleanup setup doctor client-setup version completion convert help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -106,6 +106,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// Port-forward to an application's Spark UI.
     Ui(UiArgs),
+    /// Start a Spark Connect server on the cluster and tunnel to it (sc://localhost:15002).
+    Connect(Box<ConnectArgs>),
     /// Stop one or more applications.
     Kill(KillArgs),
     /// Delete finished applications and their leftovers.
@@ -554,6 +556,51 @@ pub struct UiArgs {
     pub all_namespaces: bool,
 }
 
+/// `kubectl spark connect`: a Spark Connect server in a pod, reached through a port-forward.
+/// Takes `submit`'s Spark options (those naming an application are refused).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The server listens on the pod's loopback only (Spark 4.0+) and checks a token kept in a \
+Secret; it is reachable only through this command's tunnel (pods/portforward). Ctrl-C deletes it (and \
+its executors) unless --detach; --attach NAME reopens the tunnel.\n\
+Exit code: 0 after Ctrl-C, 3 when the server failed or was deleted, 4 when it was not ready within \
+--timeout, 2 for bad input.",
+    mut_arg("resource_and_args", |a| a.hide(true)),
+    mut_arg("class", |a| a.hide(true)),
+    mut_arg("deploy_mode", |a| a.hide(true)),
+    mut_arg("no_wait", |a| a.hide(true)),
+    mut_arg("spark_exit_code", |a| a.hide(true)),
+    mut_arg("timeout", |a| a.help("How long to wait for the server to be ready (e.g. 90s, 10m; default 5m); then it is deleted and the exit code is 4")),
+    mut_arg("log_tail", |a| a.help("Lines of the server's log printed when it fails to start (0: none)"))
+)]
+pub struct ConnectArgs {
+    /// The server's name (spark.app.name; default spark-connect); with --attach, the running
+    /// server: submission id (ns:pod), driver pod name, app name, or a glob naming one.
+    #[arg(value_name = "NAME")]
+    pub server_name: Option<String>,
+    /// Create the server, wait until it is ready, and return, leaving it running.
+    #[arg(long, conflicts_with = "attach")]
+    pub detach: bool,
+    /// Reopen the tunnel to a running server (NAME); it keeps running after Ctrl-C.
+    #[arg(long, requires = "server_name")]
+    pub attach: bool,
+    /// Local port for Spark Connect (default: 15002, or the next free one; 0 picks any).
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Local port for the Spark UI (default: 4040, or the next free one; 0 picks any).
+    #[arg(long, value_name = "PORT")]
+    pub ui_port: Option<u16>,
+    /// Local address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub address: String,
+    /// With --attach: look in every namespace.
+    #[arg(short = 'A', long, requires = "attach")]
+    pub all_namespaces: bool,
+    /// Spark options, as for `submit`.
+    #[command(flatten)]
+    pub spark: SubmitArgs,
+}
+
 /// `kubectl spark kill`.
 #[derive(Debug, Args)]
 pub struct KillArgs {
@@ -887,6 +934,21 @@ kubectl spark convert --to kubeflow -- --name pi --class org.apache.spark.exampl
   -c spark.kubernetes.container.image=apache/spark:4.0.1 local:///opt/app.jar",
     ),
     (
+        "connect",
+        "# A Spark Connect server on the cluster, tunnelled to localhost:15002 until Ctrl-C
+kubectl spark connect -n spark \\
+  -c spark.kubernetes.container.image=apache/spark:4.0.1 \\
+  -c spark.kubernetes.authenticate.driver.serviceAccountName=spark
+
+# In another terminal: the connection string it printed on stdout, with its token
+pyspark --remote 'sc://localhost:15002/;token=...'
+
+# Leave it running, reopen the tunnel later, delete it
+kubectl spark connect -n spark bi --detach -c spark.kubernetes.container.image=apache/spark:4.0.1
+kubectl spark connect -n spark --attach bi
+kubectl spark kill -n spark bi",
+    ),
+    (
         "completion",
         "# Complete `kubectl spark <TAB>` through kubectl (1.26+)
 kubectl spark completion kubectl > ~/.local/bin/kubectl_complete-spark
@@ -1100,6 +1162,26 @@ mod tests {
         assert_eq!(cli.kube.as_user.as_deref(), Some("alice"));
         assert_eq!(cli.kube.as_group, ["a", "b"]);
         assert!(cli.kube.insecure_skip_tls_verify);
+    }
+
+    #[test]
+    fn connect_name_is_not_the_global_server_flag() {
+        let cli = Cli::try_parse_from([
+            "kubectl-spark",
+            "connect",
+            "--attach",
+            "bi",
+            "-s",
+            "https://h:1",
+        ])
+        .unwrap();
+        assert_eq!(cli.kube.server.as_deref(), Some("https://h:1"));
+        let Command::Connect(c) = cli.command else {
+            panic!()
+        };
+        assert_eq!(c.server_name.as_deref(), Some("bi"));
+        let cli = Cli::try_parse_from(["kubectl-spark", "connect", "bi"]).unwrap();
+        assert_eq!(cli.kube.server, None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod conf;
+pub mod connect;
 pub mod error;
 pub mod forward;
 pub mod jsonpath;

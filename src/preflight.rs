@@ -474,13 +474,19 @@ async fn check_namespace(client: Client, ns: String) -> Check {
 
 async fn check_can_create(client: Client, ns: String, group: String, resource: String) -> Check {
     let name = format!("you may create {resource}");
+    // `pods/portforward`: a subresource.
+    let (kind, subresource) = match resource.split_once('/') {
+        Some((kind, sub)) => (kind.to_string(), Some(sub.to_string())),
+        None => (resource.clone(), None),
+    };
     let review = SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
             resource_attributes: Some(ResourceAttributes {
                 namespace: Some(ns.clone()),
                 verb: Some("create".into()),
                 group: Some(group.clone()),
-                resource: Some(resource.clone()),
+                resource: Some(kind),
+                subresource,
                 ..Default::default()
             }),
             ..Default::default()
@@ -945,8 +951,16 @@ pub async fn check(
     target: &crate::kube::KubeTarget,
     sub: &Submission,
 ) -> Result<()> {
+    check_inputs(client, target, &Inputs::from_submission(sub)).await
+}
+
+/// [`check`] for inputs the caller added to (e.g. `connect` also needs `pods/portforward`).
+pub async fn check_inputs(
+    client: &Client,
+    target: &crate::kube::KubeTarget,
+    inputs: &Inputs,
+) -> Result<()> {
     let started = std::time::Instant::now();
-    let inputs = Inputs::from_submission(sub);
     let driver_client = match &inputs.driver_auth {
         DriverAuth::Shipped {
             token,
@@ -961,7 +975,7 @@ pub async fn check(
         }
         _ => None,
     };
-    let checks = run_checks_with(client, &inputs, driver_client).await?;
+    let checks = run_checks_with(client, inputs, driver_client).await?;
     tracing::info!(
         "preflight: {} checks in {} ms",
         checks.len(),

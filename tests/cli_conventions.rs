@@ -70,7 +70,7 @@ fn bad_input(o: &Output, needles: &[&str]) {
     assert!(!err.contains("secret-token-value"), "{err}");
 }
 
-const COMMANDS: [&str; 13] = [
+const COMMANDS: [&str; 15] = [
     "submit",
     "status",
     "list",
@@ -84,6 +84,8 @@ const COMMANDS: [&str; 13] = [
     "client-setup",
     "version",
     "completion",
+    "connect",
+    "convert",
 ];
 
 #[test]

@@ -185,3 +185,67 @@ fn disruptive_ui_opens_a_new_tunnel_after_an_api_server_restart() {
     assert!(err.contains("port-forward tunnel closed"), "{err}");
     assert!(!err.contains("warning"), "{err}");
 }
+
+#[test]
+fn disruptive_connect_tunnel_survives_an_api_server_restart() {
+    use std::io::{BufRead, Read};
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "connect-restart");
+    let mut connect = Command::new(env!("CARGO_BIN_EXE_kubectl-spark"))
+        .env("KUBECONFIG", ns.kubeconfig(User::Bob))
+        .env("KUBECTL_SPARK_LOG", "kubectl_spark=debug")
+        .env("NO_COLOR", "1")
+        .args(["connect", "--port", "0", "--ui-port", "0"])
+        .args(["-c", "spark.kubernetes.container.image=apache/spark:4.0.5"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut remote = String::new();
+    std::io::BufReader::new(connect.stdout.take().unwrap())
+        .read_line(&mut remote)
+        .unwrap();
+    let port: u16 = remote
+        .trim()
+        .strip_prefix("sc://localhost:")
+        .and_then(|r| r.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("connect printed {remote:?}"));
+    let before = common::http_get(port);
+
+    restart_apiserver(cluster);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ns
+        .kubectl_as(User::Bob)
+        .args(["get", "pods"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the API server did not come back"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The next connection to the server goes through a new tunnel.
+    let after = common::http_get(port);
+    let _ = Command::new("kill")
+        .args(["-INT", &connect.id().to_string()])
+        .status();
+    let status = connect.wait().unwrap();
+    let mut err = String::new();
+    connect
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(before.starts_with("HTTP/1.0 200 OK"), "{before}\n{err}");
+    assert!(after.starts_with("HTTP/1.0 200 OK"), "{after}\n{err}");
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("SPDY tunnel to").count(), 2, "{err}");
+    assert!(err.contains("is gone."), "{err}");
+}

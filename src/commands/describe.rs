@@ -559,6 +559,17 @@ pub fn render(d: &Description, now: Timestamp) -> String {
         _ => "gone with the driver; a Spark History Server shows finished applications".to_string(),
     };
     pair(&mut out, 0, "Spark UI", ui);
+    if s.kind == summary::AppKind::ConnectServer {
+        let connect = match s.state {
+            State::Running | State::Pending if !s.terminating => format!(
+                "a Spark Connect server (gRPC port {}); `kubectl spark connect --attach {}` opens the tunnel and prints the connection string",
+                crate::connect::port_of(pod),
+                s.submission_id
+            ),
+            _ => "a Spark Connect server, ended".to_string(),
+        };
+        pair(&mut out, 0, "Spark Connect", connect);
+    }
 
     out.push_str("\nDriver pod:\n");
     pair(&mut out, 2, "Name", &s.driver_pod);

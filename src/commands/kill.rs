@@ -171,7 +171,7 @@ async fn dry_run(client: &Client, drivers: &[Pod], grace: Option<u32>) -> Result
 
 /// Waits until the drivers and what they own are gone, looking at all of them in every round
 /// ([`LOOKUPS`] applications at a time).
-async fn wait_gone(client: &Client, drivers: &[&Pod]) -> Result<()> {
+pub async fn wait_gone(client: &Client, drivers: &[&Pod]) -> Result<()> {
     let mut pending: Vec<(&Pod, String)> = drivers.iter().map(|&d| (d, submission_id(d))).collect();
     let mut spinner = waiting::Spinner::new();
     let mut warned = BTreeSet::new();

@@ -5,6 +5,7 @@
 pub mod cleanup;
 pub mod client_setup;
 pub mod completion;
+pub mod connect;
 pub mod convert;
 pub mod describe;
 pub mod doctor;
@@ -83,6 +84,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Describe(args) => describe::run(&kube, &args).await,
         Command::Logs(args) => logs::run(&kube, &args).await,
         Command::Ui(args) => ui::run(&kube, &args).await,
+        Command::Connect(args) => connect::run(&kube, *args).await,
         Command::Kill(args) => kill::run(&kube, &args).await,
         Command::Cleanup(args) => cleanup::run(&kube, &args).await,
         Command::Setup(args) => setup::run(&kube, &args).await,

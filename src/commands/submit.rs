@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use crate::cli::{DryRun, KubeFlags, ObjectFormat, SubmitArgs};
-use crate::conf::submit_args::{self, ArgsContext, SubmitOptions};
+use crate::conf::submit_args::{self, ArgsContext, Launch, SubmitOptions};
 use crate::conf::{SparkConf, keys, units, validate};
+use crate::connect;
 use crate::error::{Error, Result};
 use crate::kube::{self, KubeTarget};
 use crate::output;
@@ -271,12 +272,19 @@ pub fn configmap_secret_warning(submission: &Submission) -> Option<String> {
 
 /// Resolves and plans a submission; contacts no server.
 pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
+    prepare_as(flags, args, Launch::Application).await
+}
+
+/// [`prepare`] for what `launch` says the driver runs: an application, or a Spark Connect
+/// server ([`crate::connect`]: its properties, objects and token, drawn here).
+pub async fn prepare_as(flags: &KubeFlags, args: &SubmitArgs, launch: Launch) -> Result<Prepared> {
     prepare_from(
         flags,
         args,
         &to_options(args),
         &resolve::GivenTemplates::default(),
         args.spark_version.as_deref(),
+        launch,
     )
     .await
 }
@@ -289,6 +297,7 @@ pub async fn prepare_from(
     options: &SubmitOptions,
     templates: &resolve::GivenTemplates,
     spark_version: Option<&str>,
+    launch: Launch,
 ) -> Result<Prepared> {
     let mut target = kube::resolve(flags).await?;
     let now = jiff::Timestamp::now();
@@ -299,7 +308,7 @@ pub async fn prepare_from(
         cwd,
         now_millis: now.as_millisecond(),
     };
-    let resolved = submit_args::resolve(options, &ctx)?;
+    let resolved = submit_args::resolve_launch(options, &ctx, launch)?;
     let mut conf = resolved.conf;
     if let Some(ctx_name) = conf.get_non_empty("spark.kubernetes.context")
         && flags.context.is_none()
@@ -320,6 +329,9 @@ pub async fn prepare_from(
     warnings.extend(validate::validate(&conf).map_err(|e| near_miss(e, &conf))?);
     apply_submission_auth(&mut target, &conf, flags.request_timeout.is_some())?;
     let (spark_version, version_guess) = resolve::spark_version(spark_version, &conf)?;
+    if launch == Launch::ConnectServer && version_guess.is_some() {
+        return Err(connect_version_unknown(&conf));
+    }
     warnings.extend(version_guess);
     let wait =
         !args.no_wait && conf.get_bool("spark.kubernetes.submission.waitAppCompletion", true)?;
@@ -334,7 +346,7 @@ pub async fn prepare_from(
     let inputs = resolve::read_inputs_with(&conf, &store_env, templates)
         .await
         .map_err(|e| near_miss(e, &conf))?;
-    let plan = Plan {
+    let mut plan = Plan {
         ids: resolve::draw_ids(now.as_millisecond()),
         conf,
         namespace,
@@ -344,7 +356,15 @@ pub async fn prepare_from(
         inputs,
         now,
     };
-    let submission = steps::build(&plan).map_err(|e| near_miss(e, &plan.conf))?;
+    let submission = match launch {
+        Launch::Application => steps::build(&plan),
+        Launch::ConnectServer => {
+            let token = connect::supports_token(&plan.spark_version).then(connect::draw_token);
+            warnings.extend(connect::configure(&mut plan, token.as_deref())?);
+            connect::build(&plan, token.as_deref())
+        }
+    }
+    .map_err(|e| near_miss(e, &plan.conf))?;
     let uploads = upload::check(&submission.uploads, &plan.conf, &store_env)
         .map_err(|e| near_miss(e, &plan.conf))?;
     warnings.extend(configmap_secret_warning(&submission));
@@ -457,7 +477,7 @@ async fn run_prepared(all: &[Prepared], args: &SubmitArgs, dry_run: DryRun) -> R
         }
     }
     for (p, client) in all.iter().zip(&clients) {
-        if let Some(code) = create(p, client).await? {
+        if let Some(code) = create_and_announce(p, client).await? {
             return Ok(code);
         }
     }
@@ -512,8 +532,22 @@ async fn run_prepared(all: &[Prepared], args: &SubmitArgs, dry_run: DryRun) -> R
     worst
 }
 
-/// Uploads a submission's local files and creates its objects. `Some(code)` when interrupted.
-async fn create(p: &Prepared, client: &::kube::Client) -> Result<Option<u8>> {
+/// Uploads a submission's local files and creates its objects, then prints its submission id
+/// on stdout. `Some(code)` when interrupted.
+async fn create_and_announce(p: &Prepared, client: &::kube::Client) -> Result<Option<u8>> {
+    if !create(client, p).await? {
+        return Ok(Some(130));
+    }
+    // On stdout as soon as the driver exists, waiting or not: a script captures it and still
+    // gets the driver's exit code.
+    output::print_data(&format!("{}\n", p.submission.submission_id()))?;
+    Ok(None)
+}
+
+/// Uploads the local files (Ctrl-C stops and deletes what was uploaded), then creates the
+/// objects (a failure deletes the uploads again). Returns false when interrupted (nothing was
+/// created then, and that was said).
+pub async fn create(client: &::kube::Client, p: &Prepared) -> Result<bool> {
     let sub = &p.submission;
     if let Some(up) = &p.uploads {
         let ctrl_c = tokio::signal::ctrl_c();
@@ -523,7 +557,7 @@ async fn create(p: &Prepared, client: &::kube::Client) -> Result<Option<u8>> {
             _ = &mut ctrl_c => {
                 let e = Error::Other("interrupted while uploading; nothing was created in Kubernetes".into());
                 output::info(&crate::error::Report(&up.with_rollback(e).await).to_string());
-                return Ok(Some(130));
+                return Ok(false);
             }
         }
     }
@@ -533,10 +567,28 @@ async fn create(p: &Prepared, client: &::kube::Client) -> Result<Option<u8>> {
             None => e,
         });
     }
-    // On stdout as soon as the driver exists, waiting or not: a script captures it and still
-    // gets the driver's exit code.
-    output::print_data(&format!("{}\n", sub.submission_id()))?;
-    Ok(None)
+    Ok(true)
+}
+
+/// The error when a Connect server's Spark version cannot be told from its image.
+fn connect_version_unknown(conf: &SparkConf) -> Error {
+    let image = conf
+        .get_non_empty("spark.kubernetes.container.image")
+        .unwrap_or("(none)");
+    if let Some(old) = connect::unsupported_image_version(image) {
+        return Error::usage(
+            format!(
+                "image {image} is Spark {old}: `kubectl spark connect` needs Spark 3.5 or newer"
+            ),
+            "use an image of Spark 3.5 or 4.x, e.g. apache/spark:4.0.1",
+        );
+    }
+    Error::usage(
+        format!(
+            "cannot tell the Spark version of image {image}: a Connect server needs it (3.5 downloads the Connect jar, 4.0+ checks a token)"
+        ),
+        "pass --spark-version with the image's Spark version, e.g. --spark-version 4.0.5, or use an image whose tag starts with it",
+    )
 }
 
 /// The commands that follow an application still running.
@@ -760,7 +812,17 @@ async fn prepare_manifests(
             },
             (None, None) => None,
         };
-        prepared.push(prepare_from(flags, args, &options, &given, version.as_deref()).await?);
+        prepared.push(
+            prepare_from(
+                flags,
+                args,
+                &options,
+                &given,
+                version.as_deref(),
+                Launch::Application,
+            )
+            .await?,
+        );
     }
     Ok(prepared)
 }

@@ -8,14 +8,13 @@
 //! has ended.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::Api;
-use tokio::net::TcpListener;
 
 use crate::cli::{KubeFlags, UiArgs};
 use crate::error::{Error, Result};
+use crate::forward::local::{self, Stopped};
 use crate::forward::{self, Forwarder};
 use crate::operate::summary::{self, DRIVER_CONTAINER, State};
 use crate::operate::{find, waiting};
@@ -23,10 +22,6 @@ use crate::output;
 
 /// The local port tried first when `--port` is not given (Spark's own UI port).
 pub const DEFAULT_LOCAL_PORT: u16 = 4040;
-/// How many ports after it are tried when it is taken (as Spark does, `spark.port.maxRetries`).
-pub const PORT_TRIES: u16 = 100;
-/// How often the driver is checked while forwarding.
-const DRIVER_CHECK: Duration = Duration::from_secs(5);
 
 /// Runs `ui`.
 pub async fn run(flags: &KubeFlags, args: &UiArgs) -> Result<u8> {
@@ -52,17 +47,15 @@ pub async fn run(flags: &KubeFlags, args: &UiArgs) -> Result<u8> {
     let tunnel = forward::tunnel_allowed(std::env::var(forward::TUNNEL_ENV).ok().as_deref());
     let forwarder = Forwarder::start(stream_client, &ns, &name, remote_port, tunnel).await?;
 
-    let (listener, moved_from) = bind(&args.address, args.port).await?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| Error::io("reading the local address", e))?;
+    let (listener, moved_from) =
+        local::bind(&args.address, args.port, DEFAULT_LOCAL_PORT, "--port").await?;
+    let local_port = local::local_port(&listener)?;
     if let Some(wanted) = moved_from {
         output::info(&format!(
-            "Port {wanted} is in use; using {} instead",
-            local.port()
+            "Port {wanted} is in use; using {local_port} instead"
         ));
     }
-    let url = url_for(&args.address, local.port());
+    let url = url_for(&args.address, local_port);
     output::print_data(&format!("{url}\n"))?;
     output::info(&format!(
         "Forwarding {url} to the Spark UI of {ns}:{name} (port {remote_port}); press Ctrl-C to stop"
@@ -70,7 +63,13 @@ pub async fn run(flags: &KubeFlags, args: &UiArgs) -> Result<u8> {
     if args.open {
         open_browser(&url);
     }
-    serve(listener, pods, name, Arc::new(forwarder)).await
+    match local::serve(vec![(listener, Arc::new(forwarder))], pods, &name).await {
+        Stopped::Interrupted => output::info("Stopped forwarding."),
+        Stopped::PodGone(reason) => output::info(&format!(
+            "The driver {reason}; its Spark UI is gone. Stopped forwarding."
+        )),
+    }
+    Ok(0)
 }
 
 /// Waits for the driver to run; an ended application has no UI.
@@ -101,51 +100,10 @@ async fn until_running(pods: &Api<Pod>, name: &str, what: &str) -> Result<Pod> {
     }
 }
 
-/// Binds the local port: `--port` exactly, else 4040 or the next free one. Returns the
-/// listener and, when it moved, the port first wanted.
-pub async fn bind(address: &str, port: Option<u16>) -> Result<(TcpListener, Option<u16>)> {
-    let hint = "pass another --port (0 picks any free port), or --address to listen elsewhere";
-    if let Some(p) = port {
-        return match TcpListener::bind((address, p)).await {
-            Ok(l) => Ok((l, None)),
-            Err(e) => Err(Error::usage(
-                format!("cannot listen on {address}:{p}: {e}"),
-                hint,
-            )),
-        };
-    }
-    let mut last = None;
-    for p in DEFAULT_LOCAL_PORT..DEFAULT_LOCAL_PORT + PORT_TRIES {
-        match TcpListener::bind((address, p)).await {
-            Ok(l) => return Ok((l, (p != DEFAULT_LOCAL_PORT).then_some(DEFAULT_LOCAL_PORT))),
-            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last = Some(e),
-            Err(e) => {
-                return Err(Error::usage(
-                    format!("cannot listen on {address}:{p}: {e}"),
-                    hint,
-                ));
-            }
-        }
-    }
-    let e = last.map(|e| e.to_string()).unwrap_or_default();
-    Err(Error::usage(
-        format!(
-            "ports {DEFAULT_LOCAL_PORT} to {} on {address} are all in use ({e})",
-            DEFAULT_LOCAL_PORT + PORT_TRIES - 1
-        ),
-        hint,
-    ))
-}
-
 /// The URL to print for a listening address: wildcard addresses become `localhost`, IPv6
 /// literals get brackets.
 pub fn url_for(address: &str, port: u16) -> String {
-    let host = match address {
-        "0.0.0.0" | "::" | "[::]" => "localhost".to_string(),
-        a if a.contains(':') && !a.starts_with('[') => format!("[{a}]"),
-        a => a.to_string(),
-    };
-    format!("http://{host}:{port}")
+    format!("http://{}:{port}", local::host_for(address))
 }
 
 fn open_browser(url: &str) {
@@ -169,58 +127,6 @@ fn open_browser(url: &str) {
     }
 }
 
-async fn serve(
-    listener: TcpListener,
-    pods: Api<Pod>,
-    name: String,
-    forwarder: Arc<Forwarder>,
-) -> Result<u8> {
-    let mut check = tokio::time::interval(DRIVER_CHECK);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    loop {
-        tokio::select! {
-            _ = &mut ctrl_c => {
-                output::info("Stopped forwarding.");
-                return Ok(0);
-            }
-            accepted = listener.accept() => match accepted {
-                Ok((conn, peer)) => {
-                    // Small HTTP requests must not wait for Nagle's algorithm.
-                    let _ = conn.set_nodelay(true);
-                    let forwarder = forwarder.clone();
-                    tokio::spawn(async move {
-                        if let Err(e) = forwarder.carry(conn, peer).await {
-                            output::warn(&format!("connection from {peer}: {e}"));
-                        }
-                    });
-                }
-                Err(e) => tracing::warn!("accepting a connection: {e}"),
-            },
-            _ = check.tick() => {
-                if let Some(reason) = driver_gone(&pods, &name).await {
-                    output::info(&format!("The driver {reason}; its Spark UI is gone. Stopped forwarding."));
-                    return Ok(0);
-                }
-            }
-        }
-    }
-}
-
-/// Why forwarding should stop, if the driver has ended or is gone.
-async fn driver_gone(pods: &Api<Pod>, name: &str) -> Option<String> {
-    match pods.get_opt(name).await {
-        Ok(None) => Some("pod was deleted".to_string()),
-        Ok(Some(pod)) if summary::State::from_phase(summary::phase(&pod)).is_finished() => {
-            Some(format!(
-                "has ended ({})",
-                summary::summarize(&pod, [], jiff::Timestamp::now()).state_text()
-            ))
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,19 +137,5 @@ mod tests {
         assert_eq!(url_for("0.0.0.0", 4041), "http://localhost:4041");
         assert_eq!(url_for("::1", 4040), "http://[::1]:4040");
         assert_eq!(url_for("localhost", 1), "http://localhost:1");
-    }
-
-    #[tokio::test]
-    async fn taken_ports_move_to_the_next_free_one() {
-        // Whatever holds 4040 on this machine, the result is a free port at or after it.
-        let (first, _) = bind("127.0.0.1", None).await.unwrap();
-        let p1 = first.local_addr().unwrap().port();
-        let (second, moved) = bind("127.0.0.1", None).await.unwrap();
-        let p2 = second.local_addr().unwrap().port();
-        assert!(p2 > p1);
-        assert_eq!(moved, Some(DEFAULT_LOCAL_PORT));
-        let err = bind("127.0.0.1", Some(p1)).await.unwrap_err();
-        assert!(err.to_string().contains(&format!("127.0.0.1:{p1}")));
-        assert!(err.hint().unwrap().contains("--port"));
     }
 }

@@ -170,6 +170,77 @@ pub fn flag_conf_keys(opts: &SubmitOptions) -> [(&Option<String>, &'static str);
 ///    ([`resolve_uri`]); `spark.submit.pyFiles` is always written; `spark.driver.host` is
 ///    removed; `spark.app.submitTime` is set if absent.
 pub fn resolve(opts: &SubmitOptions, ctx: &ArgsContext) -> Result<ResolvedArgs> {
+    resolve_launch(opts, ctx, Launch::Application)
+}
+
+/// What the driver pod runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Launch {
+    /// The user's application: a primary resource and/or `--class` (`submit`).
+    #[default]
+    Application,
+    /// Spark's Connect server (`kubectl spark connect`): the class is fixed, there is no
+    /// primary resource, and the app name defaults to `spark-connect`.
+    ConnectServer,
+}
+
+/// The Spark Connect server's main class.
+pub const CONNECT_SERVER_CLASS: &str = "org.apache.spark.sql.connect.service.SparkConnectServer";
+/// The app name of a Connect server when none is given.
+pub const CONNECT_DEFAULT_NAME: &str = "spark-connect";
+
+/// [`resolve`] for what `launch` says the driver runs. For a Connect server the options that
+/// name an application (`--class`, a primary resource, application arguments) and client
+/// deploy mode are errors, and the class is [`CONNECT_SERVER_CLASS`].
+pub fn resolve_launch(
+    opts: &SubmitOptions,
+    ctx: &ArgsContext,
+    launch: Launch,
+) -> Result<ResolvedArgs> {
+    if launch == Launch::ConnectServer {
+        check_connect_options(opts)?;
+        let mut server = opts.clone();
+        server.class = Some(CONNECT_SERVER_CLASS.to_string());
+        return resolve_any(&server, ctx, launch);
+    }
+    resolve_any(opts, ctx, launch)
+}
+
+/// What makes no sense for a Connect server: an application, or the driver on this machine.
+fn check_connect_options(opts: &SubmitOptions) -> Result<()> {
+    if let Some(class) = &opts.class {
+        return Err(Error::usage(
+            format!(
+                "--class {class}: `kubectl spark connect` always runs Spark's Connect server ({CONNECT_SERVER_CLASS})"
+            ),
+            "leave out --class; to run an application of your own use `kubectl spark submit`",
+        ));
+    }
+    if let Some(resource) = &opts.primary_resource {
+        let args = if opts.app_args.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", opts.app_args.join(" "))
+        };
+        return Err(Error::usage(
+            format!(
+                "unexpected `{resource}{args}`: `kubectl spark connect [NAME]` takes no application or arguments"
+            ),
+            "give the server's code with --jars, --packages or --py-files; clients send their own code; run applications with `kubectl spark submit`",
+        ));
+    }
+    if let Some(mode) = opts.deploy_mode.as_deref().filter(|m| *m != "cluster") {
+        return Err(Error::usage(
+            format!(
+                "--deploy-mode {mode}: a Connect server started by `kubectl spark connect` always runs in a pod (spark-submit's client mode inside that pod); nothing runs on this machine but the tunnel"
+            ),
+            "leave out --deploy-mode",
+        ));
+    }
+    Ok(())
+}
+
+fn resolve_any(opts: &SubmitOptions, ctx: &ArgsContext, launch: Launch) -> Result<ResolvedArgs> {
     let mut warnings = Vec::new();
     let mut infos = Vec::new();
 
@@ -227,7 +298,7 @@ pub fn resolve(opts: &SubmitOptions, ctx: &ArgsContext) -> Result<ResolvedArgs> 
     infos.extend(master.info.clone());
     warnings.extend(master.warning.clone());
 
-    check_deploy_mode(opts, &props)?;
+    check_deploy_mode(opts, &props, launch)?;
 
     // Primary resource, application type, main class.
     let raw_primary = opts
@@ -248,7 +319,9 @@ pub fn resolve(opts: &SubmitOptions, ctx: &ArgsContext) -> Result<ResolvedArgs> 
         _ => ResourceType::Java,
     };
     let primary = raw_primary.map(|p| resolve_uri(p, &ctx.cwd));
-    check_main_class(opts, resource_type, raw_primary)?;
+    if launch == Launch::Application {
+        check_main_class(opts, resource_type, raw_primary)?;
+    }
 
     let py_files = pick(&opts.py_files, "--py-files", &props, "spark.submit.pyFiles");
     if resource_type != ResourceType::Python
@@ -284,7 +357,10 @@ pub fn resolve(opts: &SubmitOptions, ctx: &ArgsContext) -> Result<ResolvedArgs> 
         .name
         .clone()
         .or_else(|| props.get("spark.app.name").map(str::to_string))
-        .or_else(|| opts.class.clone())
+        .or_else(|| match launch {
+            Launch::Application => opts.class.clone(),
+            Launch::ConnectServer => Some(CONNECT_DEFAULT_NAME.to_string()),
+        })
         .or_else(|| primary.as_deref().map(file_name));
 
     // 2. Flags onto keys (flags win).
@@ -519,7 +595,7 @@ fn pick(
     }
 }
 
-fn check_deploy_mode(opts: &SubmitOptions, props: &SparkConf) -> Result<()> {
+fn check_deploy_mode(opts: &SubmitOptions, props: &SparkConf, launch: Launch) -> Result<()> {
     let Some((mode, src)) = pick(
         &opts.deploy_mode,
         "--deploy-mode",
@@ -535,6 +611,15 @@ fn check_deploy_mode(opts: &SubmitOptions, props: &SparkConf) -> Result<()> {
     };
     match mode.as_str() {
         "cluster" => Ok(()),
+        "client" if launch == Launch::ConnectServer => Err(Error::usage(
+            format!(
+                "{src} client: a Connect server started by `kubectl spark connect` always runs in a pod; nothing runs on this machine but the tunnel"
+            ),
+            drop_it.replace(
+                "kubectl spark always submits in cluster mode",
+                "the server always runs in a pod",
+            ),
+        )),
         "client" => Err(Error::usage(
             format!(
                 "{src} client is not supported: in client mode the Spark driver runs on this machine, which needs a JVM; kubectl spark submits in cluster mode, where the driver runs in a pod"
@@ -874,6 +959,75 @@ mod tests {
             cwd: PathBuf::from("/home/me/app"),
             now_millis: 1_700_000_000_000,
         }
+    }
+
+    #[test]
+    fn connect_server_launch() {
+        let opts = SubmitOptions {
+            confs: vec!["spark.executor.instances=2".into()],
+            ..SubmitOptions::default()
+        };
+        let r = resolve_launch(&opts, &ctx(), Launch::ConnectServer).unwrap();
+        assert_eq!(r.app.main_class.as_deref(), Some(CONNECT_SERVER_CLASS));
+        assert_eq!(r.app.primary_resource, None);
+        assert_eq!(r.app.resource_type, ResourceType::Java);
+        assert_eq!(r.conf.get("spark.app.name"), Some(CONNECT_DEFAULT_NAME));
+        assert_eq!(r.conf.get("spark.submit.deployMode"), Some("cluster"));
+        // A name from --conf wins over the default, --name over both.
+        let named = SubmitOptions {
+            confs: vec!["spark.app.name=from-conf".into()],
+            ..SubmitOptions::default()
+        };
+        let r = resolve_launch(&named, &ctx(), Launch::ConnectServer).unwrap();
+        assert_eq!(r.conf.get("spark.app.name"), Some("from-conf"));
+        let named = SubmitOptions {
+            name: Some("bi".into()),
+            ..named
+        };
+        let r = resolve_launch(&named, &ctx(), Launch::ConnectServer).unwrap();
+        assert_eq!(r.conf.get("spark.app.name"), Some("bi"));
+        // `submit --class SparkConnectServer` is still refused.
+        let submit = SubmitOptions {
+            class: Some(CONNECT_SERVER_CLASS.into()),
+            ..SubmitOptions::default()
+        };
+        assert!(resolve(&submit, &ctx()).is_err());
+    }
+
+    #[test]
+    fn connect_server_refuses_application_options() {
+        let err = |opts: SubmitOptions| {
+            resolve_launch(&opts, &ctx(), Launch::ConnectServer)
+                .unwrap_err()
+                .to_string()
+        };
+        let e = err(SubmitOptions {
+            class: Some("a.Main".into()),
+            ..SubmitOptions::default()
+        });
+        assert!(e.contains("--class a.Main"), "{e}");
+        let e = err(SubmitOptions {
+            primary_resource: Some("app.jar".into()),
+            app_args: vec!["1".into()],
+            ..SubmitOptions::default()
+        });
+        assert!(
+            e.contains("`app.jar 1`") && e.contains("takes no application"),
+            "{e}"
+        );
+        let e = err(SubmitOptions {
+            deploy_mode: Some("client".into()),
+            ..SubmitOptions::default()
+        });
+        assert!(e.starts_with("--deploy-mode client"), "{e}");
+        let e = err(SubmitOptions {
+            confs: vec!["spark.submit.deployMode=client".into()],
+            ..SubmitOptions::default()
+        });
+        assert!(
+            e.starts_with("spark.submit.deployMode client: a Connect server"),
+            "{e}"
+        );
     }
 
     fn pi() -> SubmitOptions {

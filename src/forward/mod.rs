@@ -4,11 +4,13 @@
 //! tunnel, one WebSocket port-forward per connection. [`TUNNEL_ENV`]`=false` skips the tunnel
 //! (for a proxy in front of the API server that breaks it).
 
+pub mod local;
 pub mod spdy;
 pub mod tunnel;
 mod websocket;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use k8s_openapi::api::core::v1::Pod;
@@ -30,14 +32,15 @@ pub fn tunnel_allowed(value: Option<&str>) -> bool {
     )
 }
 
-/// Forwards connections to one port of one pod.
+/// Forwards connections to one port of one pod. Forwarders to other ports of the same pod
+/// ([`Forwarder::to_port`]) share its tunnel.
 pub struct Forwarder {
     client: kube::Client,
     ns: String,
     pod: String,
     port: u16,
-    tunnel: tokio::sync::Mutex<Option<Tunnel>>,
-    tunnels: AtomicBool,
+    tunnel: Arc<tokio::sync::Mutex<Option<Tunnel>>>,
+    tunnels: Arc<AtomicBool>,
     per_connection: PerConnection,
 }
 
@@ -59,8 +62,8 @@ impl Forwarder {
             ns: ns.to_string(),
             pod: pod.to_string(),
             port,
-            tunnel: tokio::sync::Mutex::new(None),
-            tunnels: AtomicBool::new(tunnel),
+            tunnel: Arc::default(),
+            tunnels: Arc::new(AtomicBool::new(tunnel)),
         };
         if tunnel && let Err(e) = forwarder.tunnel().await {
             forwarder.fall_back(e)?;
@@ -73,6 +76,30 @@ impl Forwarder {
             forwarder.per_connection.refill();
         }
         Ok(forwarder)
+    }
+
+    /// A forwarder to another port of the same pod, over the same tunnel (or, without one, its
+    /// own WebSockets). Permissions were checked by [`Forwarder::start`].
+    pub fn to_port(&self, port: u16) -> Forwarder {
+        let pods: Api<Pod> = Api::namespaced(self.client.clone(), &self.ns);
+        let forwarder = Forwarder {
+            per_connection: PerConnection::new(pods, &self.pod, port),
+            client: self.client.clone(),
+            ns: self.ns.clone(),
+            pod: self.pod.clone(),
+            port,
+            tunnel: self.tunnel.clone(),
+            tunnels: self.tunnels.clone(),
+        };
+        if !forwarder.tunnelling() {
+            forwarder.per_connection.refill();
+        }
+        forwarder
+    }
+
+    /// The pod port connections are forwarded to.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// Whether connections go through one SPDY tunnel (else one WebSocket each).

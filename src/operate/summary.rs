@@ -107,6 +107,16 @@ fn ts<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
+/// What a driver pod runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppKind {
+    /// A Spark application (`submit`).
+    Application,
+    /// A Spark Connect server (`connect`).
+    ConnectServer,
+}
+
 /// One application, as `status` and `list` show it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -123,6 +133,8 @@ pub struct AppSummary {
     pub app_id: Option<String>,
     /// The `spark-version` label.
     pub spark_version: Option<String>,
+    /// An application, or a Spark Connect server.
+    pub kind: AppKind,
     /// The driver's state.
     pub state: State,
     /// Why: OOMKilled, ImagePullBackOff, Unschedulable, Evicted…
@@ -209,13 +221,17 @@ pub fn driver_status(pod: &Pod) -> Option<&ContainerStatus> {
 
 /// The Spark UI port of a driver pod: its `spark-ui` container port, else 4040.
 pub fn ui_port(pod: &Pod) -> u16 {
+    named_port(pod, UI_PORT_NAME).unwrap_or(DEFAULT_UI_PORT)
+}
+
+/// The number of a pod's container port named `name`, if one is.
+pub fn named_port(pod: &Pod, name: &str) -> Option<u16> {
     pod.spec
         .iter()
         .flat_map(|s| s.containers.iter())
         .flat_map(|c| c.ports.iter().flatten())
-        .find(|p| p.name.as_deref() == Some(UI_PORT_NAME))
+        .find(|p| p.name.as_deref() == Some(name))
         .and_then(|p| u16::try_from(p.container_port).ok())
-        .unwrap_or(DEFAULT_UI_PORT)
 }
 
 /// Why a pod is in its phase, with a message and the Spark container's exit code.
@@ -369,6 +385,11 @@ pub fn summarize<'a>(
         app_name: labels.get(LABEL_APP_NAME).cloned(),
         app_id: labels.get(LABEL_APP_SELECTOR).cloned(),
         spark_version: labels.get(LABEL_VERSION).cloned(),
+        kind: if crate::connect::is_connect_server(driver) {
+            AppKind::ConnectServer
+        } else {
+            AppKind::Application
+        },
         state,
         reason,
         message,
@@ -436,12 +457,16 @@ pub fn table(apps: &[AppSummary], layout: TableLayout) -> String {
     }
     let dash = || "-".to_string();
     let rows = apps.iter().map(|a| {
+        let mut name = a.app_name.clone().unwrap_or_else(|| a.driver_pod.clone());
+        if a.kind == AppKind::ConnectServer {
+            name.push_str(" (connect)");
+        }
         let mut row = Vec::new();
         if layout.namespace {
             row.push(a.namespace.clone());
         }
         row.extend([
-            a.app_name.clone().unwrap_or_else(|| a.driver_pod.clone()),
+            name,
             a.driver_pod.clone(),
             a.state_text(),
             format!("{}/{}", a.executors.running, a.executors.total),
