@@ -4,7 +4,8 @@
 # containerd, kube-proxy and CoreDNS, tests/node) and the locally built Spark image, then submits
 # Spark's own Python Pi example with two executors and follows it to the end: the status lines
 # show the executors, `kubectl spark logs` shows "Pi is roughly 3.14…", and the exit code is the
-# real driver's. Pass --down to stop the cluster at the end. Needs root (containerd, iptables).
+# real driver's. The cluster is stopped at the end (the real node is one per machine, and the
+# tests need it); pass --keep to leave it running and explore. Needs root (containerd, iptables).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -71,9 +72,10 @@ say "what is left (executors are deleted by the driver; the driver pod stays for
 kubectl get pods,services,configmaps -n spark-demo
 
 say "demo done in $((SECONDS - t0))s"
-if [ "${1:-}" = "--down" ]; then
-  tests/cluster/down.sh "$dir"
+if [ "${1:-}" = "--keep" ]; then
+  say "the cluster keeps running: export KUBECONFIG=$KSPARK_ADMIN_KUBECONFIG to explore; tests/cluster/down.sh $dir stops it (tests/run.sh needs the real node free)"
 else
-  say "the cluster keeps running: export KUBECONFIG=$KSPARK_ADMIN_KUBECONFIG to explore; tests/cluster/down.sh stops it"
+  say "stopping the cluster (pass --keep to leave it running)"
+  tests/cluster/down.sh "$dir"
 fi
 exit "$code"
