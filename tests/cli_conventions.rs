@@ -8,66 +8,19 @@
 
 use std::process::Output;
 
-use assert_cmd::Command;
+mod offline;
 
-const KUBECONFIG: &str = r#"apiVersion: v1
-kind: Config
-clusters:
-- name: c
-  cluster: {server: "https://127.0.0.1:1"}
-users:
-- name: u
-  user: {token: "secret-token-value"}
-contexts:
-- name: a
-  context: {cluster: c, user: u, namespace: team-a}
-current-context: a
-"#;
-
-struct Env {
-    dir: tempfile::TempDir,
-}
+use offline::{Env, assert_bad_input, stderr, stdout};
 
 impl Env {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config"), KUBECONFIG).unwrap();
-        std::fs::create_dir(dir.path().join("conf")).unwrap();
-        Env { dir }
-    }
-
+    /// The plugin with `KUBECONFIG` set to the home's kubeconfig, and `args`.
     fn run(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("kubectl-spark")
-            .unwrap()
-            .env("KUBECONFIG", self.dir.path().join("config"))
-            .env("HOME", self.dir.path())
-            .env("SPARK_CONF_DIR", self.dir.path().join("conf"))
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "200")
-            .current_dir(self.dir.path())
+        self.cmd()
+            .env("KUBECONFIG", self.kubeconfig())
             .args(args)
             .output()
             .unwrap()
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-#[track_caller]
-fn bad_input(o: &Output, needles: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(2), "expected exit 2:\n{err}");
-    assert!(o.stdout.is_empty(), "stdout: {}", stdout(o));
-    for n in needles {
-        assert!(err.contains(n), "stderr lacks `{n}`:\n{err}");
-    }
-    assert!(!err.contains("secret-token-value"), "{err}");
 }
 
 const COMMANDS: [&str; 15] = [
@@ -242,7 +195,7 @@ fn dry_run_takes_its_strategy_only_after_equals() {
     assert_ne!(o.status.code(), Some(0));
     let mut args = base.to_vec();
     args.extend(["--dry-run=sideways", "local:///app.jar"]);
-    bad_input(&env.run(&args), &["sideways"]);
+    assert_bad_input(&env.run(&args), &["sideways"]);
 }
 
 #[test]
@@ -274,7 +227,7 @@ fn version_client_and_structured_output() {
         err.contains("error: cannot reach the API server https://127.0.0.1:1: connection refused"),
         "{err}"
     );
-    bad_input(&env.run(&["version", "-o", "xml"]), &["xml"]);
+    assert_bad_input(&env.run(&["version", "-o", "xml"]), &["xml"]);
 }
 
 fn master_of_dry_run(env: &Env, extra: &[&str]) -> Output {
@@ -306,9 +259,8 @@ fn server_flag_overrides_the_kubeconfig() {
         );
     }
     // No kubeconfig at all: --server is enough (the namespace is then `default`).
-    let o = Command::cargo_bin("kubectl-spark")
-        .unwrap()
-        .env_remove("KUBECONFIG")
+    let o = env
+        .cmd()
         .env("HOME", env.dir.path().join("nowhere"))
         .env_remove("KUBERNETES_SERVICE_HOST")
         .args([
@@ -337,12 +289,12 @@ fn server_flag_overrides_the_kubeconfig() {
 #[test]
 fn connection_flags_are_checked() {
     let env = Env::new();
-    bad_input(
+    assert_bad_input(
         &master_of_dry_run(&env, &["--certificate-authority", "missing-ca.crt"]),
         &["--certificate-authority missing-ca.crt", "no such file"],
     );
     std::fs::write(env.dir.path().join("ca.crt"), "not used").unwrap();
-    bad_input(
+    assert_bad_input(
         &master_of_dry_run(
             &env,
             &[
@@ -353,7 +305,7 @@ fn connection_flags_are_checked() {
         ),
         &["cannot be used together"],
     );
-    bad_input(
+    assert_bad_input(
         &master_of_dry_run(&env, &["--server", "ftp://h:1"]),
         &["--server ftp://h:1"],
     );
@@ -376,24 +328,24 @@ fn connection_flags_are_checked() {
 #[test]
 fn bad_get_flags_fail_before_any_request() {
     let env = Env::new();
-    bad_input(
+    assert_bad_input(
         &env.run(&["list", "-o", "jsonpath={.items[*]"]),
         &["jsonpath template", "never closed"],
     );
-    bad_input(
+    assert_bad_input(
         &env.run(&["list", "-o", "custom-columns=NAME"]),
         &["`NAME` is not HEADER:PATH"],
     );
-    bad_input(&env.run(&["list", "-o", "tabel"]), &["tabel", "jsonpath="]);
-    bad_input(
+    assert_bad_input(&env.run(&["list", "-o", "tabel"]), &["tabel", "jsonpath="]);
+    assert_bad_input(
         &env.run(&["list", "--sort-by", "{.items[?(@.x=)]}"]),
         &["--sort-by"],
     );
-    bad_input(
+    assert_bad_input(
         &env.run(&["list", "--state", "running,sleeping"]),
         &["sleeping"],
     );
-    bad_input(
+    assert_bad_input(
         &env.run(&["status", "-w", "-o", "spark", "x"]),
         &["-o spark"],
     );

@@ -4,25 +4,12 @@
 //! with the field path and line, nothing on stdout.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Output;
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod offline;
 
-const KUBECONFIG: &str = r#"apiVersion: v1
-kind: Config
-clusters:
-- name: c
-  cluster: {server: "https://127.0.0.1:1"}
-users:
-- name: u
-  user: {token: "secret-token-value"}
-contexts:
-- name: a
-  context: {cluster: c, user: u, namespace: team-a}
-current-context: a
-"#;
+use offline::{Env, assert_bad_input, stderr, stdout};
+use serde_json::Value;
 
 const KUBEFLOW: &str = r#"apiVersion: sparkoperator.k8s.io/v1beta2
 kind: SparkApplication
@@ -51,70 +38,25 @@ spec:
     memory: 512m
 "#;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
 impl Env {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config"), KUBECONFIG).unwrap();
-        std::fs::create_dir(dir.path().join("conf")).unwrap();
-        Env { dir }
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        p.display().to_string()
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("kubectl-spark").unwrap();
-        cmd.env_remove("KUBECONFIG")
-            .env("HOME", self.dir.path())
-            .env("SPARK_CONF_DIR", self.dir.path().join("conf"))
-            .env_remove("HADOOP_CONF_DIR")
-            .env_remove("SPARK_LOCAL_DIRS")
-            .env("NO_COLOR", "1")
-            .arg("--kubeconfig")
-            .arg(self.dir.path().join("config"))
-            .current_dir(self.dir.path());
-        cmd
-    }
-
+    /// The plugin with `--kubeconfig` and `args`.
     fn run(&self, args: &[&str]) -> Output {
-        self.cmd().args(args).output().unwrap()
+        self.cmd()
+            .arg("--kubeconfig")
+            .arg(self.kubeconfig())
+            .args(args)
+            .output()
+            .unwrap()
     }
 
     fn run_stdin(&self, args: &[&str], stdin: &str) -> Output {
         self.cmd()
+            .arg("--kubeconfig")
+            .arg(self.kubeconfig())
             .args(args)
             .write_stdin(stdin.as_bytes().to_vec())
             .output()
             .unwrap()
-    }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-#[track_caller]
-fn assert_bad_input(o: &Output, needles: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(2), "expected exit 2, stderr:\n{err}");
-    assert!(o.stdout.is_empty(), "stdout must stay empty: {}", stdout(o));
-    for n in needles {
-        assert!(err.contains(n), "stderr lacks `{n}`:\n{err}");
     }
 }
 

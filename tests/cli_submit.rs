@@ -3,61 +3,14 @@
 //! namespaces resolve like kubectl. `--dry-run=client` prints the objects without contacting
 //! the server (the kubeconfig below points at an address nothing listens on).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
+mod offline;
 
-const KUBECONFIG: &str = r#"apiVersion: v1
-kind: Config
-clusters:
-- name: c
-  cluster: {server: "https://127.0.0.1:1"}
-- name: other
-  cluster: {server: "https://127.0.0.2:2"}
-users:
-- name: u
-  user: {token: "secret-token-value"}
-contexts:
-- name: a
-  context: {cluster: c, user: u, namespace: team-a}
-- name: b
-  context: {cluster: other, user: u}
-current-context: a
-"#;
-
-struct Env {
-    dir: tempfile::TempDir,
-}
+use offline::{Env, assert_bad_input, stderr};
 
 impl Env {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config"), KUBECONFIG).unwrap();
-        std::fs::create_dir(dir.path().join("conf")).unwrap();
-        Env { dir }
-    }
-
-    fn kubeconfig(&self) -> PathBuf {
-        self.dir.path().join("config")
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("kubectl-spark").unwrap();
-        cmd.env_remove("KUBECONFIG")
-            .env("HOME", self.dir.path())
-            .env("SPARK_CONF_DIR", self.dir.path().join("conf"))
-            .env_remove("HADOOP_CONF_DIR")
-            .env_remove("SPARK_LOCAL_DIRS")
-            .env("NO_COLOR", "1")
-            .current_dir(self.dir.path());
-        cmd
-    }
-
     /// `submit --dry-run=client -o json` with a valid base plus `extra` arguments before the
     /// resource.
     fn submit(&self, extra: &[&str]) -> Output {
@@ -91,32 +44,6 @@ impl Env {
         }
         self.cmd().args(&args).output().unwrap()
     }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_bad_input(o: &Output, needles: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(2), "expected exit 2, stderr:\n{err}");
-    assert!(
-        o.stdout.is_empty(),
-        "stdout must stay empty on error: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    for n in needles {
-        assert!(err.contains(n), "stderr lacks `{n}`:\n{err}");
-    }
-    assert!(
-        err.lines().count() <= 24,
-        "error longer than a screen:\n{err}"
-    );
-    assert!(
-        !err.contains("secret-token-value"),
-        "a secret was printed:\n{err}"
-    );
 }
 
 fn objects(o: &Output) -> serde_json::Value {
