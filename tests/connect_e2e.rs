@@ -11,10 +11,10 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, ChildStderr, Command, Stdio};
+use std::process::{ChildStderr, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Cluster, TestNamespace, User, http_get};
+use common::{Cluster, Running, TestNamespace, User, http_get, interrupt, wait_exit};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret, Service};
 use kube::api::{Api, ListParams};
 
@@ -30,35 +30,6 @@ fn kspark(ns: &TestNamespace) -> Command {
         .env_remove("KUBECTL_SPARK_LOG")
         .stdin(Stdio::null());
     cmd
-}
-
-/// A child that is killed when dropped (a failing assertion must not leave it running).
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn interrupt(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-fn wait_exit(child: &mut Child, timeout: Duration) -> i32 {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.code().unwrap_or(-1);
-        }
-        assert!(Instant::now() < deadline, "still running after {timeout:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// Collects a child's stderr in a thread (so it never blocks on a full pipe).

@@ -22,10 +22,10 @@ mod common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Cluster, TestNamespace, User};
+use common::{Cluster, Running, TestNamespace, User, interrupt, wait_exit};
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::api::{Api, ListParams};
 
@@ -76,15 +76,6 @@ fn client_python() -> PathBuf {
         "tests/connect/install-client.sh failed"
     );
     PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
-
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn kspark(kubeconfig: &Path) -> Command {
@@ -170,27 +161,6 @@ fn start(kubeconfig: &Path, args: &[String]) -> Connect {
         remote: remote.trim().to_string(),
         ui_port,
         stderr: rest,
-    }
-}
-
-fn interrupt(child: &Child) {
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
-}
-
-fn wait_exit(child: &mut Child, timeout: Duration) -> i32 {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.code().unwrap_or(-1);
-        }
-        assert!(Instant::now() < deadline, "still running after {timeout:?}");
-        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

@@ -15,10 +15,10 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Cluster, TestNamespace, User, http_get, read_page};
+use common::{Cluster, Running, TestNamespace, User, http_get, interrupt, read_page, wait_exit};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::api::{Api, PostParams};
@@ -197,35 +197,6 @@ fn fails(ns: &TestNamespace, user: User, args: &[&str]) -> Run {
     let r = run(cmd, TIMEOUT);
     assert_ne!(r.code, 0, "kubectl-spark {args:?} should fail: {r}");
     r
-}
-
-/// A child that is killed when dropped (a failing assertion must not leave it running).
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn interrupt(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-fn wait_exit(child: &mut Child, timeout: Duration) -> i32 {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.code().unwrap_or(-1);
-        }
-        assert!(Instant::now() < deadline, "still running after {timeout:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 // ------------------------------------------------------------------------------------------------
