@@ -295,9 +295,9 @@ server\t'Send the objects with dryRun=All: validated by the server, nothing pers
 none\t'No dry run'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s o -l output -d 'Output format for --dry-run' -r -f -a "json\t'JSON'
 yaml\t'YAML'"
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s f -l filename -d 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l class -d 'Main class of a Java/Scala application' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l deploy-mode -d 'Only `cluster` is supported' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s f -l filename -d 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l timeout -d 'How long to wait for the server to be ready (e.g. 90s, 10m; default 5m); then it is deleted and the exit code is 4' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l log-tail -d 'Lines of the server\'s log printed when it fails to start (0: none)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -317,9 +317,9 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l load-spark-defaults -d 'Load spark-defaults.conf even when --properties-file is given'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l spark-verbose -d 'spark-submit\'s --verbose (accepted; use -v for our own logging)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l skip-preflight -d 'Skip the preflight checks'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l strict -d 'With -f: fail on manifest fields only an operator acts on, instead of warning'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l no-wait -d 'Return right after creating the objects (spark.kubernetes.submission.waitAppCompletion=false)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l spark-exit-code -d 'Exit 0 whatever the driver\'s fate, like spark-submit'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l strict -d 'With -f: fail on manifest fields only an operator acts on, instead of warning'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -570,6 +570,8 @@ Exit code: 0 after Ctrl-C, 3 when the server failed or was deleted, 4 when it wa
     mut_arg("deploy_mode", |a| a.hide(true)),
     mut_arg("no_wait", |a| a.hide(true)),
     mut_arg("spark_exit_code", |a| a.hide(true)),
+    mut_arg("filename", |a| a.hide(true)),
+    mut_arg("strict", |a| a.hide(true)),
     mut_arg("timeout", |a| a.help("How long to wait for the server to be ready (e.g. 90s, 10m; default 5m); then it is deleted and the exit code is 4")),
     mut_arg("log_tail", |a| a.help("Lines of the server's log printed when it fails to start (0: none)"))
 )]

@@ -63,6 +63,11 @@ fn options_that_name_an_application_or_client_mode_are_refused() {
         &env.connect(&["-c", IMAGE_405, "--no-wait"]),
         &["--no-wait", "--detach"],
     );
+    // A manifest is `submit -f`'s; even with --dry-run it must not be silently ignored.
+    assert_bad_input(
+        &env.connect(&["-c", IMAGE_405, "-f", "app.yaml", "--dry-run=client"]),
+        &["-f app.yaml", "kubectl spark submit -f"],
+    );
     assert_bad_input(
         &env.connect(&[
             "-c",

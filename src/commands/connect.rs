@@ -166,6 +166,14 @@ fn check_flags(args: &ConnectArgs) -> Result<()> {
             "use --detach to return once it is ready and leave it running",
         ));
     }
+    if let Some(file) = &spark.filename {
+        return Err(Error::usage(
+            format!(
+                "-f {file}: `connect` starts a Connect server from Spark options, not from a manifest"
+            ),
+            "run the manifest with `kubectl spark submit -f`, or give `connect` the Spark options (`kubectl spark convert -f` prints them)",
+        ));
+    }
     if spark.spark_exit_code {
         return Err(Error::usage(
             "--spark-exit-code does not apply to `connect`",
