@@ -1,6 +1,8 @@
 //! What a Spark application is on the cluster: its ids, the names Spark derives from the
-//! app name, its labels, and submission ids (`namespace:pod`).
+//! app name, its labels, and submission ids (`namespace:pod`); and what its pods are made of:
+//! the Spark containers' names, the named ports, and the label that marks a Connect server.
 
+use k8s_openapi::api::core::v1::Pod;
 use rand::Rng;
 
 /// Label carrying the application id on every object.
@@ -18,6 +20,22 @@ pub const RESERVED_LABELS: [&str; 4] = [
     LABEL_ROLE,
     LABEL_VERSION,
 ];
+
+/// Name Spark gives the driver's container (when no pod template renames it).
+pub const DRIVER_CONTAINER: &str = "spark-kubernetes-driver";
+/// Name Spark gives the executors' container.
+pub const EXECUTOR_CONTAINER: &str = "spark-kubernetes-executor";
+/// Label carrying the executor id on executor pods.
+pub const LABEL_EXEC_ID: &str = "spark-exec-id";
+/// Name of the driver container port serving the Spark UI.
+pub const UI_PORT_NAME: &str = "spark-ui";
+/// The Spark UI's port when the pod does not say.
+pub const DEFAULT_UI_PORT: u16 = 4040;
+/// Label on a Spark Connect server's driver pod (and so on its Service's selector) that marks
+/// it.
+pub const LABEL_CONNECT: &str = "kubectl-spark.io/connect-server";
+/// Name of the Connect port on the container and the Service (as Spark 4.1+ names it).
+pub const CONNECT_PORT_NAME: &str = "spark-connect";
 
 /// A new application id: `spark-` + a random UUID without dashes.
 pub fn new_app_id() -> String {
@@ -87,6 +105,35 @@ pub fn parse_submission_id(id: &str) -> (Option<&str>, &str) {
         Some((ns, name)) => (Some(ns), name),
         None => (None, id),
     }
+}
+
+/// The Spark container of a pod: the one named `default_name`, else the last one (Spark
+/// appends its container after a pod template's other containers).
+pub fn spark_container_name(pod: &Pod, default_name: &str) -> Option<String> {
+    let containers = &pod.spec.as_ref()?.containers;
+    containers
+        .iter()
+        .find(|c| c.name == default_name)
+        .or(containers.last())
+        .map(|c| c.name.clone())
+}
+
+/// The number of a pod's container port named `name`, if one is.
+pub fn named_port(pod: &Pod, name: &str) -> Option<u16> {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .flat_map(|c| c.ports.iter().flatten())
+        .find(|p| p.name.as_deref() == Some(name))
+        .and_then(|p| u16::try_from(p.container_port).ok())
+}
+
+/// Whether a driver pod is a Connect server started by `kubectl spark connect`.
+pub fn is_connect_server(pod: &Pod) -> bool {
+    pod.metadata
+        .labels
+        .as_ref()
+        .is_some_and(|l| l.get(LABEL_CONNECT).map(String::as_str) == Some("true"))
 }
 
 #[cfg(test)]

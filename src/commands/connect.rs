@@ -17,7 +17,7 @@ use kube::api::Api;
 use tokio::net::TcpListener;
 
 use crate::cli::{ConnectArgs, DryRun, KubeFlags, ObjectFormat};
-use crate::commands::{kill, submit, ui};
+use crate::commands::{kill, ui};
 use crate::conf::submit_args::Launch;
 use crate::connect;
 use crate::error::{Error, Result};
@@ -27,7 +27,7 @@ use crate::kube::KubeTarget;
 use crate::operate::summary::{self, DRIVER_CONTAINER, State};
 use crate::operate::{delete, duration, find, waiting};
 use crate::output;
-use crate::submit::apply;
+use crate::submit::{apply, prepare};
 
 /// Container waiting reasons that will not resolve by waiting.
 const HOPELESS: [&str; 4] = [
@@ -74,11 +74,11 @@ pub async fn run(flags: &KubeFlags, mut args: ConnectArgs) -> Result<u8> {
     } else {
         None
     };
-    let prepared = submit::prepare_as(flags, &args.spark, Launch::ConnectServer).await?;
+    let prepared = prepare::prepare_as(flags, &args.spark, Launch::ConnectServer).await?;
     let sub = &prepared.submission;
     if dry_run == DryRun::Client {
         let format = args.spark.output.unwrap_or(ObjectFormat::Yaml);
-        output::print_data(&output::render(&submit::objects_list(sub)?, format)?)?;
+        output::print_data(&output::render(&prepare::objects_list(sub)?, format)?)?;
         return Ok(0);
     }
     let client = prepared.target.client()?;
@@ -90,7 +90,7 @@ pub async fn run(flags: &KubeFlags, mut args: ConnectArgs) -> Result<u8> {
             sub.submission_id()
         ));
         if let Some(format) = args.spark.output {
-            output::print_data(&output::render(&submit::objects_list(sub)?, format)?)?;
+            output::print_data(&output::render(&prepare::objects_list(sub)?, format)?)?;
         }
         return Ok(0);
     }
@@ -101,7 +101,7 @@ pub async fn run(flags: &KubeFlags, mut args: ConnectArgs) -> Result<u8> {
             .push((String::new(), "pods/portforward".to_string()));
         crate::preflight::check_inputs(&client, &prepared.target, &inputs).await?;
     }
-    if !submit::create(&client, &prepared).await? {
+    if !prepare::create(&client, &prepared).await? {
         return Ok(130);
     }
     let id = sub.submission_id();
@@ -187,7 +187,7 @@ fn check_flags(args: &ConnectArgs) -> Result<()> {
         ));
     }
     if args.attach {
-        let given = submit::to_options(spark) != Default::default()
+        let given = crate::submit::args::to_options(spark) != Default::default()
             || spark.spark_version.is_some()
             || spark.dry_run.is_some()
             || spark.skip_preflight;

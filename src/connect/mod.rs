@@ -27,13 +27,12 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::app::LABEL_APP_SELECTOR;
+pub use crate::app::{LABEL_CONNECT, is_connect_server};
 use crate::conf::{SparkConf, SparkVersion};
 use crate::error::{Error, Result};
 use crate::submit::plan::{Plan, PostObject, Submission};
 use crate::submit::steps::{self, basic, env_secrets, resource_prefix};
 
-/// Label on the server's driver pod (and so on its Service's selector) that marks it.
-pub const LABEL_CONNECT: &str = "kubectl-spark.io/connect-server";
 /// The env var the server reads its token from (Spark 4.0+, `SparkConnectService`).
 pub const TOKEN_ENV: &str = "SPARK_CONNECT_AUTHENTICATE_TOKEN";
 /// The Spark property of the token, refused here: it would be written to the ConfigMap.
@@ -45,7 +44,7 @@ pub const BINDING_ADDRESS_KEY: &str = "spark.connect.grpc.binding.address";
 /// The gRPC server's port.
 pub const BINDING_PORT_KEY: &str = "spark.connect.grpc.binding.port";
 /// Name of the Connect port on the container and the Service (as Spark 4.1+ names it).
-pub const PORT_NAME: &str = "spark-connect";
+pub const PORT_NAME: &str = crate::app::CONNECT_PORT_NAME;
 /// Where the 4.0+ server listens unless told otherwise: only a port-forward reaches it.
 pub const LOOPBACK: &str = "127.0.0.1";
 /// The Connect jar's Maven group and artifact (3.5 does not ship it in `jars/`).
@@ -295,18 +294,9 @@ pub fn connection_string_shown(host: &str, port: u16, token: Option<&str>) -> St
     connection_string(host, port, token.map(|_| "…"))
 }
 
-/// Whether a driver pod is a Connect server started by `kubectl spark connect`.
-pub fn is_connect_server(pod: &Pod) -> bool {
-    pod.metadata
-        .labels
-        .as_ref()
-        .is_some_and(|l| l.get(LABEL_CONNECT).map(String::as_str) == Some("true"))
-}
-
 /// The Connect port of a server's driver pod: its `spark-connect` container port, else 15002.
 pub fn port_of(pod: &Pod) -> u16 {
-    crate::operate::summary::named_port(pod, PORT_NAME)
-        .unwrap_or(basic::DEFAULT_CONNECT_PORT as u16)
+    crate::app::named_port(pod, PORT_NAME).unwrap_or(basic::DEFAULT_CONNECT_PORT as u16)
 }
 
 /// The Secret and key a server's driver reads its token from, if it has one.

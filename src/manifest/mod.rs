@@ -14,6 +14,7 @@
 pub mod apache;
 pub mod emit;
 pub mod kubeflow;
+pub mod source;
 pub mod template;
 pub mod yaml;
 
@@ -21,6 +22,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use crate::conf::submit_args::SubmitOptions;
 use crate::error::{Error, Result};
+pub use source::read_source;
 use template::Overlay;
 use yaml::{Document, Obj};
 

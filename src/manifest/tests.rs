@@ -831,7 +831,7 @@ fn options_render_as_a_command_line_that_parses_back() {
         let crate::cli::Command::Submit(s) = cli.command else {
             panic!()
         };
-        assert_eq!(crate::commands::submit::to_options(&s), opts);
+        assert_eq!(crate::submit::args::to_options(&s), opts);
     }
     assert_eq!(emit::shell_quote("a b'c"), "'a b'\\''c'");
     assert_eq!(emit::shell_quote("spark.x=y"), "spark.x=y");

@@ -10,16 +10,10 @@ use crate::cli::AppState;
 use crate::operate::duration;
 use crate::operate::selector::DriverRef;
 
-/// Name Spark gives the driver's container (when no pod template renames it).
-pub const DRIVER_CONTAINER: &str = "spark-kubernetes-driver";
-/// Name Spark gives the executors' container.
-pub const EXECUTOR_CONTAINER: &str = "spark-kubernetes-executor";
-/// Label carrying the executor id on executor pods.
-pub const LABEL_EXEC_ID: &str = "spark-exec-id";
-/// Name of the driver container port serving the Spark UI.
-pub const UI_PORT_NAME: &str = "spark-ui";
-/// The Spark UI's port when the pod does not say.
-pub const DEFAULT_UI_PORT: u16 = 4040;
+pub use crate::app::{
+    DEFAULT_UI_PORT, DRIVER_CONTAINER, EXECUTOR_CONTAINER, LABEL_EXEC_ID, UI_PORT_NAME, named_port,
+    spark_container_name,
+};
 
 /// The state of an application: its driver pod's phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -192,17 +186,6 @@ pub fn phase(pod: &Pod) -> Option<&str> {
     pod.status.as_ref().and_then(|s| s.phase.as_deref())
 }
 
-/// The Spark container of a pod: the one named `default_name`, else the last one (Spark
-/// appends its container after a pod template's other containers).
-pub fn spark_container_name(pod: &Pod, default_name: &str) -> Option<String> {
-    let containers = &pod.spec.as_ref()?.containers;
-    containers
-        .iter()
-        .find(|c| c.name == default_name)
-        .or(containers.last())
-        .map(|c| c.name.clone())
-}
-
 /// The status of the named container.
 pub fn container_status<'a>(pod: &'a Pod, name: &str) -> Option<&'a ContainerStatus> {
     pod.status
@@ -222,16 +205,6 @@ pub fn driver_status(pod: &Pod) -> Option<&ContainerStatus> {
 /// The Spark UI port of a driver pod: its `spark-ui` container port, else 4040.
 pub fn ui_port(pod: &Pod) -> u16 {
     named_port(pod, UI_PORT_NAME).unwrap_or(DEFAULT_UI_PORT)
-}
-
-/// The number of a pod's container port named `name`, if one is.
-pub fn named_port(pod: &Pod, name: &str) -> Option<u16> {
-    pod.spec
-        .iter()
-        .flat_map(|s| s.containers.iter())
-        .flat_map(|c| c.ports.iter().flatten())
-        .find(|p| p.name.as_deref() == Some(name))
-        .and_then(|p| u16::try_from(p.container_port).ok())
 }
 
 /// Why a pod is in its phase, with a message and the Spark container's exit code.
@@ -385,7 +358,7 @@ pub fn summarize<'a>(
         app_name: labels.get(LABEL_APP_NAME).cloned(),
         app_id: labels.get(LABEL_APP_SELECTOR).cloned(),
         spark_version: labels.get(LABEL_VERSION).cloned(),
-        kind: if crate::connect::is_connect_server(driver) {
+        kind: if crate::app::is_connect_server(driver) {
             AppKind::ConnectServer
         } else {
             AppKind::Application

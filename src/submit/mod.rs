@@ -1,9 +1,16 @@
-//! `kubectl spark submit`: resolve the inputs into a [`plan::Plan`], build the objects with the
-//! pure feature [`steps`], then [`apply`] them and [`wait`] for the driver.
+//! `kubectl spark submit`: resolve the arguments ([`args`], low level) into a prepared
+//! submission in one call ([`prepare`]: a [`plan::Plan`] built from the conf layers, the
+//! files [`resolve`] reads, the client of [`target`], and the objects of the pure feature
+//! [`steps`]; `-f` manifests come in through [`manifests`]), then [`apply`] them and [`wait`]
+//! for the driver.
 
 pub mod apply;
+pub mod args;
+pub mod manifests;
 pub mod plan;
+pub mod prepare;
 pub mod resolve;
 pub mod steps;
+pub mod target;
 pub mod upload;
 pub mod wait;
