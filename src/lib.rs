@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod operate;
 pub mod output;
 pub mod preflight;
+pub mod spark;
 pub mod store;
 pub mod submit;
 
