@@ -686,9 +686,28 @@ pub struct SetupArgs {
 /// `kubectl spark doctor`.
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
-    /// Service account the driver will use.
-    #[arg(long, default_value = "spark")]
-    pub service_account: String,
+    /// Service account the driver will use (default:
+    /// spark.kubernetes.authenticate.driver.serviceAccountName, else spark).
+    #[arg(long)]
+    pub service_account: Option<String>,
+    /// The submission's Spark properties, as `submit` takes them: the permissions checked
+    /// follow from them (the statefulset allocator needs StatefulSets, OnDemand claims PVCs…).
+    #[arg(
+        short = 'c',
+        long = "conf",
+        value_name = "KEY=VALUE",
+        help_heading = "Spark options"
+    )]
+    pub conf: Vec<String>,
+    /// File of extra properties (default: $SPARK_CONF_DIR/spark-defaults.conf).
+    #[arg(long, value_name = "FILE", help_heading = "Spark options")]
+    pub properties_file: Option<PathBuf>,
+    /// Load spark-defaults.conf even when --properties-file is given.
+    #[arg(long, help_heading = "Spark options")]
+    pub load_spark_defaults: bool,
+    /// Target Spark version; default: the image tag's version, else 4.0.1.
+    #[arg(long, value_name = "VERSION")]
+    pub spark_version: Option<String>,
 }
 
 /// `kubectl spark client-setup`.

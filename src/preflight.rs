@@ -8,6 +8,7 @@
 //! ("could not check"), never a failure.
 
 pub mod nodes;
+pub mod permissions;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,6 +26,7 @@ use kube::api::{Api, ListParams, PostParams};
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 
+use crate::conf::{SparkConf, SparkVersion};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::submit::plan::{PostObject, Submission};
@@ -163,15 +165,7 @@ pub fn driver_auth(sub: &Submission) -> DriverAuth {
             };
         }
     }
-    let properties = match sub.post.last() {
-        Some(PostObject::ConfigMap(cm)) => cm
-            .data
-            .as_ref()
-            .and_then(|d| d.get("spark.properties"))
-            .and_then(|text| crate::conf::properties::parse(text).ok())
-            .unwrap_or_default(),
-        _ => Default::default(),
-    };
+    let properties = driver_properties(sub);
     let mounted: Vec<String> = ["oauthTokenFile", "clientCertFile", "clientKeyFile"]
         .iter()
         .map(|s| format!("{MOUNTED_PREFIX}.{s}"))
@@ -181,6 +175,20 @@ pub fn driver_auth(sub: &Submission) -> DriverAuth {
         DriverAuth::ServiceAccount
     } else {
         DriverAuth::Mounted(mounted)
+    }
+}
+
+/// The properties the driver runs with: `spark.properties` of the driver conf ConfigMap (the
+/// last object created).
+pub fn driver_properties(sub: &Submission) -> Vec<(String, String)> {
+    match sub.post.last() {
+        Some(PostObject::ConfigMap(cm)) => cm
+            .data
+            .as_ref()
+            .and_then(|d| d.get("spark.properties"))
+            .and_then(|text| crate::conf::properties::parse(text).ok())
+            .unwrap_or_default(),
+        _ => Default::default(),
     }
 }
 
@@ -209,6 +217,9 @@ pub struct Inputs {
     pub placement: nodes::Placement,
     /// What the driver authenticates with.
     pub driver_auth: DriverAuth,
+    /// What the driver's identity must be allowed to create, from the settings
+    /// ([`permissions::driver_needs`]).
+    pub driver_needs: Vec<permissions::Need>,
 }
 
 fn kind_of(o: &PostObject) -> (&'static str, &'static str) {
@@ -317,6 +328,7 @@ impl Inputs {
             service_account: "default".into(),
             creates,
             driver_auth: driver_auth(sub),
+            driver_needs: permissions::driver_needs(&conf_of(&driver_properties(sub))),
             ..Default::default()
         };
         let created_secrets: BTreeSet<String> = sub
@@ -396,18 +408,34 @@ impl Inputs {
         inputs
     }
 
-    /// What `doctor` checks: the kinds a default submission creates.
-    pub fn namespace_level(namespace: &str, service_account: &str) -> Inputs {
+    /// What `doctor` checks: what a submission with settings `conf` for Spark `version`
+    /// creates, and what its driver then needs.
+    pub fn namespace_level(
+        namespace: &str,
+        service_account: &str,
+        conf: &SparkConf,
+        version: &SparkVersion,
+    ) -> Inputs {
         Inputs {
             namespace: namespace.into(),
             service_account: service_account.into(),
-            creates: ["pods", "services", "configmaps"]
+            creates: permissions::submitter_needs(conf, version)
                 .iter()
-                .map(|r| (String::new(), r.to_string()))
+                .map(|n| (n.group.to_string(), n.resource.to_string()))
                 .collect(),
+            driver_needs: permissions::driver_needs(conf),
             ..Default::default()
         }
     }
+}
+
+/// A [`SparkConf`] of parsed properties.
+fn conf_of(properties: &[(String, String)]) -> SparkConf {
+    let mut conf = SparkConf::new();
+    for (k, v) in properties {
+        conf.set(k.clone(), v.clone());
+    }
+    conf
 }
 
 fn is_forbidden(e: &kube::Error) -> bool {
@@ -571,12 +599,12 @@ const RBAC_RETRIES: usize = 3;
 /// Pause between those retries.
 const RBAC_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// "create `resource` (core group) in namespace `ns`", for access reviews.
-fn create_in(ns: &str, resource: &str) -> ResourceAttributes {
+/// "create `resource` of API `group` in namespace `ns`", for access reviews.
+fn create_in(ns: &str, group: &str, resource: &str) -> ResourceAttributes {
     ResourceAttributes {
         namespace: Some(ns.to_string()),
         verb: Some("create".into()),
-        group: Some(String::new()),
+        group: Some(group.to_string()),
         resource: Some(resource.into()),
         ..Default::default()
     }
@@ -584,12 +612,12 @@ fn create_in(ns: &str, resource: &str) -> ResourceAttributes {
 
 /// Creates one access review per resource concurrently and returns the resources denied. A
 /// denial is asked again ([`RBAC_RETRIES`] times) before it counts; the first error ends it.
-async fn denied_resources<'r, K>(
+async fn denied_resources<K>(
     api: &Api<K>,
-    resources: &[&'r str],
+    resources: &[String],
     reviews: &[K],
     allowed: fn(&K) -> bool,
-) -> Result<Vec<&'r str>, kube::Error>
+) -> Result<Vec<String>, kube::Error>
 where
     K: Clone + DeserializeOwned + serde::Serialize + std::fmt::Debug,
 {
@@ -605,7 +633,7 @@ where
     let mut denied = Vec::new();
     for (resource, answer) in resources.iter().zip(answers) {
         if !allowed(&answer?) {
-            denied.push(*resource);
+            denied.push(resource.clone());
         }
     }
     Ok(denied)
@@ -632,10 +660,22 @@ pub async fn service_account_may_create(
     sa: &str,
     resources: &[&str],
 ) -> Access {
+    let pairs: Vec<(&str, &str)> = resources.iter().map(|r| ("", *r)).collect();
+    service_account_may_create_in(client, ns, sa, &pairs).await
+}
+
+/// Whether `system:serviceaccount:NS:SA` may create each `(api group, resource)` in `ns`;
+/// denied ones are named as `kubectl auth can-i` names them (`statefulsets.apps`).
+pub async fn service_account_may_create_in(
+    client: &Client,
+    ns: &str,
+    sa: &str,
+    resources: &[(&str, &str)],
+) -> Access {
     let api: Api<SubjectAccessReview> = Api::all(client.clone());
     let reviews: Vec<SubjectAccessReview> = resources
         .iter()
-        .map(|resource| SubjectAccessReview {
+        .map(|(group, resource)| SubjectAccessReview {
             spec: SubjectAccessReviewSpec {
                 user: Some(format!("system:serviceaccount:{ns}:{sa}")),
                 groups: Some(vec![
@@ -643,15 +683,16 @@ pub async fn service_account_may_create(
                     format!("system:serviceaccounts:{ns}"),
                     "system:authenticated".into(),
                 ]),
-                resource_attributes: Some(create_in(ns, resource)),
+                resource_attributes: Some(create_in(ns, group, resource)),
                 ..Default::default()
             },
             ..Default::default()
         })
         .collect();
+    let names = resource_names(resources);
     let allowed = |r: &SubjectAccessReview| r.status.as_ref().is_some_and(|s| s.allowed);
-    let denied: Vec<String> = match denied_resources(&api, resources, &reviews, allowed).await {
-        Ok(denied) => denied.into_iter().map(str::to_string).collect(),
+    let denied = match denied_resources(&api, &names, &reviews, allowed).await {
+        Ok(denied) => denied,
         Err(e) if is_forbidden(&e) => return Access::NotAllowedToAsk,
         Err(e) => return Access::Unknown(e.to_string()),
     };
@@ -660,6 +701,42 @@ pub async fn service_account_may_create(
     } else {
         Access::Denied(denied)
     }
+}
+
+/// `resource` or `resource.group` for each pair.
+fn resource_names(resources: &[(&str, &str)]) -> Vec<String> {
+    resources
+        .iter()
+        .map(|(g, r)| {
+            if g.is_empty() {
+                r.to_string()
+            } else {
+                format!("{r}.{g}")
+            }
+        })
+        .collect()
+}
+
+/// The needs as `(group, resource)` pairs; the default three when none were given.
+fn need_pairs(needs: &[permissions::Need]) -> Vec<(&'static str, &'static str)> {
+    if needs.is_empty() {
+        return vec![("", "pods"), ("", "services"), ("", "configmaps")];
+    }
+    needs.iter().map(|n| (n.group, n.resource)).collect()
+}
+
+/// "pods, services, configmaps" and, for a need a setting adds, "statefulsets.apps (for …)".
+fn denied_text(denied: &[String], needs: &[permissions::Need]) -> String {
+    denied
+        .iter()
+        .map(|d| match needs.iter().find(|n| &n.display() == d) {
+            Some(n) if !matches!(n.resource, "pods" | "services" | "configmaps") => {
+                format!("{d} (for {})", n.why)
+            }
+            _ => d.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The command that gives service account `sa` a driver's permissions in `ns`.
@@ -676,10 +753,17 @@ const DEFAULT_SERVICE_ACCOUNT: &str = "spark";
 
 /// Whether the service account may do what a driver does (a SubjectAccessReview, which needs
 /// cluster permission: skipped with a note when not allowed).
-async fn check_sa_permissions(client: Client, ns: String, sa: String) -> Check {
+async fn check_sa_permissions(
+    client: Client,
+    ns: String,
+    sa: String,
+    needs: Vec<permissions::Need>,
+) -> Check {
     let title = format!("service account {sa} may run a driver");
-    match service_account_may_create(&client, &ns, &sa, &["pods", "services", "configmaps"]).await {
-        Access::Allowed => Check::ok(title, "may create pods, services, configmaps"),
+    let pairs = need_pairs(&needs);
+    let all = resource_names(&pairs).join(", ");
+    match service_account_may_create_in(&client, &ns, &sa, &pairs).await {
+        Access::Allowed => Check::ok(title, format!("may create {all}")),
         Access::NotAllowedToAsk => Check::skipped(
             title,
             "not checked: you may not create subjectaccessreviews (cluster permission)",
@@ -699,7 +783,7 @@ async fn check_sa_permissions(client: Client, ns: String, sa: String) -> Check {
                 title,
                 format!(
                     "system:serviceaccount:{ns}:{sa} may not create {}: the driver would fail to start executors",
-                    denied.join(", ")
+                    denied_text(&denied, &needs)
                 ),
                 fix,
             )
@@ -709,17 +793,26 @@ async fn check_sa_permissions(client: Client, ns: String, sa: String) -> Check {
 
 /// Whether the driver's shipped credentials may do what a driver does: SelfSubjectAccessReviews
 /// made with those credentials. Rejected credentials fail; a review that cannot be made warns.
-async fn check_driver_credentials(client: Client, ns: String, keys: String) -> Check {
+async fn check_driver_credentials(
+    client: Client,
+    ns: String,
+    keys: String,
+    needs: Vec<permissions::Need>,
+) -> Check {
     let title = format!("the driver's credentials ({keys}) may run a driver");
     let api: Api<SelfSubjectAccessReview> = Api::all(client);
-    let resources = ["pods", "services", "configmaps"];
-    let reviews = resources.map(|resource| SelfSubjectAccessReview {
-        spec: SelfSubjectAccessReviewSpec {
-            resource_attributes: Some(create_in(&ns, resource)),
+    let pairs = need_pairs(&needs);
+    let resources = resource_names(&pairs);
+    let reviews: Vec<SelfSubjectAccessReview> = pairs
+        .iter()
+        .map(|(group, resource)| SelfSubjectAccessReview {
+            spec: SelfSubjectAccessReviewSpec {
+                resource_attributes: Some(create_in(&ns, group, resource)),
+                ..Default::default()
+            },
             ..Default::default()
-        },
-        ..Default::default()
-    });
+        })
+        .collect();
     let allowed = |r: &SelfSubjectAccessReview| r.status.as_ref().is_some_and(|s| s.allowed);
     let denied = match denied_resources(&api, &resources, &reviews, allowed).await {
         Ok(denied) => denied,
@@ -735,18 +828,19 @@ async fn check_driver_credentials(client: Client, ns: String, keys: String) -> C
         Err(e) => return Check::warn(title, format!("could not check: {e}")),
     };
     if denied.is_empty() {
-        Check::ok(title, "may create pods, services, configmaps")
+        Check::ok(title, format!("may create {}", resources.join(", ")))
     } else {
         Check::fail(
             title,
             format!(
                 "they may not create {} in namespace {ns}: the driver would fail to start executors",
-                denied.join(", ")
+                denied_text(&denied, &needs)
             ),
             format!(
-                "grant that identity create on pods, services and configmaps in {ns} \
+                "grant that identity create on {} in {ns} \
                  (`kubectl spark setup -n {ns} --submitter User:<name>`), or drop {keys} and submit \
-                 with --conf spark.kubernetes.authenticate.driver.serviceAccountName=spark"
+                 with --conf spark.kubernetes.authenticate.driver.serviceAccountName=spark",
+                resources.join(", ")
             ),
         )
     }
@@ -819,12 +913,18 @@ pub async fn run_checks_with(
     );
     match &inputs.driver_auth {
         DriverAuth::ServiceAccount => {
-            futs.push(check_sa_permissions(client.clone(), ns.clone(), sa).boxed());
+            futs.push(
+                check_sa_permissions(client.clone(), ns.clone(), sa, inputs.driver_needs.clone())
+                    .boxed(),
+            );
         }
         DriverAuth::Shipped { keys, .. } => {
             let keys = keys.join(", ");
             match driver_client {
-                Some(c) => futs.push(check_driver_credentials(c, ns.clone(), keys).boxed()),
+                Some(c) => futs.push(
+                    check_driver_credentials(c, ns.clone(), keys, inputs.driver_needs.clone())
+                        .boxed(),
+                ),
                 None => futs.push(
                     std::future::ready(Check::warn(
                         format!("the driver's credentials ({keys}) may run a driver"),

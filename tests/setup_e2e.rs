@@ -177,6 +177,15 @@ async fn setup_grants_exactly_the_drivers_needs_and_is_idempotent() {
             );
         }
     }
+    // The executor allocators' kinds (spark.kubernetes.allocation.pods.allocator).
+    for res in ["statefulsets", "deployments"] {
+        for verb in ["create", "get", "watch", "delete", "patch"] {
+            assert!(
+                sar_eventually(&admin, &sa, &ns.name, verb, "apps", res).await,
+                "{verb} {res}.apps"
+            );
+        }
+    }
     assert!(!sar(&admin, &sa, &ns.name, "create", "", "secrets").await);
     assert!(!sar(&admin, &sa, &ns.name, "get", "", "secrets").await);
     assert!(
@@ -389,6 +398,138 @@ async fn preflight_catches_missing_objects_before_creating_anything() {
             "--skip-preflight",
             "--conf",
             "spark.kubernetes.container.image.pullSecrets=nopull",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(pod_count(&admin, &ns.name).await, 1);
+}
+
+/// A driver account with only what `setup` granted before the allocators were covered: pods,
+/// services, configmaps.
+async fn old_driver_role(client: &Client, ns: &str) {
+    let objects = serde_json::json!([
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "spark"}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+         "metadata": {"name": "old-driver"},
+         "rules": [{"apiGroups": [""], "resources": ["pods", "services", "configmaps"],
+                    "verbs": ["create", "get", "list", "watch", "delete", "deletecollection", "patch"]}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+         "metadata": {"name": "old-driver"},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "old-driver"},
+         "subjects": [{"kind": "ServiceAccount", "name": "spark", "namespace": ns}]},
+    ]);
+    let pp = PostParams::default();
+    let [sa, role, rb] = [0, 1, 2].map(|i| objects[i].clone());
+    Api::<ServiceAccount>::namespaced(client.clone(), ns)
+        .create(&pp, &serde_json::from_value(sa).unwrap())
+        .await
+        .expect("create service account");
+    Api::<Role>::namespaced(client.clone(), ns)
+        .create(&pp, &serde_json::from_value(role).unwrap())
+        .await
+        .expect("create role");
+    Api::<RoleBinding>::namespaced(client.clone(), ns)
+        .create(&pp, &serde_json::from_value(rb).unwrap())
+        .await
+        .expect("create role binding");
+}
+
+const STATEFULSET_ALLOCATOR: &str = "spark.kubernetes.allocation.pods.allocator=statefulset";
+
+#[tokio::test]
+async fn doctor_and_preflight_check_what_the_settings_need() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "doctor-conf");
+    let admin = ns.client(User::Admin).await;
+    old_driver_role(&admin, &ns.name).await;
+    let sa = format!("system:serviceaccount:{}:spark", ns.name);
+    assert!(sar_eventually(&admin, &sa, &ns.name, "create", "", "pods").await);
+
+    // Without settings, the account may run a driver.
+    let plain = ok(&ns, User::Admin, &["doctor"]);
+    assert!(
+        plain.contains("✓ service account spark may run a driver"),
+        "{plain}"
+    );
+    // The statefulset allocator needs StatefulSets: doctor says so, naming the setting.
+    let o = kubectl_spark(
+        &ns,
+        User::Admin,
+        &["doctor", "--conf", STATEFULSET_ALLOCATOR],
+    );
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        out.contains("✗ service account spark may run a driver")
+            && out.contains(
+                "may not create statefulsets.apps (for spark.kubernetes.allocation.pods.allocator=statefulset)"
+            )
+            && out.contains(&format!("fix: kubectl spark setup -n {}", ns.name)),
+        "{out}"
+    );
+    // An OnDemand executor claim needs PVCs; a 4.2 image the NetworkPolicy (admin may).
+    let o = kubectl_spark(
+        &ns,
+        User::Admin,
+        &[
+            "doctor",
+            "--conf",
+            "spark.kubernetes.executor.volumes.persistentVolumeClaim.data.options.claimName=OnDemand",
+            "--conf",
+            "spark.kubernetes.container.image=apache/spark:4.2.0",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        out.contains("may not create persistentvolumeclaims (for an OnDemand executor claim")
+            && out.contains("✓ you may create networkpolicies")
+            && !out.contains("statefulsets"),
+        "{out}"
+    );
+
+    // submit's preflight refuses the same settings before creating anything.
+    let o = submit(
+        &ns,
+        User::Admin,
+        &[
+            "--conf",
+            STATEFULSET_ALLOCATOR,
+            "--conf",
+            "spark.kubernetes.authenticate.driver.serviceAccountName=spark",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("preflight") && err.contains("statefulsets.apps"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(pod_count(&admin, &ns.name).await, 0);
+
+    // setup covers the allocators: then doctor and submit pass with the same settings.
+    ok(&ns, User::Admin, &["setup"]);
+    assert!(sar_eventually(&admin, &sa, &ns.name, "create", "apps", "statefulsets").await);
+    let out = ok(
+        &ns,
+        User::Admin,
+        &["doctor", "--conf", STATEFULSET_ALLOCATOR],
+    );
+    assert!(
+        out.contains("may create pods, services, configmaps, statefulsets.apps"),
+        "{out}"
+    );
+    let o = submit(
+        &ns,
+        User::Admin,
+        &[
+            "--conf",
+            STATEFULSET_ALLOCATOR,
+            "--conf",
+            "spark.kubernetes.authenticate.driver.serviceAccountName=spark",
         ],
     );
     assert!(o.status.success(), "{}", text(&o));

@@ -37,7 +37,14 @@ fn rule(group: &str, resources: &[&str], verbs: &[&str]) -> PolicyRule {
 }
 
 /// What a Spark driver of `version` does with the API (spec §10): executor pods, the
-/// executor ConfigMaps and Services, on-demand PVCs, and the executor NetworkPolicy (4.2+).
+/// executor ConfigMaps and Services, on-demand PVCs, the executor NetworkPolicy (4.2+), and
+/// the StatefulSet or Deployment (with their `scale` subresource) of the `statefulset` and
+/// `deployment` executor allocators (`spark.kubernetes.allocation.pods.allocator`).
+///
+/// The allocators' kinds are granted always, not by an option: the allocator is a setting of
+/// each submission, and one `setup` serves every submission to the namespace. It grants
+/// nothing pods/create does not already: those controllers only create pods in the same
+/// namespace, which the driver may do itself.
 pub fn driver_rules(version: SparkVersion) -> Vec<PolicyRule> {
     let mut rules = vec![
         rule(
@@ -66,6 +73,25 @@ pub fn driver_rules(version: SparkVersion) -> Vec<PolicyRule> {
                 "patch",
                 "update",
             ],
+        ),
+        rule(
+            "apps",
+            &["statefulsets", "deployments"],
+            &[
+                "create",
+                "get",
+                "list",
+                "watch",
+                "delete",
+                "deletecollection",
+                "patch",
+                "update",
+            ],
+        ),
+        rule(
+            "apps",
+            &["statefulsets/scale", "deployments/scale"],
+            &["get", "patch", "update"],
         ),
     ];
     if version.at_least(4, 2) {
@@ -558,5 +584,40 @@ mod tests {
         };
         assert!(!has_np("4.0.1"));
         assert!(has_np("4.2.0"));
+    }
+
+    /// Every permission a driver's settings can call for (the ones preflight checks) is in
+    /// the Role, for every allocator.
+    #[test]
+    fn the_driver_role_grants_what_any_settings_need() {
+        use crate::conf::SparkConf;
+        use crate::preflight::permissions::{ALLOCATOR_KEY, driver_needs};
+        let rules = driver_rules(SparkVersion::parse("4.0.1").unwrap());
+        let grants_to = |verb: &str, group: &str, resource: &str| {
+            rules.iter().any(|r| {
+                r.api_groups.as_deref() == Some(&[group.to_string()])
+                    && r.resources.iter().flatten().any(|x| x == resource)
+                    && r.verbs.iter().any(|v| v == verb)
+            })
+        };
+        let grants = |group: &str, resource: &str| grants_to("create", group, resource);
+        for allocator in ["direct", "statefulset", "deployment"] {
+            let conf = SparkConf::from_pairs(&[
+                (ALLOCATOR_KEY, allocator),
+                (
+                    "spark.kubernetes.executor.volumes.persistentVolumeClaim.d.options.claimName",
+                    "OnDemand",
+                ),
+            ]);
+            for need in driver_needs(&conf) {
+                assert!(
+                    grants(need.group, need.resource),
+                    "{allocator}: {} not granted",
+                    need.display()
+                );
+            }
+        }
+        // The StatefulSet allocator scales its set through the scale subresource.
+        assert!(grants_to("update", "apps", "statefulsets/scale"));
     }
 }

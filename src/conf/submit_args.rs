@@ -240,11 +240,16 @@ fn check_connect_options(opts: &SubmitOptions) -> Result<()> {
     Ok(())
 }
 
-fn resolve_any(opts: &SubmitOptions, ctx: &ArgsContext, launch: Launch) -> Result<ResolvedArgs> {
+/// Step 1 of [`resolve`] alone: `--conf`, then the properties files for the keys `--conf` did
+/// not set, without non-`spark.` keys. Returns the properties, warnings and infos. Also what
+/// `doctor --conf` reads, so that it sees the settings a submission would.
+pub fn layered_properties(
+    opts: &SubmitOptions,
+    ctx: &ArgsContext,
+) -> Result<(SparkConf, Vec<String>, Vec<String>)> {
     let mut warnings = Vec::new();
     let mut infos = Vec::new();
-
-    // 1. --conf, then the properties files for the keys --conf did not set.
+    // --conf, then the properties files for the keys --conf did not set.
     let mut props = SparkConf::new();
     for raw in &opts.confs {
         let (key, value) = parse_conf(raw)?;
@@ -276,6 +281,12 @@ fn resolve_any(opts: &SubmitOptions, ctx: &ArgsContext, launch: Launch) -> Resul
         props.remove(&key);
         warnings.push(format!("Ignoring non-Spark config property: {key}"));
     }
+    Ok((props, warnings, infos))
+}
+
+fn resolve_any(opts: &SubmitOptions, ctx: &ArgsContext, launch: Launch) -> Result<ResolvedArgs> {
+    // 1. --conf, then the properties files for the keys --conf did not set.
+    let (props, mut warnings, mut infos) = layered_properties(opts, ctx)?;
 
     // 3. Master and deploy mode.
     let (raw_master, master_src) = match (&opts.master, props.get("spark.master")) {
