@@ -220,6 +220,31 @@ pub struct Inputs {
     /// What the driver's identity must be allowed to create, from the settings
     /// ([`permissions::driver_needs`]).
     pub driver_needs: Vec<permissions::Need>,
+    /// The driver's service account comes with the submission (a `submit -f` file bundles
+    /// it): neither its existence nor its permissions can be checked before it is created.
+    pub service_account_bundled: bool,
+}
+
+impl Inputs {
+    /// Drops what an object the submission creates itself (bundled in a `submit -f` file)
+    /// provides from the things that must already exist.
+    pub fn provided(&mut self, kind: &str, name: &str) {
+        match kind {
+            "Secret" => {
+                self.secrets.remove(name);
+            }
+            "ConfigMap" => {
+                self.config_maps.remove(name);
+            }
+            "PersistentVolumeClaim" => {
+                self.pvcs.remove(name);
+            }
+            "ServiceAccount" if name == self.service_account => {
+                self.service_account_bundled = true;
+            }
+            _ => {}
+        }
+    }
 }
 
 fn kind_of(o: &PostObject) -> (&'static str, &'static str) {
@@ -901,17 +926,29 @@ pub async fn run_checks_with(
         futs.push(check_can_create(client.clone(), ns.clone(), g.clone(), r.clone()).boxed());
     }
     let sa = inputs.service_account.clone();
-    futs.push(
-        check_exists::<ServiceAccount>(
-            client.clone(),
-            ns.clone(),
-            sa.clone(),
-            "the driver's service account".into(),
-            grant_fix(&ns, &sa),
-        )
-        .boxed(),
-    );
+    if inputs.service_account_bundled {
+        futs.push(
+            std::future::ready(Check::ok(
+                format!("the driver's service account {sa}"),
+                "created from the file before the application",
+            ))
+            .boxed(),
+        );
+    } else {
+        futs.push(
+            check_exists::<ServiceAccount>(
+                client.clone(),
+                ns.clone(),
+                sa.clone(),
+                "the driver's service account".into(),
+                grant_fix(&ns, &sa),
+            )
+            .boxed(),
+        );
+    }
     match &inputs.driver_auth {
+        // Its permissions come with it (a bundled Role and RoleBinding), after this check.
+        DriverAuth::ServiceAccount if inputs.service_account_bundled => {}
         DriverAuth::ServiceAccount => {
             futs.push(
                 check_sa_permissions(client.clone(), ns.clone(), sa, inputs.driver_needs.clone())
@@ -1052,6 +1089,21 @@ pub async fn check(
     sub: &Submission,
 ) -> Result<()> {
     check_inputs(client, target, &Inputs::from_submission(sub)).await
+}
+
+/// [`check`] for a submission whose file also creates `bundled` objects `(kind, name)` in
+/// its namespace first: references to them are not required to exist yet.
+pub async fn check_with_bundled(
+    client: &Client,
+    target: &crate::kube::KubeTarget,
+    sub: &Submission,
+    bundled: &[(String, String)],
+) -> Result<()> {
+    let mut inputs = Inputs::from_submission(sub);
+    for (kind, name) in bundled {
+        inputs.provided(kind, name);
+    }
+    check_inputs(client, target, &inputs).await
 }
 
 /// [`check`] for inputs the caller added to (e.g. `connect` also needs `pods/portforward`).

@@ -401,3 +401,75 @@ fn convert_arguments_to_manifests_and_back() {
     ]);
     assert_bad_input(&o, &["--name"]);
 }
+
+/// What a published Kubeflow example bundles before its application.
+const BUNDLED: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app-conf
+data:
+  app.conf: "answer=42"
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: app-creds
+type: Opaque
+stringData:
+  password: hunter2-do-not-print
+---
+"#;
+
+#[test]
+fn plain_objects_of_the_file_come_first_in_a_dry_run() {
+    let env = Env::new();
+    let text = format!("{BUNDLED}{KUBEFLOW}");
+    let o = env.run_stdin(&["submit", "-f", "-", "--dry-run", "-o", "json"], &text);
+    let list = objects(&o);
+    let items = items(&list);
+    let kinds: Vec<(String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().to_string(),
+                i["metadata"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds[0], ("ConfigMap".into(), "app-conf".into()));
+    assert_eq!(kinds[1], ("Secret".into(), "app-creds".into()));
+    assert_eq!(kinds[2].0, "Pod");
+    // Into the application's namespace; the Secret as kubectl's dry run shows it.
+    assert_eq!(items[0]["metadata"]["namespace"], "jobs");
+    assert_eq!(items[1]["metadata"]["namespace"], "jobs");
+    assert_eq!(items[1]["stringData"]["password"], "hunter2-do-not-print");
+    // Never in human output.
+    assert!(!stderr(&o).contains("hunter2"), "{}", stderr(&o));
+
+    // Kinds that make no sense in a Spark submission are refused, naming them; nothing printed.
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\n";
+    assert_bad_input(
+        &env.run_stdin(
+            &["submit", "-f", "-", "--dry-run"],
+            &format!("{deployment}{KUBEFLOW}"),
+        ),
+        &["(document 1)", "kind Deployment", "kubectl apply -f"],
+    );
+    // A file of plain objects only has nothing to submit.
+    assert_bad_input(
+        &env.run_stdin(&["submit", "-f", "-", "--dry-run"], BUNDLED),
+        &[
+            "no SparkApplication",
+            "ConfigMap/app-conf, Secret/app-creds",
+        ],
+    );
+    // A namespace that disagrees with -n, as for the application.
+    let other = BUNDLED.replace("name: app-conf\n", "name: app-conf\n  namespace: other\n");
+    assert_bad_input(
+        &env.run_stdin(
+            &["submit", "-n", "jobs", "-f", "-", "--dry-run"],
+            &format!("{other}{KUBEFLOW}"),
+        ),
+        &["ConfigMap/app-conf has metadata.namespace other but -n is jobs"],
+    );
+}

@@ -213,3 +213,107 @@ async fn apache_and_scheduled_manifests_run_once() {
         .collect();
     assert!(names.iter().any(|n| n.starts_with("nightly-")), "{names:?}");
 }
+
+/// A published-example shape: the ConfigMap and Secret the driver mounts, then the
+/// application.
+fn bundled(cm: &str, secret: &str, app: &str) -> String {
+    format!(
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {cm}
+data:
+  app.conf: "answer=42"
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {secret}
+type: Opaque
+stringData:
+  password: hunter2-do-not-print
+---
+{}"#,
+        kubeflow(app, "Succeeded", 0).replace(
+            "  driver:\n",
+            &format!(
+                "  volumes: [{{name: conf, configMap: {{name: {cm}}}}}]\n  driver:\n    \
+                 volumeMounts: [{{name: conf, mountPath: /etc/app}}]\n    \
+                 secrets: [{{name: {secret}, path: /mnt/creds, secretType: Generic}}]\n"
+            )
+        )
+    )
+}
+
+#[tokio::test]
+async fn plain_objects_of_the_file_are_created_first_and_rolled_back_on_failure() {
+    use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "bundle");
+    let client = cluster.client(User::Admin).await;
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), &ns.name);
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns.name);
+
+    // Preflight knows the file creates what the driver mounts; both are created, then the
+    // application, which runs to success; the summary names them, never the secret's data.
+    let file = bundled("app-conf", "app-creds", "pi-bundle");
+    let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(&file));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stderr:\n{err}");
+    assert!(
+        err.contains("the file's other objects: created ConfigMap/app-conf, Secret/app-creds"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2") && !text(&o.stdout).contains("hunter2"));
+    let cm = cms.get("app-conf").await.expect("the ConfigMap exists");
+    assert_eq!(cm.data.unwrap()["app.conf"], "answer=42");
+    let managers: Vec<String> = cm
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|f| f.manager)
+        .collect();
+    assert!(
+        managers.contains(&"kubectl-spark".to_string()),
+        "{managers:?}"
+    );
+    assert!(secrets.get_opt("app-creds").await.unwrap().is_some());
+    let pods = driver_pods(cluster, &ns).await;
+    assert_eq!(pods.len(), 1);
+
+    // Again: the objects are updated in place (server-side apply), a second app runs.
+    let again = file.replace("name: pi-bundle", "name: pi-bundle-2");
+    let o = kubectl_spark(&ns, &["submit", "-f", "-", "--no-wait"], Some(&again));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stderr:\n{err}");
+    assert!(
+        err.contains("updated ConfigMap/app-conf, Secret/app-creds"),
+        "{err}"
+    );
+
+    // The application is refused by the API server (an invalid annotation key; preflight
+    // skipped): the objects this run created are deleted again, the older ones kept.
+    let failing = bundled("roll-conf", "app-creds", "pi-rolled").replace(
+        "e2e.kubectl-spark.io/delay: \"500\"",
+        "e2e.kubectl-spark.io/delay: \"500\"\n      bad/key/x: \"1\"",
+    );
+    let before = driver_pods(cluster, &ns).await.len();
+    let o = kubectl_spark(
+        &ns,
+        &["submit", "-f", "-", "--no-wait", "--skip-preflight"],
+        Some(&failing),
+    );
+    let err = text(&o.stderr);
+    assert_ne!(o.status.code(), Some(0), "stderr:\n{err}");
+    assert!(
+        err.contains("rolled back the file's objects: deleted ConfigMap/roll-conf")
+            && err.contains("kept Secret/app-creds"),
+        "{err}"
+    );
+    assert!(cms.get_opt("roll-conf").await.unwrap().is_none());
+    assert!(secrets.get_opt("app-creds").await.unwrap().is_some());
+    assert_eq!(driver_pods(cluster, &ns).await.len(), before);
+}

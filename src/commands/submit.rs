@@ -3,12 +3,13 @@
 
 use crate::cli::{DryRun, KubeFlags, ObjectFormat, SubmitArgs};
 use crate::error::{Error, Result};
+use crate::manifest::bundle::{self, PlainObject};
 use crate::output;
-use crate::submit::apply;
 use crate::submit::args::check_no_option_as_resource;
 use crate::submit::plan::Submission;
 use crate::submit::prepare::{self, Prepared, create, objects_list};
 use crate::submit::wait::{self, Outcome, WaitTarget};
+use crate::submit::{apply, bundled};
 
 /// Runs `submit`; returns the exit code.
 pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
@@ -21,11 +22,17 @@ pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
         ));
     }
     let prepared = prepare::prepare_all(flags, &args).await?;
-    run_prepared(&prepared, &args, dry_run).await
+    run_prepared(&prepared.submissions, &prepared.bundled, &args, dry_run).await
 }
 
-/// Creates (or dry-runs) every prepared submission, then waits for each in turn.
-async fn run_prepared(all: &[Prepared], args: &SubmitArgs, dry_run: DryRun) -> Result<u8> {
+/// Creates (or dry-runs) the plain objects a `-f` file bundles (`bundled`, each with its
+/// namespace), then every prepared submission, then waits for each in turn.
+async fn run_prepared(
+    all: &[Prepared],
+    bundled: &[(PlainObject, String)],
+    args: &SubmitArgs,
+    dry_run: DryRun,
+) -> Result<u8> {
     if dry_run != DryRun::None {
         for up in all.iter().filter_map(|p| p.uploads.as_ref()) {
             output::info(&format!(
@@ -37,7 +44,10 @@ async fn run_prepared(all: &[Prepared], args: &SubmitArgs, dry_run: DryRun) -> R
         }
     }
     let list = || -> Result<serde_json::Value> {
-        let mut items = Vec::new();
+        // As `kubectl apply --dry-run -o yaml` shows them (a Secret's data included: this is
+        // the objects as data, on stdout, asked for with -o).
+        let mut items: Vec<serde_json::Value> =
+            bundled.iter().map(|(o, ns)| o.for_namespace(ns)).collect();
         for p in all {
             if let Some(serde_json::Value::Array(more)) = objects_list(&p.submission)?.get("items")
             {
@@ -56,6 +66,15 @@ async fn run_prepared(all: &[Prepared], args: &SubmitArgs, dry_run: DryRun) -> R
         .map(|p| p.target.client())
         .collect::<Result<Vec<_>>>()?;
     if dry_run == DryRun::Server {
+        if let Some(client) = clients.first()
+            && !bundled.is_empty()
+        {
+            bundled::apply_all(client, bundled, true).await?;
+            output::info(&format!(
+                "server dry run: the API server accepted {}; nothing was created",
+                bundle::summary(&bundled.iter().map(|(o, _)| o.clone()).collect::<Vec<_>>())
+            ));
+        }
         for (p, client) in all.iter().zip(&clients) {
             let sub = &p.submission;
             apply::apply(client, sub, true).await?;
@@ -72,12 +91,32 @@ async fn run_prepared(all: &[Prepared], args: &SubmitArgs, dry_run: DryRun) -> R
     }
     if !args.skip_preflight {
         for (p, client) in all.iter().zip(&clients) {
-            crate::preflight::check(client, &p.target, &p.submission).await?;
+            let provided: Vec<(String, String)> = bundled
+                .iter()
+                .filter(|(_, ns)| *ns == p.submission.namespace)
+                .map(|(o, _)| (o.kind.clone(), o.name.clone()))
+                .collect();
+            crate::preflight::check_with_bundled(client, &p.target, &p.submission, &provided)
+                .await?;
         }
     }
+    let applied = match clients.first() {
+        Some(client) if !bundled.is_empty() => {
+            let applied = bundled::apply_all(client, bundled, false).await?;
+            output::info(&bundled::summary(&applied));
+            applied
+        }
+        _ => Vec::new(),
+    };
     for (p, client) in all.iter().zip(&clients) {
-        if let Some(code) = create_and_announce(p, client).await? {
-            return Ok(code);
+        match create_and_announce(p, client).await {
+            Ok(Some(code)) => return Ok(code),
+            Ok(None) => {}
+            Err(e) if applied.is_empty() => return Err(e),
+            Err(e) => {
+                output::info(&bundled::roll_back(client, &applied).await);
+                return Err(e);
+            }
         }
     }
     let mut worst: Result<u8> = Ok(0);

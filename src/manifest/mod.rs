@@ -12,6 +12,7 @@
 //! The reverse direction (`kubectl spark convert --to kubeflow|apache`) lives in [`emit`].
 
 pub mod apache;
+pub mod bundle;
 pub mod emit;
 pub mod kubeflow;
 pub mod source;
@@ -201,28 +202,22 @@ pub fn add_template_confs(options: &mut SubmitOptions, role: Role, built: &Built
     }
 }
 
-/// Parses and translates every document of a manifest stream. Nothing is partially accepted:
-/// the first bad document fails the whole stream.
+/// Parses and translates every document of a manifest stream, which must hold applications
+/// only (`submit -f` also takes the plain objects an application uses: [`bundle::read`]).
+/// Nothing is partially accepted: the first bad document fails the whole stream.
 pub fn translate_all(text: &str, source: &str, now_nanos: i128) -> Result<Vec<Translated>> {
-    let docs = yaml::parse_documents(text, source)?;
-    if docs.is_empty() {
+    let b = bundle::read(text, source, now_nanos)?;
+    if let Some(o) = b.objects.first() {
         return Err(Error::usage(
-            format!("{source}: no manifest found (the input is empty)"),
-            "pass a file with a SparkApplication manifest",
+            format!(
+                "{}: {} is not a SparkApplication; convert translates applications only",
+                o.label,
+                o.display()
+            ),
+            "remove the other objects from the file (`kubectl spark submit -f` creates them with the application)",
         ));
     }
-    let many = docs.len() > 1;
-    docs.iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            let label = if many {
-                format!("{source} (document {})", i + 1)
-            } else {
-                source.to_string()
-            };
-            translate(doc, label, now_nanos)
-        })
-        .collect()
+    Ok(b.apps)
 }
 
 /// Translates one document, choosing the schema from `apiVersion` and `kind`.

@@ -307,7 +307,10 @@ fn bad_manifests_name_the_field_path_and_line() {
         "{m}"
     );
     let (m, _) = err("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n");
-    assert!(m.contains("not a SparkApplication"), "{m}");
+    assert!(
+        m.contains("kind Pod") && m.contains("SparkApplications"),
+        "{m}"
+    );
     let (m, _) = err(&base("  mode: client\n", "    cores: 1\n"));
     assert!(
         m.starts_with("spec.mode: mode `client` is not supported"),

@@ -4,12 +4,13 @@
 
 use crate::cli::{KubeFlags, ObjectFormat, SubmitArgs};
 use crate::conf::SparkConf;
-use crate::conf::submit_args::Launch;
 use crate::error::{Error, Result};
+use crate::manifest::bundle;
 use crate::output;
 use crate::store::settings::StoreEnv;
 use crate::submit::args::flags_replaced_by_manifest;
-use crate::submit::prepare::{self, Prepared};
+use crate::submit::bundled;
+use crate::submit::prepare::{self, PreparedAll};
 use crate::submit::resolve;
 
 /// Reads and translates the manifest(s) named by `-f`, then prepares every document before
@@ -18,7 +19,7 @@ pub async fn prepare_manifests(
     flags: &KubeFlags,
     args: &SubmitArgs,
     source: &str,
-) -> Result<Vec<Prepared>> {
+) -> Result<PreparedAll> {
     let replaced = flags_replaced_by_manifest(args);
     if !replaced.is_empty() {
         return Err(Error::usage(
@@ -32,7 +33,8 @@ pub async fn prepare_manifests(
     }
     let text = crate::manifest::read_source(source).await?;
     let now = jiff::Timestamp::now();
-    let docs = crate::manifest::translate_all(&text, source, now.as_nanosecond())?;
+    let file = bundle::read(&text, source, now.as_nanosecond())?;
+    let docs = file.apps;
     let warnings: Vec<String> = docs
         .iter()
         .flat_map(|d| d.warnings.iter().cloned())
@@ -125,10 +127,26 @@ pub async fn prepare_manifests(
                 &options,
                 &given,
                 version.as_deref(),
-                Launch::Application,
+                crate::conf::submit_args::Launch::Application,
             )
             .await?,
         );
     }
-    Ok(prepared)
+    // Objects without a namespace go where the (first) application goes.
+    let app_ns = prepared
+        .first()
+        .map(|p| p.submission.namespace.clone())
+        .unwrap_or_default();
+    let bundled = file
+        .objects
+        .into_iter()
+        .map(|o| {
+            let ns = bundled::namespace_of(&o, flags.namespace.as_deref(), &app_ns)?;
+            Ok((o, ns))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(PreparedAll {
+        submissions: prepared,
+        bundled,
+    })
 }

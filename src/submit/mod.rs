@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod args;
+pub mod bundled;
 pub mod manifests;
 pub mod plan;
 pub mod prepare;

@@ -83,11 +83,23 @@ pub fn configmap_secret_warning(submission: &Submission) -> Option<String> {
 
 /// The one call from `submit`'s arguments to its resolved submissions: every document of the
 /// `-f` manifest, or the command line's one application. Contacts no server.
-pub async fn prepare_all(flags: &KubeFlags, args: &SubmitArgs) -> Result<Vec<Prepared>> {
+pub async fn prepare_all(flags: &KubeFlags, args: &SubmitArgs) -> Result<PreparedAll> {
     match &args.filename {
         Some(source) => manifests::prepare_manifests(flags, args, source).await,
-        None => Ok(vec![prepare(flags, args).await?]),
+        None => Ok(PreparedAll {
+            submissions: vec![prepare(flags, args).await?],
+            bundled: Vec::new(),
+        }),
     }
+}
+
+/// Everything `submit` resolved: the submissions, and the plain objects a `-f` file bundles
+/// with them ([`crate::manifest::bundle`]), each with the namespace it goes to.
+pub struct PreparedAll {
+    /// One per application, in file order.
+    pub submissions: Vec<Prepared>,
+    /// Created first, in file order.
+    pub bundled: Vec<(crate::manifest::bundle::PlainObject, String)>,
 }
 
 /// Resolves and plans a submission; contacts no server.
