@@ -473,3 +473,95 @@ fn plain_objects_of_the_file_come_first_in_a_dry_run() {
         &["ConfigMap/app-conf has metadata.namespace other but -n is jobs"],
     );
 }
+
+/// The Apache operator's example (`examples/spark-connect-server.yaml`), abridged.
+const APACHE_CONNECT: &str = r#"apiVersion: spark.apache.org/v1
+kind: SparkApplication
+metadata:
+  name: spark-connect-server
+spec:
+  mainClass: "org.apache.spark.sql.connect.service.SparkConnectServer"
+  sparkConf:
+    spark.dynamicAllocation.enabled: "true"
+    spark.dynamicAllocation.shuffleTracking.enabled: "true"
+    spark.dynamicAllocation.minExecutors: "1"
+    spark.dynamicAllocation.maxExecutors: "1"
+    spark.kubernetes.authenticate.driver.serviceAccountName: "spark"
+    spark.kubernetes.container.image: "apache/spark:4.0.1"
+    spark.scheduler.mode: "FAIR"
+  runtimeVersions:
+    scalaVersion: "2.13"
+    sparkVersion: "4.0.1"
+"#;
+
+#[test]
+fn server_applications_from_manifests_run_their_class_in_the_driver_pod() {
+    let env = Env::new();
+    // Connect: launched as `kubectl spark connect` launches it (label, token Secret, probe).
+    let list = objects(&env.run_stdin(
+        &["submit", "-f", "-", "--dry-run", "-o", "json"],
+        APACHE_CONNECT,
+    ));
+    let pod = &pods(&list)[0];
+    assert_eq!(
+        pod["metadata"]["labels"]["kubectl-spark.io/connect-server"], "true",
+        "{pod}"
+    );
+    let container = &pod["spec"]["containers"][0];
+    let args = container["args"].to_string();
+    assert!(
+        args.contains("org.apache.spark.sql.connect.service.SparkConnectServer"),
+        "{args}"
+    );
+    assert!(container["readinessProbe"].is_object(), "{container}");
+    assert!(
+        items(&list).iter().any(|o| o["kind"] == "Secret"
+            && o["metadata"]["name"]
+                .as_str()
+                .unwrap()
+                .ends_with("-connect-token")),
+        "a token Secret"
+    );
+    assert_eq!(
+        properties(&list, 0)["spark.connect.grpc.binding.address"],
+        "127.0.0.1"
+    );
+
+    // Thrift: the class runs as written (client mode inside the driver pod).
+    let thrift = APACHE_CONNECT
+        .replace(
+            "org.apache.spark.sql.connect.service.SparkConnectServer",
+            "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
+        )
+        .replace("name: spark-connect-server", "name: spark-thrift-server");
+    let list = objects(&env.run_stdin(&["submit", "-f", "-", "--dry-run", "-o", "json"], &thrift));
+    let pod = &pods(&list)[0];
+    assert!(
+        pod["spec"]["containers"][0]["args"]
+            .to_string()
+            .contains("org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"),
+        "{pod}"
+    );
+    assert!(
+        pod["metadata"]["labels"]
+            .get("kubectl-spark.io/connect-server")
+            .is_none()
+    );
+
+    // On the command line, spark-submit's refusal stays, pointing at `kubectl spark connect`.
+    assert_bad_input(
+        &env.run(&[
+            "submit",
+            "--dry-run",
+            "--class",
+            "org.apache.spark.sql.connect.service.SparkConnectServer",
+            "--conf",
+            "spark.kubernetes.container.image=apache/spark:4.0.1",
+            "spark-internal",
+        ]),
+        &[
+            "not applicable to Spark Connect server",
+            "kubectl spark connect",
+        ],
+    );
+}

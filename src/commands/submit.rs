@@ -2,6 +2,7 @@
 //! wait) → report.
 
 use crate::cli::{DryRun, KubeFlags, ObjectFormat, SubmitArgs};
+use crate::connect;
 use crate::error::{Error, Result};
 use crate::manifest::bundle::{self, PlainObject};
 use crate::output;
@@ -111,6 +112,9 @@ async fn run_prepared(
     for (p, client) in all.iter().zip(&clients) {
         match create_and_announce(p, client).await {
             Ok(Some(code)) => return Ok(code),
+            Ok(None) if connect::is_connect_server(&p.submission.pod) => {
+                output::info(&attach_hint(&p.submission));
+            }
             Ok(None) => {}
             Err(e) if applied.is_empty() => return Err(e),
             Err(e) => {
@@ -180,6 +184,17 @@ async fn create_and_announce(p: &Prepared, client: &::kube::Client) -> Result<Op
     // gets the driver's exit code.
     output::print_data(&format!("{}\n", p.submission.submission_id()))?;
     Ok(None)
+}
+
+/// How to reach a Connect server a manifest started.
+fn attach_hint(sub: &Submission) -> String {
+    format!(
+        "{} is a Spark Connect server: reach it with `kubectl spark connect -n {} --attach {}` \
+         (a tunnel and the connection string with its token)",
+        sub.submission_id(),
+        sub.namespace,
+        sub.driver_pod_name
+    )
 }
 
 /// The commands that follow an application still running.

@@ -182,7 +182,14 @@ pub enum Launch {
     /// Spark's Connect server (`kubectl spark connect`): the class is fixed, there is no
     /// primary resource, and the app name defaults to `spark-connect`.
     ConnectServer,
+    /// Spark's Thrift server ([`THRIFT_SERVER_CLASS`]) from an operator manifest: like an
+    /// application, but the class spark-submit refuses in cluster mode is accepted, because
+    /// the driver pod runs it in client mode (as the operators do).
+    ThriftServer,
 }
+
+/// The Spark Thrift server's main class.
+pub const THRIFT_SERVER_CLASS: &str = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2";
 
 /// The Spark Connect server's main class.
 pub const CONNECT_SERVER_CLASS: &str = "org.apache.spark.sql.connect.service.SparkConnectServer";
@@ -369,7 +376,7 @@ fn resolve_any(opts: &SubmitOptions, ctx: &ArgsContext, launch: Launch) -> Resul
         .clone()
         .or_else(|| props.get("spark.app.name").map(str::to_string))
         .or_else(|| match launch {
-            Launch::Application => opts.class.clone(),
+            Launch::Application | Launch::ThriftServer => opts.class.clone(),
             Launch::ConnectServer => Some(CONNECT_DEFAULT_NAME.to_string()),
         })
         .or_else(|| primary.as_deref().map(file_name));
@@ -662,6 +669,14 @@ fn check_main_class(
             }
             _ => None,
         };
+        if class == CONNECT_SERVER_CLASS {
+            return Err(Error::usage(
+                format!(
+                    "--class {class}: Cluster deploy mode is not applicable to Spark Connect server."
+                ),
+                "start a Connect server with `kubectl spark connect [NAME]`: it runs the server in the driver pod (client mode there) and opens a tunnel to it",
+            ));
+        }
         if let Some(what) = what {
             return Err(Error::usage(
                 format!("--class {class}: Cluster deploy mode is not applicable to {what}."),

@@ -15,6 +15,7 @@ pub mod apache;
 pub mod bundle;
 pub mod emit;
 pub mod kubeflow;
+pub mod servers;
 pub mod source;
 pub mod template;
 pub mod yaml;

@@ -105,6 +105,7 @@ pub async fn prepare_manifests(
         options.master = args.master.clone();
         options.deploy_mode = args.deploy_mode.clone();
         options.confs.extend(args.conf.iter().cloned());
+        let launch = crate::manifest::servers::launch_of(&mut options, &doc.label)?;
         let version = match (&args.spark_version, &doc.spark_version) {
             (Some(v), _) => Some(v.clone()),
             (None, Some(v)) => match crate::conf::SparkVersion::parse(v) {
@@ -121,15 +122,8 @@ pub async fn prepare_manifests(
             (None, None) => None,
         };
         prepared.push(
-            prepare::prepare_from(
-                flags,
-                args,
-                &options,
-                &given,
-                version.as_deref(),
-                crate::conf::submit_args::Launch::Application,
-            )
-            .await?,
+            prepare::prepare_from(flags, args, &options, &given, version.as_deref(), launch)
+                .await?,
         );
     }
     // Objects without a namespace go where the (first) application goes.

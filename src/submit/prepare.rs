@@ -158,7 +158,7 @@ pub async fn prepare_from(
         now,
     };
     let submission = match launch {
-        Launch::Application => steps::build(&plan),
+        Launch::Application | Launch::ThriftServer => steps::build(&plan),
         Launch::ConnectServer => {
             let token = connect::supports_token(&plan.spark_version).then(connect::draw_token);
             warnings.extend(connect::configure(&mut plan, token.as_deref())?);
