@@ -3,7 +3,10 @@
 //!
 //! - after `kubectl spark setup`, an application with Spark's StatefulSet executor allocator
 //!   (`spark.kubernetes.allocation.pods.allocator=statefulset`) gets its executors and
-//!   succeeds (it failed with `statefulsets.apps is forbidden` when setup's Role lacked them).
+//!   succeeds (it failed with `statefulsets.apps is forbidden` when setup's Role lacked them);
+//! - a Spark Connect server from the Apache operator's example manifest (`submit -f`) is
+//!   reached with `kubectl spark connect --attach` and answers the PyPI Connect client
+//!   (`tests/connect/install-client.sh`, as tests/connect_real_node.rs uses it).
 //!
 //! Every test name starts with `real_node_`, which `tests/run.sh` skips in its kwok-only stage
 //! (it runs them in the real-node stage, one at a time: the node has 2 cores). Without a real
@@ -11,17 +14,18 @@
 
 mod common;
 
-use std::io::Write as _;
-use std::path::PathBuf;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Cluster, Running, TestNamespace, User, wait_exit};
+use common::{Cluster, Running, TestNamespace, User, interrupt, wait_exit};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubectl-spark");
 /// A JVM starts in 20-40 s on two busy cores; a driver, then its executors, then the work.
 const SPARK_TIMEOUT: Duration = Duration::from_secs(420);
-const EXAMPLES: &str = "local:///opt/spark/examples/jars/spark-examples.jar";
+/// The image has Spark's Python examples (not the examples jar: tests/node/image/README.md).
+const PI_PY: &str = "local:///opt/spark/examples/src/main/python/pi.py";
 
 /// The real node's cluster, Spark image and pod template, or None (after `SKIPPED`, or a
 /// failure under `CI=true`).
@@ -94,7 +98,7 @@ fn real_node_confs(image: &str, template: &std::path::Path, executors: u32) -> V
     args
 }
 
-/// Issue 22 §1: the StatefulSet allocator after `setup`. SparkPi's job only finishes once an
+/// Issue 22 §1: the StatefulSet allocator after `setup`. pi.py's job only finishes once an
 /// executor ran its tasks, so exit 0 means the driver created its StatefulSet and got
 /// executors from it; doctor, given the same setting, agrees beforehand.
 #[test]
@@ -124,14 +128,7 @@ fn real_node_statefulset_allocator_after_setup_runs_executors() {
 
     let mut args: Vec<String> = vec!["submit".into(), "--name".into(), "real-sts".into()];
     args.extend(real_node_confs(&image, &template, 1));
-    args.extend([
-        "--conf".into(),
-        allocator,
-        "--class".into(),
-        "org.apache.spark.examples.SparkPi".into(),
-        EXAMPLES.into(),
-        "4".into(),
-    ]);
+    args.extend(["--conf".into(), allocator, PI_PY.into(), "4".into()]);
     let (code, out, err) = run(kspark(&ns, User::Bob, &args), SPARK_TIMEOUT);
     let (_, log, _) = run(
         kspark(
@@ -152,4 +149,157 @@ fn real_node_statefulset_allocator_after_setup_runs_executors() {
     );
     assert!(log.contains("Pi is roughly"), "driver log:\n{log}");
     assert!(!log.contains("forbidden"), "driver log:\n{log}");
+}
+
+/// The Spark version an image tag names (`localhost/kubectl-spark/spark:4.0.5` → `4.0.5`).
+fn image_version(image: &str) -> String {
+    let tag = image.rsplit_once(':').map(|(_, t)| t).unwrap_or_default();
+    tag.chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect()
+}
+
+/// The venv's python with the Spark Connect client of `version`.
+fn client_python(version: &str) -> PathBuf {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/connect/install-client.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .arg(version)
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "tests/connect/install-client.sh failed"
+    );
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+/// The Apache operator's `examples/spark-connect-server.yaml`, with the real node's image.
+fn apache_connect_manifest(image: &str, version: &str) -> String {
+    format!(
+        r#"apiVersion: spark.apache.org/v1
+kind: SparkApplication
+metadata:
+  name: spark-connect-server
+spec:
+  mainClass: "org.apache.spark.sql.connect.service.SparkConnectServer"
+  sparkConf:
+    spark.dynamicAllocation.enabled: "true"
+    spark.dynamicAllocation.shuffleTracking.enabled: "true"
+    spark.dynamicAllocation.minExecutors: "1"
+    spark.dynamicAllocation.maxExecutors: "1"
+    spark.kubernetes.authenticate.driver.serviceAccountName: "spark"
+    spark.kubernetes.container.image: "{image}"
+    spark.kubernetes.executor.podNamePrefix: "spark-connect-server"
+    spark.scheduler.mode: "FAIR"
+  applicationTolerations:
+    resourceRetainPolicy: OnFailure
+  runtimeVersions:
+    scalaVersion: "2.13"
+    sparkVersion: "{version}"
+"#
+    )
+}
+
+const QUERY: &str = r#"
+import sys
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.remote(sys.argv[1]).getOrCreate()
+print(spark.range(1000).selectExpr("sum(id)").collect()[0][0])
+spark.stop()
+"#;
+
+/// Issue 22 §3: a Connect server from the Apache operator's example manifest runs the server
+/// class inside the driver pod as `kubectl spark connect` does; `submit -f` says how to reach
+/// it, `connect --attach` does, and the PyPI client's query is answered.
+#[test]
+fn real_node_connect_server_from_an_apache_manifest_answers_the_client() {
+    let Some((cluster, image, template)) = real_node() else {
+        return;
+    };
+    let version = image_version(&image);
+    let python = client_python(&version);
+    let ns = TestNamespace::new(cluster, "real-connect-f");
+    let (code, out, err) = run(
+        kspark(&ns, User::Admin, &["setup".into()]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, 0, "setup: {out}{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("spark-connect-server.yaml");
+    std::fs::write(&manifest, apache_connect_manifest(&image, &version)).unwrap();
+
+    // The manifest, plus what lands it on the real node (flags apply after the manifest).
+    let mut args: Vec<String> = vec![
+        "submit".into(),
+        "-f".into(),
+        manifest.display().to_string(),
+        "--no-wait".into(),
+    ];
+    args.extend(real_node_confs(&image, &template, 1));
+    args.extend(["--conf".into(), "spark.driver.memory=768m".into()]);
+    let (code, out, err) = run(kspark(&ns, User::Bob, &args), Duration::from_secs(120));
+    assert_eq!(code, 0, "submit -f: {out}{err}");
+    let id = out.trim().to_string();
+    assert!(
+        err.contains(&format!("{id} is a Spark Connect server")) && err.contains("--attach"),
+        "{err}"
+    );
+    let pod = id.split_once(':').unwrap().1.to_string();
+
+    // connect --attach waits until the server is ready, then forwards and prints the
+    // connection string (with the server's token) on stdout.
+    let mut attach = kspark(
+        &ns,
+        User::Bob,
+        &[
+            "connect".into(),
+            "--attach".into(),
+            pod.clone(),
+            "--port".into(),
+            "0".into(),
+            "--ui-port".into(),
+            "0".into(),
+            "--timeout".into(),
+            "6m".into(),
+        ],
+    );
+    let errs = dir.path().join("attach.err");
+    attach
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&errs).unwrap());
+    let mut attached = Running(attach.spawn().unwrap());
+    let mut remote = String::new();
+    BufReader::new(attached.0.stdout.take().unwrap())
+        .read_line(&mut remote)
+        .unwrap();
+    let remote = remote.trim().to_string();
+    assert!(
+        remote.starts_with("sc://") && remote.contains(";token="),
+        "no connection string; connect stderr:\n{}",
+        std::fs::read_to_string(&errs).unwrap_or_default()
+    );
+    let answer = Command::new(&python)
+        .args(["-c", QUERY, &remote])
+        .output()
+        .unwrap();
+    assert!(
+        answer.status.success(),
+        "the Spark Connect client failed: {}",
+        String::from_utf8_lossy(&answer.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&answer.stdout).trim(), "499500");
+    interrupt(&attached.0);
+    assert_eq!(wait_exit(&mut attached.0, Duration::from_secs(60)), 0);
+
+    let (code, out, err) = run(
+        kspark(
+            &ns,
+            User::Bob,
+            &["kill".into(), id.clone(), "--wait".into()],
+        ),
+        Duration::from_secs(120),
+    );
+    assert_eq!(code, 0, "kill: {out}{err}");
 }
