@@ -6,7 +6,7 @@ use std::path::Path;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, ConvertArgs, ConvertTarget, ObjectFormat};
+use crate::cli::{Cli, Command, ConvertArgs, ConvertTarget, KubeFlags, ObjectFormat};
 use crate::conf::SparkConf;
 use crate::error::{Error, Result};
 use crate::manifest::{self, Role, emit, read_source};
@@ -14,10 +14,10 @@ use crate::output;
 use crate::submit::args::to_options;
 
 /// Runs `convert`; returns the exit code.
-pub async fn run(args: &ConvertArgs) -> Result<u8> {
+pub async fn run(flags: &KubeFlags, args: &ConvertArgs) -> Result<u8> {
     match args.to {
         ConvertTarget::Args => to_args(args).await,
-        ConvertTarget::Kubeflow | ConvertTarget::Apache => to_manifest(args),
+        ConvertTarget::Kubeflow | ConvertTarget::Apache => to_manifest(flags, args),
     }
 }
 
@@ -114,7 +114,7 @@ fn write_template(path: &Path, pod: &k8s_openapi::api::core::v1::Pod) -> Result<
     Ok(())
 }
 
-fn to_manifest(args: &ConvertArgs) -> Result<u8> {
+fn to_manifest(flags: &KubeFlags, args: &ConvertArgs) -> Result<u8> {
     if args.filename.is_some() {
         return Err(Error::usage(
             "--to kubeflow|apache converts submit arguments, not a manifest (-f)",
@@ -143,7 +143,10 @@ fn to_manifest(args: &ConvertArgs) -> Result<u8> {
     let Command::Submit(submit) = cli.command else {
         unreachable!("parsed as submit");
     };
-    let options = to_options(&submit);
+    let mut options = to_options(&submit);
+    // `-n` (before `convert` or among the submit arguments) is the manifest's namespace.
+    let namespace = cli.kube.namespace.as_deref().or(flags.namespace.as_deref());
+    emit::add_namespace(&mut options, namespace)?;
     let version_flag = args
         .spark_version
         .clone()
@@ -157,7 +160,10 @@ fn to_manifest(args: &ConvertArgs) -> Result<u8> {
         ConvertTarget::Kubeflow => emit::to_kubeflow(&options, &version.to_string())?,
         _ => emit::to_apache(&options, &version.to_string())?,
     };
-    for n in notes {
+    for n in notes
+        .into_iter()
+        .chain(emit::local_file_note(&options, &conf))
+    {
         output::warn(&n);
     }
     let mut text = output::render(&manifest, ObjectFormat::Yaml)?;

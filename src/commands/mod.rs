@@ -90,6 +90,6 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Setup(args) => setup::run(&kube, &args).await,
         Command::Doctor(args) => doctor::run(&kube, &args).await,
         Command::ClientSetup(args) => client_setup::run(&kube, &args).await,
-        Command::Convert(args) => convert::run(&args).await,
+        Command::Convert(args) => convert::run(&kube, &args).await,
     }
 }

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::conf::split_list;
 use crate::conf::submit_args::{SubmitOptions, flag_conf_keys};
+use crate::conf::{SparkConf, split_list};
 use crate::error::{Error, Result};
 
 /// The properties the options set, flags applied over `--conf` (last value wins), in first-set
@@ -46,6 +46,46 @@ pub fn effective_conf(opts: &SubmitOptions) -> Result<Vec<(String, String)>> {
 
 /// What the conversion had to leave out, for the user.
 pub type Notes = Vec<String>;
+
+/// Sets the manifest's namespace from `-n` (as `spark.kubernetes.namespace`, which becomes
+/// `metadata.namespace`); a different `spark.kubernetes.namespace` in the arguments is an error.
+pub fn add_namespace(opts: &mut SubmitOptions, namespace: Option<&str>) -> Result<()> {
+    let Some(ns) = namespace else { return Ok(()) };
+    let key = "spark.kubernetes.namespace";
+    match get(&effective_conf(opts)?, key) {
+        Some(given) if given != ns => Err(Error::usage(
+            format!("-n {ns} and --conf {key}={given} name different namespaces"),
+            "pass only one of them, or the same namespace to both",
+        )),
+        Some(_) => Ok(()),
+        None => {
+            opts.confs.push(format!("{key}={ns}"));
+            Ok(())
+        }
+    }
+}
+
+/// The note for an application file on this machine: an operator cannot read it; `submit -f`
+/// uploads it when `spark.kubernetes.file.upload.path` is set (and says where).
+pub fn local_file_note(opts: &SubmitOptions, conf: &SparkConf) -> Option<String> {
+    let primary = opts.primary_resource.as_deref()?;
+    if !crate::conf::submit_args::primary_is_local(primary) {
+        return None;
+    }
+    let key = "spark.kubernetes.file.upload.path";
+    Some(match conf.get_non_empty(key) {
+        Some(dest) => format!(
+            "the application file {primary} is a local path: `kubectl spark submit -f` will upload \
+             it to {dest} ({key}); an operator cannot read local files: upload it yourself and \
+             use that URI there"
+        ),
+        None => format!(
+            "the application file {primary} is a local path on this machine: an operator cannot \
+             read it, and `kubectl spark submit -f` can only with {key} set; use a local:// path \
+             inside the image or a remote URI (s3a://, https://), or add --conf {key}=s3a://bucket/path"
+        ),
+    })
+}
 
 fn unrepresentable(opts: &SubmitOptions, notes: &mut Notes) -> Result<()> {
     if opts.properties_file.is_some() {
@@ -507,4 +547,52 @@ pub fn to_args(opts: &SubmitOptions) -> Vec<String> {
         a.extend(opts.app_args.iter().cloned());
     }
     a
+}
+
+#[cfg(test)]
+mod namespace_and_local_file_tests {
+    use super::*;
+
+    fn opts(primary: &str) -> SubmitOptions {
+        SubmitOptions {
+            name: Some("pi".into()),
+            primary_resource: Some(primary.into()),
+            ..SubmitOptions::default()
+        }
+    }
+
+    #[test]
+    fn the_namespace_of_n_becomes_metadata_namespace() {
+        let mut o = opts("local:///opt/app.py");
+        add_namespace(&mut o, Some("team-a")).unwrap();
+        let (m, _) = to_kubeflow(&o, "4.0.1").unwrap();
+        assert_eq!(m["metadata"]["namespace"], "team-a");
+        let (m, _) = to_apache(&o, "4.0.1").unwrap();
+        assert_eq!(m["metadata"]["namespace"], "team-a");
+        let mut same = opts("local:///opt/app.py");
+        same.confs.push("spark.kubernetes.namespace=team-a".into());
+        add_namespace(&mut same, Some("team-a")).unwrap();
+        assert_eq!(same.confs.len(), 1);
+        let mut other = opts("local:///opt/app.py");
+        other.confs.push("spark.kubernetes.namespace=b".into());
+        assert!(add_namespace(&mut other, Some("team-a")).is_err());
+        let mut none = opts("local:///opt/app.py");
+        add_namespace(&mut none, None).unwrap();
+        assert!(none.confs.is_empty());
+    }
+
+    #[test]
+    fn a_local_application_file_is_named_with_what_happens_to_it() {
+        let conf = SparkConf::new();
+        assert_eq!(local_file_note(&opts("local:///opt/app.py"), &conf), None);
+        assert_eq!(local_file_note(&opts("s3a://b/app.py"), &conf), None);
+        let note = local_file_note(&opts("/home/me/app.py"), &conf).unwrap();
+        assert!(
+            note.contains("/home/me/app.py") && note.contains("operator cannot read it"),
+            "{note}"
+        );
+        let upload = SparkConf::from_pairs(&[("spark.kubernetes.file.upload.path", "s3a://b/up")]);
+        let note = local_file_note(&opts("app.py"), &upload).unwrap();
+        assert!(note.contains("will upload it to s3a://b/up"), "{note}");
+    }
 }
