@@ -285,6 +285,13 @@ pub struct SubmitArgs {
     /// With -f: fail on manifest fields only an operator acts on, instead of warning.
     #[arg(long, requires = "filename")]
     pub strict: bool,
+    /// Resubmit a failed application up to N times (a new driver each time) while waiting, as
+    /// an operator's restartPolicy OnFailure does; exit with the last attempt's code.
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Pause before each retry (e.g. 10s, 1m; default 5s).
+    #[arg(long, value_name = "DURATION", requires = "retries")]
+    pub retry_interval: Option<String>,
 
     /// The primary resource (jar, .py, .R; local://, s3a://, … or a local file), then the
     /// application's own arguments, passed through untouched.
@@ -572,6 +579,8 @@ Exit code: 0 after Ctrl-C, 3 when the server failed or was deleted, 4 when it wa
     mut_arg("spark_exit_code", |a| a.hide(true)),
     mut_arg("filename", |a| a.hide(true)),
     mut_arg("strict", |a| a.hide(true)),
+    mut_arg("retries", |a| a.hide(true)),
+    mut_arg("retry_interval", |a| a.hide(true)),
     mut_arg("timeout", |a| a.help("How long to wait for the server to be ready (e.g. 90s, 10m; default 5m); then it is deleted and the exit code is 4")),
     mut_arg("log_tail", |a| a.help("Lines of the server's log printed when it fails to start (0: none)"))
 )]

@@ -317,3 +317,87 @@ async fn plain_objects_of_the_file_are_created_first_and_rolled_back_on_failure(
     assert!(secrets.get_opt("app-creds").await.unwrap().is_some());
     assert_eq!(driver_pods(cluster, &ns).await.len(), before);
 }
+
+#[tokio::test]
+async fn restart_policy_and_retries_resubmit_a_failed_application() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "retry");
+    // restartPolicy OnFailure with 2 retries: 3 attempts, each a new driver, exit 3 (the last).
+    let failing = kubeflow("pi-retry", "Failed", 7).replace(
+        "  timeToLiveSeconds: 60\n",
+        "  restartPolicy: {type: OnFailure, onFailureRetries: 2, onFailureRetryInterval: 1}\n",
+    );
+    let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(&failing));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "stderr:\n{err}");
+    assert!(
+        err.contains("attempt 1 failed (the driver failed); resubmitting in 1s (retry 1 of 2)")
+            && err.contains(
+                "attempt 2 failed (the driver failed); resubmitting in 1s (retry 2 of 2)"
+            )
+            && err.contains("attempt 3: resubmitting as"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("restartPolicy"),
+        "honoured, not warned about: {err}"
+    );
+    let ids: Vec<String> = text(&o.stdout).lines().map(str::to_string).collect();
+    assert_eq!(ids.len(), 3, "one submission id per attempt: {ids:?}");
+    assert_eq!(driver_pods(cluster, &ns).await.len(), 3);
+
+    // --no-wait keeps the warning and submits once.
+    let o = kubectl_spark(&ns, &["submit", "-f", "-", "--no-wait"], Some(&failing));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stderr:\n{err}");
+    assert!(
+        err.contains("spec.restartPolicy is honoured only while"),
+        "{err}"
+    );
+    assert_eq!(driver_pods(cluster, &ns).await.len(), 4);
+
+    // The command line: --retries 1 gives 2 attempts (both fail: same annotations); the exit
+    // code is the last attempt's, here 0 as --spark-exit-code asks.
+    let o = kubectl_spark(
+        &ns,
+        &[
+            "submit",
+            "--retries",
+            "1",
+            "--retry-interval",
+            "1s",
+            "--spark-exit-code",
+            "--class",
+            "org.apache.spark.examples.SparkPi",
+            "--conf",
+            "spark.kubernetes.container.image=apache/spark:4.0.1",
+            "--conf",
+            "spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/outcome=Failed",
+            "--conf",
+            "spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/exit-code=5",
+            "--conf",
+            "spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/delay=300",
+            "local:///opt/spark/examples/jars/spark-examples.jar",
+        ],
+        None,
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stderr:\n{err}");
+    assert!(
+        err.contains("attempt 1 failed (the driver failed); resubmitting in 1s (retry 1 of 1)")
+            && err.contains("attempt 2: resubmitting as"),
+        "{err}"
+    );
+    assert_eq!(driver_pods(cluster, &ns).await.len(), 6);
+    // --retries needs the wait.
+    let o = kubectl_spark(
+        &ns,
+        &["submit", "-f", "-", "--no-wait", "--retries", "2"],
+        Some(&failing),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("--retries resubmits"));
+    assert_eq!(driver_pods(cluster, &ns).await.len(), 6);
+}

@@ -174,6 +174,12 @@ fn check_flags(args: &ConnectArgs) -> Result<()> {
             "run the manifest with `kubectl spark submit -f`, or give `connect` the Spark options (`kubectl spark convert -f` prints them)",
         ));
     }
+    if spark.retries.is_some() {
+        return Err(Error::usage(
+            "--retries does not apply to `connect`: a server is not resubmitted",
+            "leave it out; start the server again with `kubectl spark connect` if it fails",
+        ));
+    }
     if spark.spark_exit_code {
         return Err(Error::usage(
             "--spark-exit-code does not apply to `connect`",

@@ -4,11 +4,12 @@
 use crate::cli::{DryRun, KubeFlags, ObjectFormat, SubmitArgs};
 use crate::connect;
 use crate::error::{Error, Result};
-use crate::manifest::bundle::{self, PlainObject};
+use crate::manifest::bundle;
 use crate::output;
 use crate::submit::args::check_no_option_as_resource;
 use crate::submit::plan::Submission;
-use crate::submit::prepare::{self, Prepared, create, objects_list};
+use crate::submit::prepare::{self, Prepared, PreparedAll, create, objects_list};
+use crate::submit::retry::{self, Attempts, Failure, Retry};
 use crate::submit::wait::{self, Outcome, WaitTarget};
 use crate::submit::{apply, bundled};
 
@@ -23,17 +24,20 @@ pub async fn run(flags: &KubeFlags, args: SubmitArgs) -> Result<u8> {
         ));
     }
     let prepared = prepare::prepare_all(flags, &args).await?;
-    run_prepared(&prepared.submissions, &prepared.bundled, &args, dry_run).await
+    run_prepared(flags, &prepared, &args, dry_run).await
 }
 
-/// Creates (or dry-runs) the plain objects a `-f` file bundles (`bundled`, each with its
-/// namespace), then every prepared submission, then waits for each in turn.
+/// Creates (or dry-runs) the plain objects a `-f` file bundles, then every prepared
+/// submission, then waits for each in turn, resubmitting failed ones as their policy says.
 async fn run_prepared(
-    all: &[Prepared],
-    bundled: &[(PlainObject, String)],
+    flags: &KubeFlags,
+    prepared: &PreparedAll,
     args: &SubmitArgs,
     dry_run: DryRun,
 ) -> Result<u8> {
+    let all = prepared.submissions.as_slice();
+    let bundled = prepared.bundled.as_slice();
+    let retries = prepared.retries.as_slice();
     if dry_run != DryRun::None {
         for up in all.iter().filter_map(|p| p.uploads.as_ref()) {
             output::info(&format!(
@@ -124,45 +128,46 @@ async fn run_prepared(
         }
     }
     let mut worst: Result<u8> = Ok(0);
-    for (p, client) in all.iter().zip(&clients) {
-        let sub = &p.submission;
-        let id = sub.submission_id();
+    for (i, (p, client)) in all.iter().zip(&clients).enumerate() {
         if !p.wait {
+            let sub = &p.submission;
             output::info(&format!(
-                "Deployed Spark application {} with application ID {} and submission ID {id} into Kubernetes",
-                sub.app_name, sub.app_id
+                "Deployed Spark application {} with application ID {} and submission ID {} into Kubernetes",
+                sub.app_name,
+                sub.app_id,
+                sub.submission_id()
             ));
             continue;
         }
-        output::info(&format!(
-            "Waiting for application {} with application ID {} and submission ID {id} to finish...",
-            sub.app_name, sub.app_id
-        ));
-        let target = WaitTarget {
-            namespace: &sub.namespace,
-            pod_name: &sub.driver_pod_name,
-            app_id: &sub.app_id,
-            app_name: &sub.app_name,
-            report_interval: p.report_interval,
-            timeout: p.timeout,
+        let retry = retries.get(i).filter(|r| r.policy.retries());
+        let mut attempts = Attempts::default();
+        let mut resubmitted: Option<Prepared> = None;
+        let result = loop {
+            let current = resubmitted.as_ref().unwrap_or(p);
+            let (outcome, result) = wait_and_report(current, client, args).await;
+            let Some(r) = retry.filter(|_| outcome == Outcome::Failed) else {
+                break result;
+            };
+            attempts.application += 1;
+            let Some(pause) = r.policy.next(Failure::Application, attempts) else {
+                break result;
+            };
+            if let Err(e) = &result {
+                output::warn(&e.to_string());
+            }
+            output::info(&retry::retry_line(
+                Failure::Application,
+                attempts,
+                &r.policy,
+                pause,
+            ));
+            match resubmit(flags, args, r, client, pause, &mut attempts).await {
+                Ok(Some(next)) => resubmitted = Some(next),
+                Ok(None) => return Ok(130),
+                Err(e) => break Err(e),
+            }
         };
-        let (outcome, last) = wait::wait(client, &target).await;
-        let log_tail = match (&outcome, &last) {
-            (Outcome::Failed, Some(pod)) if args.log_tail > 0 => Some(
-                wait::driver_log_tail(client, &sub.namespace, pod, args.log_tail)
-                    .await
-                    .map(|log| wait::render_log_tail(args.log_tail, &id, &log)),
-            ),
-            _ => None,
-        };
-        match report_outcome(
-            sub,
-            &outcome,
-            last.as_ref(),
-            log_tail,
-            args.spark_exit_code,
-            args.timeout.as_deref(),
-        ) {
+        match result {
             Ok(130) => return Ok(130),
             Ok(_) => {}
             Err(e) if all.len() == 1 => return Err(e),
@@ -172,6 +177,95 @@ async fn run_prepared(
         }
     }
     worst
+}
+
+/// Waits for a submission's driver and reports how it ended: the outcome, and the exit code
+/// or error it makes.
+async fn wait_and_report(
+    p: &Prepared,
+    client: &::kube::Client,
+    args: &SubmitArgs,
+) -> (Outcome, Result<u8>) {
+    let sub = &p.submission;
+    let id = sub.submission_id();
+    output::info(&format!(
+        "Waiting for application {} with application ID {} and submission ID {id} to finish...",
+        sub.app_name, sub.app_id
+    ));
+    let target = WaitTarget {
+        namespace: &sub.namespace,
+        pod_name: &sub.driver_pod_name,
+        app_id: &sub.app_id,
+        app_name: &sub.app_name,
+        report_interval: p.report_interval,
+        timeout: p.timeout,
+    };
+    let (outcome, last) = wait::wait(client, &target).await;
+    let log_tail = match (&outcome, &last) {
+        (Outcome::Failed, Some(pod)) if args.log_tail > 0 => Some(
+            wait::driver_log_tail(client, &sub.namespace, pod, args.log_tail)
+                .await
+                .map(|log| wait::render_log_tail(args.log_tail, &id, &log)),
+        ),
+        _ => None,
+    };
+    let result = report_outcome(
+        sub,
+        &outcome,
+        last.as_ref(),
+        log_tail,
+        args.spark_exit_code,
+        args.timeout.as_deref(),
+    );
+    (outcome, result)
+}
+
+/// After `pause`, prepares and creates the application again (new ids, so a new driver pod);
+/// a submission the API server refuses is retried as the policy allows. `None` when
+/// interrupted.
+async fn resubmit(
+    flags: &KubeFlags,
+    args: &SubmitArgs,
+    r: &Retry,
+    client: &::kube::Client,
+    mut pause: std::time::Duration,
+    attempts: &mut Attempts,
+) -> Result<Option<Prepared>> {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = tokio::signal::ctrl_c() => {
+                output::info("Interrupted before resubmitting; nothing more was created.");
+                return Ok(None);
+            }
+        }
+        let next = prepare::prepare_again(flags, args, r).await?;
+        output::info(&format!(
+            "attempt {}: resubmitting as {}",
+            attempts.next_number(),
+            next.submission.submission_id()
+        ));
+        match create_and_announce(&next, client).await {
+            Ok(Some(_)) => return Ok(None),
+            Ok(None) => return Ok(Some(next)),
+            Err(e) => {
+                attempts.submission += 1;
+                match r.policy.next(Failure::Submission, *attempts) {
+                    Some(p) => {
+                        output::warn(&e.to_string());
+                        output::info(&retry::retry_line(
+                            Failure::Submission,
+                            *attempts,
+                            &r.policy,
+                            p,
+                        ));
+                        pause = p;
+                    }
+                    None => return Err(e),
+                }
+            }
+        }
+    }
 }
 
 /// Uploads a submission's local files and creates its objects, then prints its submission id

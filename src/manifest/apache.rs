@@ -169,5 +169,6 @@ pub fn translate(root: &Obj<'_>, label: String) -> Result<Translated> {
         driver,
         executor,
         warnings,
+        restart: Default::default(),
     })
 }

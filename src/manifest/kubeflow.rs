@@ -21,6 +21,7 @@ use super::yaml::{Obj, Val, with_obj};
 use super::{Flavor, RoleTemplate, Translated, metadata};
 use crate::conf::submit_args::SubmitOptions;
 use crate::error::Result;
+use crate::submit::retry::RetryPolicy;
 
 const SPEC_FIELDS: &[&str] = &[
     "type",
@@ -196,7 +197,7 @@ fn translate_spec(
     scheduled: bool,
 ) -> Result<Translated> {
     spec.deny_unknown(SPEC_FIELDS)?;
-    controller_warnings(spec, &mut warnings)?;
+    let restart = controller_warnings(spec, &mut warnings)?;
     if let Some(v) = spec.get("type") {
         let t = v.str()?;
         if !["Java", "Scala", "Python", "R"].contains(&t.as_str()) {
@@ -489,6 +490,7 @@ fn translate_spec(
         driver,
         executor,
         warnings,
+        restart,
     })
 }
 
@@ -671,7 +673,10 @@ fn dynamic_allocation(a: &mut Args, spec: &Obj<'_>) -> Result<()> {
     })
 }
 
-fn controller_warnings(spec: &Obj<'_>, warnings: &mut Vec<String>) -> Result<()> {
+/// Warnings for what only the operator's controller does; returns the `restartPolicy`, which
+/// `submit -f` honours while it waits ([`RetryPolicy`]).
+fn controller_warnings(spec: &Obj<'_>, warnings: &mut Vec<String>) -> Result<RetryPolicy> {
+    let mut restart = RetryPolicy::default();
     const RERUN: &str = "nothing restarts or retries the application without an operator; \
                          rerun `kubectl spark submit -f` (its exit code says whether the driver \
                          failed), e.g. from a Kubernetes Job with a backoffLimit or your CI";
@@ -686,9 +691,40 @@ fn controller_warnings(spec: &Obj<'_>, warnings: &mut Vec<String>) -> Result<()>
             "onFailureRetryInterval",
         ])?;
         let ty = o.str("type")?;
-        let retries = o.keys().any(|(k, _)| k != "type");
-        if ty.as_deref().is_some_and(|t| t != "Never") || retries {
-            warnings.push(format!("{}: not emulated: {RERUN}", rp.at.describe()));
+        let seconds = |key: &str| -> Result<std::time::Duration> {
+            Ok(match o.int(key)? {
+                Some(s) if s >= 0 => std::time::Duration::from_secs(s as u64),
+                Some(_) => {
+                    return Err(o.at().error(
+                        format!("{key} must not be negative"),
+                        "give the pause between attempts in seconds",
+                    ));
+                }
+                None => crate::submit::retry::DEFAULT_INTERVAL,
+            })
+        };
+        let count = |key: &str| -> Result<u32> {
+            Ok(o.int(key)?.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32)
+        };
+        match ty.as_deref() {
+            Some("OnFailure" | "Always") => {
+                restart = RetryPolicy {
+                    on_failure: count("onFailureRetries")?,
+                    on_failure_interval: seconds("onFailureRetryInterval")?,
+                    on_submission_failure: count("onSubmissionFailureRetries")?,
+                    on_submission_failure_interval: seconds("onSubmissionFailureRetryInterval")?,
+                };
+                if ty.as_deref() == Some("Always") {
+                    warnings.push(format!(
+                        "{}: Always also restarts a succeeded application under the operator; \
+                         `submit -f` retries failures only (onFailureRetries, \
+                         onSubmissionFailureRetries) and stops at success",
+                        rp.at.describe()
+                    ));
+                }
+            }
+            Some("Never") | None if !o.keys().any(|(k, _)| k != "type") => {}
+            _ => warnings.push(format!("{}: not emulated: {RERUN}", rp.at.describe())),
         }
     }
     let advice: &[(&str, &str)] = &[
@@ -741,7 +777,7 @@ fn controller_warnings(spec: &Obj<'_>, warnings: &mut Vec<String>) -> Result<()>
             warnings.push(format!("{}: not emulated: {what}", v.at.describe()));
         }
     }
-    Ok(())
+    Ok(restart)
 }
 
 fn env_var(name: &str, value: &str) -> EnvVar {

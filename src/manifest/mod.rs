@@ -111,6 +111,8 @@ pub struct Translated {
     pub executor: RoleTemplate,
     /// One warning per field only an operator's controller acts on.
     pub warnings: Vec<String>,
+    /// `spec.restartPolicy` (Kubeflow), honoured by `submit -f` while it waits.
+    pub restart: crate::submit::retry::RetryPolicy,
 }
 
 impl Translated {

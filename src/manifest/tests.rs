@@ -251,8 +251,32 @@ spec:
 "#;
     let t = one(text);
     let w = t.warnings.join("\n");
-    assert_eq!(t.warnings.len(), 5, "{w}");
-    assert!(w.contains("spec.restartPolicy (app.yaml line 10): not emulated"));
+    assert_eq!(t.warnings.len(), 4, "{w}");
+    // restartPolicy is honoured by `submit -f` while it waits: no warning here.
+    assert!(!w.contains("restartPolicy"), "{w}");
+    assert_eq!(t.restart.on_failure, 3);
+    assert_eq!(
+        t.restart.on_failure_interval,
+        std::time::Duration::from_secs(5)
+    );
+    let timed = one(&text.replace(
+        "{type: OnFailure, onFailureRetries: 3}",
+        "{type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 2, onSubmissionFailureRetries: 4, onSubmissionFailureRetryInterval: 9}",
+    ));
+    assert_eq!(
+        (
+            timed.restart.on_failure,
+            timed.restart.on_failure_interval.as_secs()
+        ),
+        (1, 2)
+    );
+    assert_eq!(
+        (
+            timed.restart.on_submission_failure,
+            timed.restart.on_submission_failure_interval.as_secs()
+        ),
+        (4, 9)
+    );
     assert!(
         w.contains("spec.timeToLiveSeconds (app.yaml line 11)")
             && w.contains("cleanup --older-than")
@@ -263,6 +287,7 @@ spec:
     // restartPolicy Never is what happens anyway: no warning.
     let never = text.replace("{type: OnFailure, onFailureRetries: 3}", "{type: Never}");
     assert_eq!(one(&never).warnings.len(), 4);
+    assert!(!one(&never).restart.retries());
 }
 
 #[test]

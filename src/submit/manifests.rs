@@ -12,6 +12,7 @@ use crate::submit::args::flags_replaced_by_manifest;
 use crate::submit::bundled;
 use crate::submit::prepare::{self, PreparedAll};
 use crate::submit::resolve;
+use crate::submit::retry::Retry;
 
 /// Reads and translates the manifest(s) named by `-f`, then prepares every document before
 /// anything is created: one bad document fails them all.
@@ -53,6 +54,7 @@ pub async fn prepare_manifests(
     }
     let store_env = StoreEnv::capture();
     let mut prepared = Vec::new();
+    let mut retries = Vec::new();
     for doc in &docs {
         if let (Some(flag), Some(ns)) = (&flags.namespace, &doc.namespace)
             && flag != ns
@@ -121,10 +123,24 @@ pub async fn prepare_manifests(
             },
             (None, None) => None,
         };
-        prepared.push(
-            prepare::prepare_from(flags, args, &options, &given, version.as_deref(), launch)
-                .await?,
-        );
+        let p = prepare::prepare_from(flags, args, &options, &given, version.as_deref(), launch)
+            .await?;
+        if doc.restart.retries() && !p.wait && args.retries.is_none() {
+            output::warn(&format!(
+                "{}: spec.restartPolicy is honoured only while `submit` waits for the driver \
+                 (it resubmits a failed application); with --no-wait nothing retries it: rerun \
+                 `kubectl spark submit -f` (its exit code says whether the driver failed)",
+                doc.label
+            ));
+        }
+        retries.push(Retry {
+            policy: doc.restart,
+            options,
+            templates: given,
+            spark_version: version,
+            launch,
+        });
+        prepared.push(p);
     }
     // Objects without a namespace go where the (first) application goes.
     let app_ns = prepared
@@ -142,5 +158,6 @@ pub async fn prepare_manifests(
     Ok(PreparedAll {
         submissions: prepared,
         bundled,
+        retries,
     })
 }

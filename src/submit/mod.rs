@@ -11,6 +11,7 @@ pub mod manifests;
 pub mod plan;
 pub mod prepare;
 pub mod resolve;
+pub mod retry;
 pub mod steps;
 pub mod target;
 pub mod upload;

@@ -24,6 +24,7 @@ use crate::output;
 use crate::store::settings::StoreEnv;
 use crate::submit::args::to_options;
 use crate::submit::plan::{Plan, PostObject, Submission};
+use crate::submit::retry::{Retry, RetryPolicy};
 use crate::submit::steps::credentials::REDACTED;
 use crate::submit::upload::{self, Uploads};
 use crate::submit::{apply, manifests, resolve, steps, target};
@@ -84,13 +85,48 @@ pub fn configmap_secret_warning(submission: &Submission) -> Option<String> {
 /// The one call from `submit`'s arguments to its resolved submissions: every document of the
 /// `-f` manifest, or the command line's one application. Contacts no server.
 pub async fn prepare_all(flags: &KubeFlags, args: &SubmitArgs) -> Result<PreparedAll> {
-    match &args.filename {
-        Some(source) => manifests::prepare_manifests(flags, args, source).await,
-        None => Ok(PreparedAll {
+    let flag_policy = RetryPolicy::from_flags(args.retries, args.retry_interval.as_deref())?;
+    let mut all = match &args.filename {
+        Some(source) => manifests::prepare_manifests(flags, args, source).await?,
+        None => PreparedAll {
             submissions: vec![prepare(flags, args).await?],
             bundled: Vec::new(),
-        }),
+            retries: vec![Retry {
+                policy: RetryPolicy::default(),
+                options: to_options(args),
+                templates: resolve::GivenTemplates::default(),
+                spark_version: args.spark_version.clone(),
+                launch: Launch::Application,
+            }],
+        },
+    };
+    if args.retries.is_some() {
+        if all.submissions.iter().any(|p| !p.wait) {
+            return Err(Error::usage(
+                "--retries resubmits a failed application while waiting for it, but this \
+                 submission does not wait (--no-wait or spark.kubernetes.submission.waitAppCompletion=false)",
+                "drop --retries, or drop --no-wait / waitAppCompletion=false",
+            ));
+        }
+        // The flag wins over a manifest's restartPolicy.
+        for r in &mut all.retries {
+            r.policy = flag_policy;
+        }
     }
+    Ok(all)
+}
+
+/// [`prepare_from`] again for a resubmission: the same inputs, new ids.
+pub async fn prepare_again(flags: &KubeFlags, args: &SubmitArgs, r: &Retry) -> Result<Prepared> {
+    prepare_from(
+        flags,
+        args,
+        &r.options,
+        &r.templates,
+        r.spark_version.as_deref(),
+        r.launch,
+    )
+    .await
 }
 
 /// Everything `submit` resolved: the submissions, and the plain objects a `-f` file bundles
@@ -100,6 +136,8 @@ pub struct PreparedAll {
     pub submissions: Vec<Prepared>,
     /// Created first, in file order.
     pub bundled: Vec<(crate::manifest::bundle::PlainObject, String)>,
+    /// How to resubmit each submission (same order).
+    pub retries: Vec<Retry>,
 }
 
 /// Resolves and plans a submission; contacts no server.
