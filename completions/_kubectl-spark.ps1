@@ -94,6 +94,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--log-tail', '--log-tail', [CompletionResultType]::ParameterName, 'Lines of the driver''s log printed when it fails (0: none)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Resubmit a failed application up to N times (a new driver each time) while waiting, as an operator''s restartPolicy OnFailure does; exit with the last attempt''s code')
+            [CompletionResult]::new('--retry-interval', '--retry-interval', [CompletionResultType]::ParameterName, 'Pause before each retry (e.g. 10s, 1m; default 5s)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
@@ -349,6 +351,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--deploy-mode', '--deploy-mode', [CompletionResultType]::ParameterName, 'Only `cluster` is supported')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Resubmit a failed application up to N times (a new driver each time) while waiting, as an operator''s restartPolicy OnFailure does; exit with the last attempt''s code')
+            [CompletionResult]::new('--retry-interval', '--retry-interval', [CompletionResultType]::ParameterName, 'Pause before each retry (e.g. 10s, 1m; default 5s)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the server to be ready (e.g. 90s, 10m; default 5m); then it is deleted and the exit code is 4')
             [CompletionResult]::new('--log-tail', '--log-tail', [CompletionResultType]::ParameterName, 'Lines of the server''s log printed when it fails to start (0: none)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
@@ -479,7 +483,11 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             break
         }
         'kubectl-spark;doctor' {
-            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'Service account the driver will use')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'Service account the driver will use (default: spark.kubernetes.authenticate.driver.serviceAccountName, else spark)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The submission''s Spark properties, as `submit` takes them: the permissions checked follow from them (the statefulset allocator needs StatefulSets, OnDemand claims PVCs…)')
+            [CompletionResult]::new('--conf', '--conf', [CompletionResultType]::ParameterName, 'The submission''s Spark properties, as `submit` takes them: the permissions checked follow from them (the statefulset allocator needs StatefulSets, OnDemand claims PVCs…)')
+            [CompletionResult]::new('--properties-file', '--properties-file', [CompletionResultType]::ParameterName, 'File of extra properties (default: $SPARK_CONF_DIR/spark-defaults.conf)')
+            [CompletionResult]::new('--spark-version', '--spark-version', [CompletionResultType]::ParameterName, 'Target Spark version; default: the image tag''s version, else 4.0.1')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
@@ -493,6 +501,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Group to impersonate for the operation (repeatable)')
             [CompletionResult]::new('--certificate-authority', '--certificate-authority', [CompletionResultType]::ParameterName, 'Path to a CA certificate file (PEM) for the API server''s TLS certificate')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)')
+            [CompletionResult]::new('--load-spark-defaults', '--load-spark-defaults', [CompletionResultType]::ParameterName, 'Load spark-defaults.conf even when --properties-file is given')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure: for test clusters only)')

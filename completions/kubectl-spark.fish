@@ -89,6 +89,8 @@ yaml\t'YAML'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l timeout -d 'Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the application keeps running' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l log-tail -d 'Lines of the driver\'s log printed when it fails (0: none)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s f -l filename -d 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l retries -d 'Resubmit a failed application up to N times (a new driver each time) while waiting, as an operator\'s restartPolicy OnFailure does; exit with the last attempt\'s code' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l retry-interval -d 'Pause before each retry (e.g. 10s, 1m; default 5s)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -298,6 +300,8 @@ yaml\t'YAML'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l class -d 'Main class of a Java/Scala application' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l deploy-mode -d 'Only `cluster` is supported' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s f -l filename -d 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l retries -d 'Resubmit a failed application up to N times (a new driver each time) while waiting, as an operator\'s restartPolicy OnFailure does; exit with the last attempt\'s code' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l retry-interval -d 'Pause before each retry (e.g. 10s, 1m; default 5s)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l timeout -d 'How long to wait for the server to be ready (e.g. 90s, 10m; default 5m); then it is deleted and the exit code is 4' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l log-tail -d 'Lines of the server\'s log printed when it fails to start (0: none)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -390,7 +394,10 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s v 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand setup" -s V -l version -d 'Print version'
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l service-account -d 'Service account the driver will use' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l service-account -d 'Service account the driver will use (default: spark.kubernetes.authenticate.driver.serviceAccountName, else spark)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s c -l conf -d 'The submission\'s Spark properties, as `submit` takes them: the permissions checked follow from them (the statefulset allocator needs StatefulSets, OnDemand claims PVCs…)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l properties-file -d 'File of extra properties (default: $SPARK_CONF_DIR/spark-defaults.conf)' -r -F
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l spark-version -d 'Target Spark version; default: the image tag\'s version, else 4.0.1' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -402,6 +409,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l a
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l load-spark-defaults -d 'Load spark-defaults.conf even when --properties-file is given'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure: for test clusters only)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand doctor" -s h -l help -d 'Print help'
