@@ -116,10 +116,8 @@ fn plain(doc: &Document, label: String, api_version: &str, kind: &str) -> Result
                  SparkApplications and the objects they use ({}), not a {kind}",
                 kinds.join(", ")
             ),
-            format!(
-                "create it first with `kubectl apply -f` (it is not part of a Spark \
-                 application), then submit the file without it"
-            ),
+            "create it first with `kubectl apply -f` (it is not part of a Spark \
+             application), then submit the file without it",
         ));
     };
     let root = Obj::root(doc)?;
