@@ -16,6 +16,7 @@ use super::{Flavor, RoleTemplate, Translated, metadata};
 use crate::conf::split_list;
 use crate::conf::submit_args::SubmitOptions;
 use crate::error::Result;
+use crate::submit::retry::RetryPolicy;
 
 /// Translates an Apache operator document.
 pub fn translate(root: &Obj<'_>, label: String) -> Result<Translated> {
@@ -154,8 +155,16 @@ pub fn translate(root: &Obj<'_>, label: String) -> Result<Translated> {
              through spec.driverSpec.podTemplateSpec",
         ),
     ];
+    let restart = restart_config(&spec, &mut warnings)?;
     for (field, what) in advice {
         if let Some(v) = spec.get(field) {
+            // Only restartConfig, honoured: nothing to warn about.
+            if *field == "applicationTolerations"
+                && restart.retries()
+                && v.obj(field)?.keys().all(|(k, _)| k == "restartConfig")
+            {
+                continue;
+            }
             warnings.push(format!("{}: not emulated: {what}", v.at.describe()));
         }
     }
@@ -169,6 +178,45 @@ pub fn translate(root: &Obj<'_>, label: String) -> Result<Translated> {
         driver,
         executor,
         warnings,
-        restart: Default::default(),
+        restart,
     })
+}
+
+/// `spec.applicationTolerations.restartConfig`: `OnFailure` and `Always` (failures only: a
+/// success ends it) become the policy `submit` honours while it waits, with
+/// `maxRestartAttempts` (default 3) and `restartBackoffMillis` (default 30 s) for driver and
+/// submission failures alike; `OnInfrastructureFailure` is warned about.
+fn restart_config(spec: &Obj<'_>, warnings: &mut Vec<String>) -> Result<RetryPolicy> {
+    let Some(tolerations) = spec.get("applicationTolerations") else {
+        return Ok(RetryPolicy::default());
+    };
+    let tolerations = tolerations.obj("applicationTolerations")?;
+    let Some(rc) = tolerations.get("restartConfig") else {
+        return Ok(RetryPolicy::default());
+    };
+    let at = rc.at.describe();
+    let rc = rc.obj("restartConfig")?;
+    let attempts = rc
+        .int("maxRestartAttempts")?
+        .unwrap_or(3)
+        .clamp(0, i64::from(u32::MAX)) as u32;
+    let backoff = std::time::Duration::from_millis(
+        rc.int("restartBackoffMillis")?.unwrap_or(30_000).max(0) as u64,
+    );
+    match rc.str("restartPolicy")?.as_deref() {
+        Some("OnFailure" | "Always") => Ok(RetryPolicy {
+            on_failure: attempts,
+            on_failure_interval: backoff,
+            on_submission_failure: attempts,
+            on_submission_failure_interval: backoff,
+        }),
+        Some("Never") | None => Ok(RetryPolicy::default()),
+        Some(other) => {
+            warnings.push(format!(
+                "{at}: restartPolicy {other}: not emulated (only OnFailure and Always are); \
+                 rerun `kubectl spark submit -f` to retry"
+            ));
+            Ok(RetryPolicy::default())
+        }
+    }
 }

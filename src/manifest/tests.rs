@@ -420,6 +420,40 @@ fn apache_fields_map_like_the_submission_worker() {
     );
     assert_eq!(t.warnings.len(), 1);
     assert!(t.warnings[0].starts_with("spec.applicationTolerations (app.yaml line 17)"));
+    assert!(!t.restart.retries());
+    // restartConfig alone is honoured by `submit -f` (no warning); with other tolerations
+    // those are still warned about.
+    let restart = APACHE.replace(
+        "    resourceRetainPolicy: OnFailure\n",
+        "    restartConfig: {restartPolicy: OnFailure, maxRestartAttempts: 2, restartBackoffMillis: 1500}\n",
+    );
+    let r = one(&restart);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(r.restart.on_failure, 2);
+    assert_eq!(
+        r.restart.on_failure_interval,
+        std::time::Duration::from_millis(1500)
+    );
+    let both = APACHE.replace(
+        "    resourceRetainPolicy: OnFailure\n",
+        "    resourceRetainPolicy: OnFailure\n    restartConfig: {restartPolicy: Always}\n",
+    );
+    let b = one(&both);
+    assert_eq!(b.warnings.len(), 1);
+    assert_eq!(b.restart.on_failure, 3);
+    let infra = APACHE.replace(
+        "    resourceRetainPolicy: OnFailure\n",
+        "    restartConfig: {restartPolicy: OnInfrastructureFailure}\n",
+    );
+    let i = one(&infra);
+    assert!(!i.restart.retries());
+    assert!(
+        i.warnings
+            .iter()
+            .any(|w| w.contains("OnInfrastructureFailure")),
+        "{:?}",
+        i.warnings
+    );
     let built = build_template(&t, Role::Driver, None).unwrap();
     assert_eq!(
         built.container, None,

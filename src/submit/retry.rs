@@ -1,7 +1,7 @@
 //! Resubmitting a failed application, as the operators' `restartPolicy` does: one policy for
 //! a manifest's `restartPolicy` (Kubeflow's `OnFailure`/`Always` with `onFailureRetries`,
-//! `onFailureRetryInterval`, `onSubmissionFailureRetries`, `onSubmissionFailureRetryInterval`)
-//! and `submit --retries N --retry-interval D`. Each attempt is a new submission (new
+//! `onFailureRetryInterval`, `onSubmissionFailureRetries`, `onSubmissionFailureRetryInterval`;
+//! Apache's `applicationTolerations.restartConfig`) and `submit --retries N --retry-interval D`. Each attempt is a new submission (new
 //! application id and driver pod name: the failed one stays to be inspected); the command
 //! exits with the last attempt's code. The decisions here are pure; `submit` runs the loop.
 
