@@ -329,7 +329,9 @@ async fn restart_policy_and_retries_resubmit_a_failed_application() {
         "  timeToLiveSeconds: 60\n",
         "  restartPolicy: {type: OnFailure, onFailureRetries: 2, onFailureRetryInterval: 1}\n",
     );
-    let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(&failing));
+    // A pod name the manifest fixes gets `-retry-<n>` (the failed pod keeps its name).
+    let named = failing.replace("  driver:\n", "  driver:\n    podName: pi-retry-driver\n");
+    let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(&named));
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(3), "stderr:\n{err}");
     assert!(
@@ -345,7 +347,16 @@ async fn restart_policy_and_retries_resubmit_a_failed_application() {
         "honoured, not warned about: {err}"
     );
     let ids: Vec<String> = text(&o.stdout).lines().map(str::to_string).collect();
-    assert_eq!(ids.len(), 3, "one submission id per attempt: {ids:?}");
+    let n = &ns.name;
+    assert_eq!(
+        ids,
+        [
+            format!("{n}:pi-retry-driver"),
+            format!("{n}:pi-retry-driver-retry-1"),
+            format!("{n}:pi-retry-driver-retry-2"),
+        ],
+        "one submission id per attempt"
+    );
     assert_eq!(driver_pods(cluster, &ns).await.len(), 3);
 
     // --no-wait keeps the warning and submits once.

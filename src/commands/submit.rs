@@ -239,7 +239,7 @@ async fn resubmit(
                 return Ok(None);
             }
         }
-        let next = prepare::prepare_again(flags, args, r).await?;
+        let next = prepare::prepare_again(flags, args, r, attempts.next_number()).await?;
         output::info(&format!(
             "attempt {}: resubmitting as {}",
             attempts.next_number(),

@@ -116,12 +116,18 @@ pub async fn prepare_all(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepare
     Ok(all)
 }
 
-/// [`prepare_from`] again for a resubmission: the same inputs, new ids.
-pub async fn prepare_again(flags: &KubeFlags, args: &SubmitArgs, r: &Retry) -> Result<Prepared> {
+/// [`prepare_from`] again for attempt `attempt` of a resubmission: the same inputs, new ids
+/// ([`Retry::options_for`]).
+pub async fn prepare_again(
+    flags: &KubeFlags,
+    args: &SubmitArgs,
+    r: &Retry,
+    attempt: u32,
+) -> Result<Prepared> {
     prepare_from(
         flags,
         args,
-        &r.options,
+        &r.options_for(attempt),
         &r.templates,
         r.spark_version.as_deref(),
         r.launch,

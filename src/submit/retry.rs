@@ -68,6 +68,33 @@ impl Attempts {
     }
 }
 
+/// `spark.kubernetes.driver.pod.name`.
+const POD_NAME_KEY: &str = "spark.kubernetes.driver.pod.name";
+
+impl Retry {
+    /// The options of attempt `attempt` (2, 3, …): the same, except that a driver pod name
+    /// given by the user (`spark.kubernetes.driver.pod.name`, Kubeflow's `driver.podName`)
+    /// gets `-retry-<n>`, since the failed attempt's pod still has the name (Spark's own
+    /// names are new with every attempt anyway).
+    pub fn options_for(&self, attempt: u32) -> SubmitOptions {
+        let mut options = self.options.clone();
+        let prefix = format!("{POD_NAME_KEY}=");
+        if let Some(name) = options
+            .confs
+            .iter()
+            .rev()
+            .find_map(|c| c.strip_prefix(&prefix))
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+        {
+            options
+                .confs
+                .push(format!("{prefix}{name}-retry-{}", attempt - 1));
+        }
+        options
+    }
+}
+
 impl RetryPolicy {
     /// `submit --retries N --retry-interval D` (both for driver and submission failures).
     pub fn from_flags(retries: Option<u32>, interval: Option<&str>) -> Result<RetryPolicy> {
@@ -179,6 +206,20 @@ mod tests {
         a.submission += 1;
         assert_eq!(p.next(Failure::Submission, a), None);
         assert_eq!(p.max_attempts(), 4);
+    }
+
+    #[test]
+    fn a_pod_name_the_user_gave_gets_a_retry_suffix() {
+        let mut r = Retry::default();
+        assert!(r.options_for(2).confs.is_empty());
+        r.options
+            .confs
+            .push("spark.kubernetes.driver.pod.name=pi-driver".into());
+        let o = r.options_for(3);
+        assert_eq!(
+            o.confs.last().map(String::as_str),
+            Some("spark.kubernetes.driver.pod.name=pi-driver-retry-2")
+        );
     }
 
     #[test]
