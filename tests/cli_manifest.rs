@@ -565,3 +565,86 @@ fn server_applications_from_manifests_run_their_class_in_the_driver_pod() {
         ],
     );
 }
+
+#[test]
+fn convert_keeps_the_namespace_and_names_a_local_application_file() {
+    let env = Env::new();
+    for (before, after) in [
+        (vec!["-n", "team-a"], vec![]),
+        (vec![], vec!["-n", "team-a"]),
+    ] {
+        let mut a: Vec<&str> = before.clone();
+        a.extend(["convert", "--to", "kubeflow", "--"]);
+        a.extend(after.iter().copied());
+        a.extend([
+            "--name",
+            "pi",
+            "--conf",
+            "spark.kubernetes.container.image=apache/spark:4.0.1",
+            "/home/me/pi.py",
+        ]);
+        let o = env.run(&a);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains("namespace: team-a"),
+            "{a:?}: {}",
+            stdout(&o)
+        );
+        assert!(
+            stderr(&o).contains("/home/me/pi.py is a local path")
+                && stderr(&o).contains("operator cannot"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    // With an upload path, it says `submit -f` will upload the file.
+    let o = env.run(&[
+        "convert",
+        "--to",
+        "apache",
+        "--",
+        "--name",
+        "pi",
+        "--conf",
+        "spark.kubernetes.container.image=apache/spark:4.0.1",
+        "--conf",
+        "spark.kubernetes.file.upload.path=s3a://bucket/up",
+        "pi.py",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("will upload it to s3a://bucket/up"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn retries_need_the_wait() {
+    let env = Env::new();
+    let args = [
+        "submit",
+        "--dry-run",
+        "--no-wait",
+        "--retries",
+        "2",
+        "--class",
+        "org.apache.spark.examples.SparkPi",
+        "--conf",
+        "spark.kubernetes.container.image=apache/spark:4.0.1",
+        "local:///opt/spark/examples/jars/spark-examples.jar",
+    ];
+    assert_bad_input(&env.run(&args), &["--retries resubmits", "--no-wait"]);
+    let interval_alone = [
+        "submit",
+        "--dry-run",
+        "--retry-interval",
+        "5s",
+        "--class",
+        "org.apache.spark.examples.SparkPi",
+        "local:///opt/spark/examples/jars/spark-examples.jar",
+    ];
+    let o = env.run(&interval_alone);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--retries"), "{}", stderr(&o));
+}
