@@ -402,6 +402,31 @@ async fn restart_policy_and_retries_resubmit_a_failed_application() {
         "{err}"
     );
     assert_eq!(driver_pods(cluster, &ns).await.len(), 6);
+    // A submission the API server refuses (an invalid annotation key; preflight skipped) is
+    // resubmitted onSubmissionFailureRetries times, then its error is the command's.
+    let refused = kubeflow("pi-refused", "Succeeded", 0)
+        .replace(
+            "  timeToLiveSeconds: 60\n",
+            "  restartPolicy: {type: OnFailure, onSubmissionFailureRetries: 1, onSubmissionFailureRetryInterval: 1}\n",
+        )
+        .replace(
+            "e2e.kubectl-spark.io/delay: \"500\"",
+            "e2e.kubectl-spark.io/delay: \"500\"\n      bad/key/x: \"1\"",
+        );
+    let o = kubectl_spark(
+        &ns,
+        &["submit", "-f", "-", "--skip-preflight"],
+        Some(&refused),
+    );
+    let err = text(&o.stderr);
+    assert_ne!(o.status.code(), Some(0), "stderr:\n{err}");
+    assert!(
+        err.contains("attempt 1 failed (the submission failed); resubmitting in 1s (retry 1 of 1)")
+            && err.contains("attempt 2: resubmitting as"),
+        "{err}"
+    );
+    assert_eq!(driver_pods(cluster, &ns).await.len(), 6);
+
     // --retries needs the wait.
     let o = kubectl_spark(
         &ns,

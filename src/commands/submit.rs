@@ -113,11 +113,45 @@ async fn run_prepared(
         }
         _ => Vec::new(),
     };
-    for (p, client) in all.iter().zip(&clients) {
-        match create_and_announce(p, client).await {
+    // Per submission: the attempts so far, and the submission that replaced a first one the
+    // API server refused (resubmitted as its policy's onSubmissionFailureRetries allow).
+    let mut attempts = vec![Attempts::default(); all.len()];
+    let mut replaced: Vec<Option<Prepared>> = all.iter().map(|_| None).collect();
+    for (i, (p, client)) in all.iter().zip(&clients).enumerate() {
+        let created = match create_and_announce(p, client).await {
+            Err(e) => match retries.get(i).filter(|r| p.wait && r.policy.retries()) {
+                Some(r) => {
+                    attempts[i].submission += 1;
+                    match r.policy.next(Failure::Submission, attempts[i]) {
+                        Some(pause) => {
+                            output::warn(&e.to_string());
+                            output::info(&retry::retry_line(
+                                Failure::Submission,
+                                attempts[i],
+                                &r.policy,
+                                pause,
+                            ));
+                            match resubmit(flags, args, r, client, pause, &mut attempts[i]).await {
+                                Ok(Some(next)) => {
+                                    replaced[i] = Some(next);
+                                    Ok(None)
+                                }
+                                Ok(None) => Ok(Some(130)),
+                                Err(e) => Err(e),
+                            }
+                        }
+                        None => Err(e),
+                    }
+                }
+                None => Err(e),
+            },
+            done => done,
+        };
+        let current = replaced[i].as_ref().unwrap_or(p);
+        match created {
             Ok(Some(code)) => return Ok(code),
-            Ok(None) if connect::is_connect_server(&p.submission.pod) => {
-                output::info(&attach_hint(&p.submission));
+            Ok(None) if connect::is_connect_server(&current.submission.pod) => {
+                output::info(&attach_hint(&current.submission));
             }
             Ok(None) => {}
             Err(e) if applied.is_empty() => return Err(e),
@@ -130,7 +164,7 @@ async fn run_prepared(
     let mut worst: Result<u8> = Ok(0);
     for (i, (p, client)) in all.iter().zip(&clients).enumerate() {
         if !p.wait {
-            let sub = &p.submission;
+            let sub = &replaced[i].as_ref().unwrap_or(p).submission;
             output::info(&format!(
                 "Deployed Spark application {} with application ID {} and submission ID {} into Kubernetes",
                 sub.app_name,
@@ -140,8 +174,8 @@ async fn run_prepared(
             continue;
         }
         let retry = retries.get(i).filter(|r| r.policy.retries());
-        let mut attempts = Attempts::default();
-        let mut resubmitted: Option<Prepared> = None;
+        let mut attempts = attempts[i];
+        let mut resubmitted: Option<Prepared> = replaced[i].take();
         let result = loop {
             let current = resubmitted.as_ref().unwrap_or(p);
             let (outcome, result) = wait_and_report(current, client, args).await;
