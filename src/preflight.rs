@@ -1201,6 +1201,35 @@ mod tests {
         assert!(!format!("{shipped:?}").contains("tok-value"));
     }
 
+    /// What the driver must be allowed follows from the properties it is given; what a
+    /// bundled file provides is not required to exist beforehand.
+    #[test]
+    fn a_submission_s_settings_decide_the_driver_s_needs() {
+        use crate::submit::steps::{build, fixtures::test_plan_with};
+        let inputs = |conf: &[(&str, &str)]| {
+            Inputs::from_submission(&build(&test_plan_with("4.0.1", conf)).unwrap())
+        };
+        let names = |i: &Inputs| -> Vec<String> {
+            i.driver_needs
+                .iter()
+                .map(permissions::Need::display)
+                .collect()
+        };
+        assert_eq!(names(&inputs(&[])), ["pods", "services", "configmaps"]);
+        let sts = inputs(&[(permissions::ALLOCATOR_KEY, "statefulset")]);
+        assert!(names(&sts).contains(&"statefulsets.apps".to_string()));
+        let mut bundled = inputs(&[("spark.kubernetes.driver.secrets.creds", "/mnt/creds")]);
+        assert!(
+            bundled.secrets.contains_key("creds"),
+            "{:?}",
+            bundled.secrets
+        );
+        bundled.provided("Secret", "creds");
+        assert!(!bundled.secrets.contains_key("creds"));
+        bundled.provided("ServiceAccount", &bundled.service_account.clone());
+        assert!(bundled.service_account_bundled);
+    }
+
     #[test]
     fn quantities() {
         assert_eq!(parse_quantity("500m", 1000.0), Some(500));
