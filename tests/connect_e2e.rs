@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{ChildStderr, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Cluster, Running, TestNamespace, User, http_get, interrupt, wait_exit};
+use common::{Cluster, Running, TestNamespace, User, http_get, interrupt, kspark, wait_exit};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret, Service};
 use kube::api::{Api, ListParams};
 
@@ -22,15 +22,6 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 const BIN: &str = env!("CARGO_BIN_EXE_kubectl-spark");
 const IMAGE: &str = "spark.kubernetes.container.image=apache/spark:4.0.5";
 const LABEL: &str = "kubectl-spark.io/connect-server=true";
-
-fn kspark(ns: &TestNamespace) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env("KUBECONFIG", ns.kubeconfig(User::Bob))
-        .env("NO_COLOR", "1")
-        .env_remove("KUBECTL_SPARK_LOG")
-        .stdin(Stdio::null());
-    cmd
-}
 
 /// Collects a child's stderr in a thread (so it never blocks on a full pipe).
 fn drain(stderr: ChildStderr) -> std::thread::JoinHandle<String> {
@@ -44,7 +35,7 @@ fn drain(stderr: ChildStderr) -> std::thread::JoinHandle<String> {
 /// Starts `connect` (foreground or `--attach`) with free local ports; returns it, the
 /// connection string it printed first on stdout, and its stderr reader.
 fn start(ns: &TestNamespace, args: &[&str]) -> (Running, String, std::thread::JoinHandle<String>) {
-    let mut cmd = kspark(ns);
+    let mut cmd = kspark(ns, User::Bob);
     cmd.arg("connect")
         .args(args)
         .args(["--port", "0", "--ui-port", "0"])
@@ -78,7 +69,7 @@ fn parse_remote(remote: &str) -> (u16, Option<String>) {
 
 /// Runs to completion; (exit code, stdout, stderr).
 fn run(ns: &TestNamespace, args: &[&str]) -> (i32, String, String) {
-    let mut cmd = kspark(ns);
+    let mut cmd = kspark(ns, User::Bob);
     cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = Running(cmd.spawn().unwrap());
     let err = drain(child.0.stderr.take().unwrap());
@@ -100,6 +91,16 @@ async fn servers(pods: &Api<Pod>) -> Vec<Pod> {
         .await
         .unwrap()
         .items
+}
+
+/// Asserts that the namespace has no pods (bad input created nothing).
+async fn assert_no_pods(pods: &Api<Pod>) {
+    let left = pods.list(&ListParams::default()).await.unwrap().items;
+    let names: Vec<_> = left
+        .iter()
+        .filter_map(|p| p.metadata.name.as_deref())
+        .collect();
+    assert!(names.is_empty(), "pods left in the namespace: {names:?}");
 }
 
 /// Waits until nothing of a server is left: pods, Services, ConfigMaps and Secrets of the app.
@@ -388,13 +389,7 @@ async fn bad_input_creates_nothing() {
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(out.is_empty());
     }
-    assert!(
-        pods.list(&ListParams::default())
-            .await
-            .unwrap()
-            .items
-            .is_empty()
-    );
+    assert_no_pods(&pods).await;
 }
 
 #[tokio::test]
@@ -447,13 +442,7 @@ async fn preflight_needs_port_forwarding() {
     assert!(err.contains("nothing was created"), "{err}");
     assert!(out.stdout.is_empty());
     let pods: Api<Pod> = Api::namespaced(ns.client(User::Bob).await, &ns.name);
-    assert!(
-        pods.list(&ListParams::default())
-            .await
-            .unwrap()
-            .items
-            .is_empty()
-    );
+    assert_no_pods(&pods).await;
 }
 
 #[tokio::test]

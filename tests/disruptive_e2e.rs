@@ -5,7 +5,7 @@
 mod common;
 
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Cluster, TestNamespace, User};
@@ -75,6 +75,34 @@ fn restart_apiserver(cluster: &Cluster) {
     }
 }
 
+/// [`restart_apiserver`], then waits (a minute at most) until bob may `kubectl <what>` again.
+/// Asked as bob: right after a start the API server's RBAC is not loaded yet, and admin
+/// (system:masters) would get through before bob may port-forward again.
+fn restart_and_wait_for_bob(cluster: &Cluster, ns: &TestNamespace, what: &[&str]) {
+    restart_apiserver(cluster);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ns
+        .kubectl_as(User::Bob)
+        .args(what)
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the API server did not come back"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Sends Ctrl-C's SIGINT to a tunnel command; its exit status and all it wrote on stderr.
+fn interrupt_and_collect(mut child: Child) -> (ExitStatus, String) {
+    common::interrupt(&child);
+    let status = child.wait().unwrap();
+    let err = std::io::read_to_string(child.stderr.take().unwrap()).unwrap();
+    (status, err)
+}
+
 #[test]
 fn disruptive_apiserver_restart_during_the_wait_is_survived() {
     let Some(cluster) = Cluster::get() else {
@@ -122,7 +150,6 @@ fn disruptive_apiserver_restart_during_the_wait_is_survived() {
 
 #[test]
 fn disruptive_ui_opens_a_new_tunnel_after_an_api_server_restart() {
-    use std::io::Read;
     let Some(cluster) = Cluster::get() else {
         return;
     };
@@ -154,30 +181,10 @@ fn disruptive_ui_opens_a_new_tunnel_after_an_api_server_restart() {
     let before = common::http_get(port);
 
     // The tunnel is open through the restart: the server waits for it, then it drops.
-    restart_apiserver(cluster);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    // Asked as bob: right after a start the API server's RBAC is not loaded yet, and admin
-    // (system:masters) would get through before bob may port-forward again.
-    while !ns
-        .kubectl_as(User::Bob)
-        .args(["get", "pod", "ui-r-driver"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the API server did not come back"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    restart_and_wait_for_bob(cluster, &ns, &["get", "pod", "ui-r-driver"]);
     // The next connection gets a new tunnel.
     let after = common::http_get(port);
-    let _ = Command::new("kill")
-        .args(["-INT", &ui.id().to_string()])
-        .status();
-    let status = ui.wait().unwrap();
-    let mut err = String::new();
-    ui.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let (status, err) = interrupt_and_collect(ui);
     assert!(before.starts_with("HTTP/1.0 200 OK"), "{before}\n{err}");
     assert!(after.starts_with("HTTP/1.0 200 OK"), "{after}\n{err}");
     assert_eq!(status.code(), Some(0), "{err}");
@@ -188,7 +195,7 @@ fn disruptive_ui_opens_a_new_tunnel_after_an_api_server_restart() {
 
 #[test]
 fn disruptive_connect_tunnel_survives_an_api_server_restart() {
-    use std::io::{BufRead, Read};
+    use std::io::BufRead;
     let Some(cluster) = Cluster::get() else {
         return;
     };
@@ -216,33 +223,10 @@ fn disruptive_connect_tunnel_survives_an_api_server_restart() {
         .unwrap_or_else(|| panic!("connect printed {remote:?}"));
     let before = common::http_get(port);
 
-    restart_apiserver(cluster);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !ns
-        .kubectl_as(User::Bob)
-        .args(["get", "pods"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the API server did not come back"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    restart_and_wait_for_bob(cluster, &ns, &["get", "pods"]);
     // The next connection to the server goes through a new tunnel.
     let after = common::http_get(port);
-    let _ = Command::new("kill")
-        .args(["-INT", &connect.id().to_string()])
-        .status();
-    let status = connect.wait().unwrap();
-    let mut err = String::new();
-    connect
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let (status, err) = interrupt_and_collect(connect);
     assert!(before.starts_with("HTTP/1.0 200 OK"), "{before}\n{err}");
     assert!(after.starts_with("HTTP/1.0 200 OK"), "{after}\n{err}");
     assert_eq!(status.code(), Some(0), "{err}");

@@ -18,7 +18,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Cluster, Running, TestNamespace, User, http_get, interrupt, read_page, wait_exit};
+use common::{
+    Cluster, Run, Running, TestNamespace, User, http_get, interrupt, kspark, read_page, run_to_end,
+    wait_exit,
+};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::api::{Api, PostParams};
@@ -117,76 +120,10 @@ async fn running(pods: &Api<Pod>, pod: &Pod) -> Pod {
     wait_phase(pods, created.metadata.name.as_deref().unwrap(), "Running").await
 }
 
-/// `kubectl-spark` as `user`, with the namespace as the kubeconfig context's.
-fn kspark(ns: &TestNamespace, user: User) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env("KUBECONFIG", ns.kubeconfig(user))
-        .env("NO_COLOR", "1")
-        .env_remove("KUBECTL_SPARK_LOG")
-        .stdin(Stdio::null());
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs to completion (or panics after `timeout`), collecting both streams.
-fn run(mut cmd: Command, timeout: Duration) -> Run {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run kubectl-spark");
-    let (mut so, mut se) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = so.read_to_string(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = se.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "{cmd:?} still running after {timeout:?}; stderr: {}",
-                err.join().unwrap()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
-}
-
 fn ok(ns: &TestNamespace, user: User, args: &[&str]) -> Run {
     let mut cmd = kspark(ns, user);
     cmd.args(args);
-    let r = run(cmd, TIMEOUT);
+    let r = run_to_end(cmd, TIMEOUT);
     assert_eq!(r.code, 0, "kubectl-spark {args:?}: {r}");
     r
 }
@@ -194,7 +131,7 @@ fn ok(ns: &TestNamespace, user: User, args: &[&str]) -> Run {
 fn fails(ns: &TestNamespace, user: User, args: &[&str]) -> Run {
     let mut cmd = kspark(ns, user);
     cmd.args(args);
-    let r = run(cmd, TIMEOUT);
+    let r = run_to_end(cmd, TIMEOUT);
     assert_ne!(r.code, 0, "kubectl-spark {args:?} should fail: {r}");
     r
 }
@@ -452,7 +389,7 @@ fn spark_status(submit: &Path, kubeconfig: &Path, api_url: &str, id: &str) -> St
         )
         .args(["--status", id, "--master", &format!("k8s://{api_url}")])
         .stdin(Stdio::null());
-    let r = run(cmd, Duration::from_secs(240));
+    let r = run_to_end(cmd, Duration::from_secs(240));
     assert_eq!(
         r.code, 0,
         "spark-submit --status (the oracle, not a product bug): {r}"
@@ -747,7 +684,7 @@ async fn connection_flags_override_the_kubeconfig() {
                 &ns.name,
             ])
             .args(args);
-        run(cmd, TIMEOUT)
+        run_to_end(cmd, TIMEOUT)
     };
     let ca = cluster.ca_file.to_str().unwrap();
     let r = bare(&["--certificate-authority", ca, "list", "-o", "name"]);
@@ -1163,7 +1100,7 @@ async fn logs_of_a_driver_that_never_started_fail_at_once_with_the_reason() {
     let mut cmd = kspark(&ns, User::Bob);
     cmd.args(["logs", "stuck"]);
     let started = Instant::now();
-    let r = run(cmd, Duration::from_secs(15));
+    let r = run_to_end(cmd, Duration::from_secs(15));
     assert_eq!(r.code, 1, "{r}");
     assert!(started.elapsed() < Duration::from_secs(10), "{r}");
     assert!(r.stdout.is_empty(), "{r}");

@@ -15,14 +15,13 @@ mod common;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Cluster, S3, TestNamespace, User};
+use common::{Cluster, Run, S3, Spawned, TestNamespace, User, kspark};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::api::{Api, ListParams};
 
-const BIN: &str = env!("CARGO_BIN_EXE_kubectl-spark");
 /// A JVM starts in 20-40 s on two busy cores; a driver, then its executors, then the work.
 const SPARK_TIMEOUT: Duration = Duration::from_secs(420);
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
@@ -82,101 +81,10 @@ fn s3_for_pods(node: &RealNode) -> &'static S3 {
     s3
 }
 
-/// `kubectl-spark` as `user` in the namespace (the kubeconfig context's).
-fn kspark(ns: &TestNamespace, user: User) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env("KUBECONFIG", ns.kubeconfig(user))
-        .env("NO_COLOR", "1")
-        .env_remove("KUBECTL_SPARK_LOG")
-        .env_remove("SPARK_CONF_DIR")
-        .env_remove("SPARK_HOME")
-        .env_remove("HADOOP_CONF_DIR")
-        .stdin(Stdio::null());
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// A child killed when dropped (a failing assertion must not leave it running).
-struct Running {
-    child: Child,
-    stdout: Option<std::thread::JoinHandle<String>>,
-    stderr: Option<std::thread::JoinHandle<String>>,
-}
-
-impl Running {
-    fn spawn(mut cmd: Command) -> Running {
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run kubectl-spark");
-        let collect = |mut r: Box<dyn std::io::Read + Send>| {
-            std::thread::spawn(move || {
-                let mut s = String::new();
-                let _ = r.read_to_string(&mut s);
-                s
-            })
-        };
-        let stdout = Some(collect(Box::new(child.stdout.take().unwrap())));
-        let stderr = Some(collect(Box::new(child.stderr.take().unwrap())));
-        Running {
-            child,
-            stdout,
-            stderr,
-        }
-    }
-
-    /// Waits for the exit (or panics after `timeout`), with both streams.
-    fn finish(mut self, timeout: Duration) -> Run {
-        let deadline = Instant::now() + timeout;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!(
-                    "still running after {timeout:?}; stderr:\n{}",
-                    self.stderr.take().unwrap().join().unwrap()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        Run {
-            code: status.code().unwrap_or(-1),
-            stdout: self.stdout.take().unwrap().join().unwrap(),
-            stderr: self.stderr.take().unwrap().join().unwrap(),
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn run(ns: &TestNamespace, user: User, args: &[&str]) -> Run {
     let mut cmd = kspark(ns, user);
     cmd.args(args);
-    Running::spawn(cmd).finish(COMMAND_TIMEOUT)
+    Spawned::spawn(cmd).finish(COMMAND_TIMEOUT)
 }
 
 fn ok(ns: &TestNamespace, user: User, args: &[&str]) -> Run {
@@ -378,7 +286,7 @@ fn real_node_python_app_with_executors_runs_and_is_followed_to_success() {
     let mut submit = kspark(&ns, User::Bob);
     submit.args(submit_args(&node, "real-ok", 2, &extra));
     let t0 = Instant::now();
-    let submit = Running::spawn(submit);
+    let submit = Spawned::spawn(submit);
 
     // status: both executors running
     let s = wait_status(&ns, "real-ok", "running with 2/2 executors", |s| {
@@ -392,7 +300,7 @@ fn real_node_python_app_with_executors_runs_and_is_followed_to_success() {
     // logs --all-executors -f, from now until the app ends
     let mut follow = kspark(&ns, User::Bob);
     follow.args(["logs", "real-ok", "--all-executors", "-f"]);
-    let follow = Running::spawn(follow);
+    let follow = Spawned::spawn(follow);
 
     // ui: the real Spark UI through the tunnel
     let mut ui_cmd = kspark(&ns, User::Bob);
@@ -498,7 +406,7 @@ fn real_node_python_app_that_raises_exits_3_and_describe_says_why() {
     extra.push(app);
     let mut submit = kspark(&ns, User::Bob);
     submit.args(submit_args(&node, "real-fail", 1, &extra));
-    let r = Running::spawn(submit).finish(SPARK_TIMEOUT);
+    let r = Spawned::spawn(submit).finish(SPARK_TIMEOUT);
     assert_eq!(r.code, 3, "submit of a failing app: {r}");
 
     let d = ok(&ns, User::Bob, &["describe", "real-fail"]).stdout;
@@ -552,7 +460,7 @@ fn real_node_kill_stops_a_running_app_and_everything_it_owns() {
     extra.extend(["--no-wait".into(), app]);
     let mut submit = kspark(&ns, User::Bob);
     submit.args(submit_args(&node, "real-kill", 1, &extra));
-    let r = Running::spawn(submit).finish(COMMAND_TIMEOUT);
+    let r = Spawned::spawn(submit).finish(COMMAND_TIMEOUT);
     assert_eq!(r.code, 0, "submit --no-wait: {r}");
 
     wait_status(&ns, "real-kill", "running with its executor", |s| {
@@ -569,7 +477,7 @@ fn real_node_kill_stops_a_running_app_and_everything_it_owns() {
     }
     let mut follow = kspark(&ns, User::Bob);
     follow.args(["logs", "real-kill", "-f"]);
-    let follow = Running::spawn(follow);
+    let follow = Spawned::spawn(follow);
     std::thread::sleep(Duration::from_secs(1));
 
     let t0 = Instant::now();

@@ -22,11 +22,6 @@ etcd_dir="$cache/bin/etcd-v$ETCD_VERSION"
 kwok_dir="$cache/bin/kwok-v$KWOK_VERSION"
 out="$cache/bin/set-k8s$K8S_VERSION-etcd$ETCD_VERSION-kwok$KWOK_VERSION"
 
-timed() { # timed LABEL CMD...: runs CMD, reports the seconds it took
-  local label=$1; shift; local t0=$SECONDS
-  "$@" || fail "$label"
-  say "$label: done in $((SECONDS - t0))s"
-}
 
 build_k8s() {
   k8s_scratch_module "$cache/src/k8s-v$K8S_VERSION" kube "$K8S_VERSION" || return 1
@@ -91,9 +86,9 @@ build_kwok() {
   rm -rf "$kwok_dir"; mv "$kwok_dir.tmp" "$kwok_dir"
 }
 
-[ -x "$etcd_dir/etcd" ] || { say "etcd v$ETCD_VERSION: not cached, building"; timed "build etcd v$ETCD_VERSION" build_etcd; }
-[ -x "$kwok_dir/kwok" ] || { say "kwok v$KWOK_VERSION: not cached, building"; timed "build kwok v$KWOK_VERSION" build_kwok; }
-[ -x "$k8s_dir/kube" ] || { say "kubernetes v$K8S_VERSION: not cached, building"; timed "build kubernetes v$K8S_VERSION" build_k8s; }
+build_unless_cached "$etcd_dir/etcd" "etcd v$ETCD_VERSION" build_etcd
+build_unless_cached "$kwok_dir/kwok" "kwok v$KWOK_VERSION" build_kwok
+build_unless_cached "$k8s_dir/kube" "kubernetes v$K8S_VERSION" build_k8s
 
 mkdir -p "$out"
 ln -sf "$k8s_dir/kube" "$out/kube"

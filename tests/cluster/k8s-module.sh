@@ -5,7 +5,9 @@
 #   k8s_scratch_module DIR NAME VERSION   (re)creates DIR as module local/NAME, ready for
 #                                         `go get k8s.io/kubernetes@vVERSION`; cd's into DIR
 #   k8s_ldflags VERSION                   the -ldflags that stamp the version into the binaries
-# Needs: say (progress on stderr) defined by the caller.
+#   build_unless_cached FILE WHAT CMD...  runs CMD unless FILE exists, saying so and how many
+#                                         seconds it took; a failure is `fail "build WHAT"`
+# Needs: say (progress on stderr) and fail (message, exit) defined by the caller.
 
 k8s_scratch_module() {
   local src=$1 name=$2 version=$3
@@ -27,4 +29,13 @@ k8s_ldflags() {
   local version=$1 minor="${1#1.}"; minor="${minor%%.*}"
   local V=k8s.io/component-base/version C=k8s.io/client-go/pkg/version
   echo "-s -w -X $V.gitVersion=v$version -X $V.gitMajor=1 -X $V.gitMinor=$minor -X $V.gitTreeState=clean -X $C.gitVersion=v$version -X $C.gitMajor=1 -X $C.gitMinor=$minor -X $C.gitTreeState=clean"
+}
+
+build_unless_cached() {
+  local file=$1 what=$2; shift 2
+  [ ! -e "$file" ] || return 0
+  say "$what: not cached, building"
+  local t0=$SECONDS
+  "$@" || fail "build $what"
+  say "build $what: done in $((SECONDS - t0))s"
 }

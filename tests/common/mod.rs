@@ -696,3 +696,109 @@ pub fn wait_exit(child: &mut Child, timeout: Duration) -> i32 {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The plugin binary built for this test crate.
+pub const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-spark");
+
+/// `kubectl-spark` as `user`, with the namespace as the kubeconfig context's, no colour, no
+/// stdin, and none of this machine's own Spark or Hadoop settings (`SPARK_CONF_DIR`,
+/// `SPARK_HOME`, `HADOOP_CONF_DIR`) or log level.
+pub fn kspark(ns: &TestNamespace, user: User) -> Command {
+    let mut cmd = Command::new(PLUGIN);
+    cmd.env("KUBECONFIG", ns.kubeconfig(user))
+        .env("NO_COLOR", "1")
+        .env_remove("KUBECTL_SPARK_LOG")
+        .env_remove("SPARK_CONF_DIR")
+        .env_remove("SPARK_HOME")
+        .env_remove("HADOOP_CONF_DIR")
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// How a command ended: its exit code (-1 for a signal) and both streams.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A command started with both streams collected in threads (so it never blocks on a full
+/// pipe), killed when dropped (a failing assertion must not leave it running).
+pub struct Spawned {
+    pub child: Child,
+    stdout: Option<std::thread::JoinHandle<String>>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Spawned {
+    /// Starts `cmd` with its stdout and stderr piped.
+    pub fn spawn(mut cmd: Command) -> Spawned {
+        use std::io::Read as _;
+        use std::process::Stdio;
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run kubectl-spark");
+        let collect = |mut r: Box<dyn std::io::Read + Send>| {
+            std::thread::spawn(move || {
+                let mut s = String::new();
+                let _ = r.read_to_string(&mut s);
+                s
+            })
+        };
+        let stdout = Some(collect(Box::new(child.stdout.take().unwrap())));
+        let stderr = Some(collect(Box::new(child.stderr.take().unwrap())));
+        Spawned {
+            child,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Waits for the exit (or panics after `timeout`, with what it wrote on stderr).
+    pub fn finish(mut self, timeout: Duration) -> Run {
+        let deadline = Instant::now() + timeout;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "still running after {timeout:?}; stderr:\n{}",
+                    self.stderr.take().unwrap().join().unwrap()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: self.stdout.take().unwrap().join().unwrap(),
+            stderr: self.stderr.take().unwrap().join().unwrap(),
+        }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `cmd` to its end (or panics after `timeout`), collecting both streams.
+pub fn run_to_end(cmd: Command, timeout: Duration) -> Run {
+    Spawned::spawn(cmd).finish(timeout)
+}

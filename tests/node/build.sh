@@ -41,11 +41,6 @@ tools_hash="$(cat "$here"/tools/go.mod "$here"/tools/*/*.go | sha256sum | cut -c
 img_dir="$cache/images/node-tools-$tools_hash-pause$PAUSE_TAG"
 out="$cache/bin/node-set-k8s$K8S_VERSION-coredns$COREDNS_VERSION-$main_hash-tools$tools_hash"
 
-timed() { # timed LABEL CMD...: runs CMD, reports the seconds it took
-  local label=$1; shift; local t0=$SECONDS
-  "$@" || fail "$label"
-  say "$label: done in $((SECONDS - t0))s"
-}
 
 build_node() {
   k8s_scratch_module "$cache/src/node-k8s-v$K8S_VERSION" kspark-node "$K8S_VERSION" || return 1
@@ -195,11 +190,11 @@ ENV
   rm -rf "$img_dir"; mv "$img_dir.tmp" "$img_dir"
 }
 
-[ -f "$img_dir/images.env" ] || { say "pause and probe images: not cached, building"; timed "build the pause and probe images" build_images; }
+build_unless_cached "$img_dir/images.env" "the pause and probe images" build_images
 [ "${1:-}" != images ] || exit 0
-[ -x "$coredns_dir/coredns" ] || { say "coredns v$COREDNS_VERSION: not cached, building"; timed "build coredns" build_coredns; }
+build_unless_cached "$coredns_dir/coredns" "coredns v$COREDNS_VERSION" build_coredns
 [ "${1:-}" != coredns ] || exit 0
-[ -x "$node_dir/kspark-node" ] || { say "kubelet/kube-proxy v$K8S_VERSION: not cached, building"; timed "build kspark-node" build_node; }
+build_unless_cached "$node_dir/kspark-node" "kubelet/kube-proxy v$K8S_VERSION (kspark-node)" build_node
 
 mkdir -p "$out"
 ln -sf "$node_dir/kspark-node" "$out/kspark-node"
