@@ -462,8 +462,9 @@ pub struct AppRefArgs {
 /// `kubectl spark status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Submission ids, driver pod names, app names, app ids or globs (optional with -l).
-    #[arg(value_name = "APP", required_unless_present = "selector")]
+    /// Submission ids, driver pod names, app names, app ids or globs; none: every application
+    /// of the namespace (-A: of every namespace), as `kubectl get` lists without a name.
+    #[arg(value_name = "APP")]
     pub apps: Vec<String>,
     /// When an APP names several runs, show only the newest.
     #[arg(long)]

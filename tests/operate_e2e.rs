@@ -226,6 +226,25 @@ async fn status_shows_state_reason_and_executors() {
         "{wide}"
     );
 
+    // Without a name: every application of the namespace, as `kubectl get` lists.
+    let all = ok(&ns, User::Bob, &["status"]).stdout;
+    let rows: BTreeSet<&str> = all
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(rows, BTreeSet::from(["nightly-etl", "spark-pi"]), "{all}");
+    let empty = TestNamespace::new(cluster, "op-status-none");
+    let r = ok(&empty, User::Bob, &["status"]);
+    assert!(r.stdout.is_empty(), "{r}");
+    assert!(
+        r.stderr.contains(&format!(
+            "No Spark applications found in namespace {}.",
+            empty.name
+        )),
+        "{r}"
+    );
+
     // Naming an executor or a missing app is an error, never an action.
     let r = fails(&ns, User::Bob, &["status", "spark-pi-1a-exec-1"]);
     assert!(

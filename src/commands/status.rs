@@ -37,9 +37,12 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
     let client = &target.client()?;
     let namespace = target.namespace.as_str();
     let selector = args.get.selector.as_deref();
-    let resolve = move || {
-        find::resolve_selected(client, namespace, args.all_namespaces, &args.apps, selector)
-    };
+    // No name and no selector: every application, as `kubectl get` without a name.
+    let every = args.apps.is_empty() && selector.is_none();
+    let glob_all = ["*".to_string()];
+    let texts: &[String] = if every { &glob_all } else { &args.apps };
+    let resolve =
+        move || find::resolve_selected(client, namespace, args.all_namespaces, texts, selector);
     let mut resolved = resolve().await?;
     if args.latest {
         resolved = resolved.into_iter().map(find::Resolved::latest).collect();
@@ -80,8 +83,11 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
     };
     if !apps.is_empty() {
         output::print_data(&view.render(&apps, true)?)?;
+    } else if every {
+        let scope = if args.all_namespaces { "" } else { namespace };
+        output::info(&nothing_found(scope));
     }
-    if selector.is_none() || !args.apps.is_empty() {
+    if !every && (selector.is_none() || !args.apps.is_empty()) {
         find::require_all_found(&resolved)?;
     }
     if args.get.watch {
@@ -91,7 +97,9 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
             let drivers: Vec<Pod> = find::unique_drivers(&resolved)
                 .into_iter()
                 .filter(|d| {
-                    DriverRef::from_pod(d).is_some_and(|r| shown.contains(&r.submission_id()))
+                    every
+                        || DriverRef::from_pod(d)
+                            .is_some_and(|r| shown.contains(&r.submission_id()))
                 })
                 .collect();
             let executors = executors_of(client, &drivers).await?;
@@ -105,6 +113,16 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
         watch(&view, first, fetch, true).await?;
     }
     Ok(0)
+}
+
+/// What `status` without a name says on stderr when there is nothing to list (`namespace`
+/// empty: every namespace), as `kubectl get` does.
+pub fn nothing_found(namespace: &str) -> String {
+    if namespace.is_empty() {
+        "No Spark applications found.".to_string()
+    } else {
+        format!("No Spark applications found in namespace {namespace}.")
+    }
 }
 
 /// Whether the applications are in more than one namespace (then the NAMESPACE column is
