@@ -1127,7 +1127,9 @@ async fn logs_of_a_driver_that_never_started_fail_at_once_with_the_reason() {
         r.stderr.contains(&format!(
             "driver pod {}/stuck-3p-driver has not started (Pending: ImagePullBackOff: Back-off pulling image",
             ns.name
-        )) && r.stderr.contains("kubectl spark describe stuck")
+        )) && r
+            .stderr
+            .contains(&format!("kubectl spark describe {}:stuck", ns.name))
             && r.stderr.contains("-f"),
         "{r}"
     );

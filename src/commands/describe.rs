@@ -221,10 +221,15 @@ pub fn redacted_properties(text: &str) -> String {
     }
 }
 
+/// When an event was last seen, whichever API wrote it: `lastTimestamp` (core events),
+/// `series.lastObservedTime` (a repeated `events.k8s.io` event, whose `eventTime` is its first
+/// occurrence), `eventTime`, then the first and creation times. One meaning for all, so that
+/// the list sorted by it is really oldest first.
 fn event_time(e: &Event) -> Option<Timestamp> {
     e.last_timestamp
         .as_ref()
         .map(|t| t.0)
+        .or_else(|| e.series.as_ref()?.last_observed_time.as_ref().map(|t| t.0))
         .or_else(|| e.event_time.as_ref().map(|t| t.0))
         .or_else(|| e.first_timestamp.as_ref().map(|t| t.0))
         .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
@@ -798,6 +803,36 @@ pub fn render(d: &Description, now: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn events_sort_by_when_they_were_last_seen_whatever_api_wrote_them() {
+        let event = |name: &str, json: serde_json::Value| -> Event {
+            let mut value = serde_json::json!({"metadata": {"name": name}, "involvedObject": {}});
+            value
+                .as_object_mut()
+                .unwrap()
+                .extend(json.as_object().unwrap().clone());
+            serde_json::from_value(value).unwrap()
+        };
+        // A scheduler event repeated until 10:00:30 (first at 10:00:00), and a kubelet event
+        // at 10:00:10: the repeated one was seen last.
+        let repeated = event(
+            "repeated",
+            serde_json::json!({"eventTime": "2026-01-01T10:00:00.000000Z",
+                "series": {"count": 4, "lastObservedTime": "2026-01-01T10:00:30.000000Z"}}),
+        );
+        let kubelet = event(
+            "kubelet",
+            serde_json::json!({"lastTimestamp": "2026-01-01T10:00:10Z"}),
+        );
+        let mut events = [&repeated, &kubelet];
+        events.sort_by_key(|e| event_time(e));
+        let names: Vec<_> = events
+            .iter()
+            .map(|e| e.metadata.name.as_deref().unwrap())
+            .collect();
+        assert_eq!(names, ["kubelet", "repeated"]);
+    }
 
     fn now() -> Timestamp {
         "2025-01-01T11:00:00Z".parse().unwrap()

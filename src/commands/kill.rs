@@ -203,26 +203,51 @@ pub async fn wait_gone(client: &Client, drivers: &[&Pod]) -> Result<()> {
             [(_, id)] => id.clone(),
             more => format!("{} applications", more.len()),
         };
-        spinner.set(&format!(
-            "Waiting for {} object(s) of {whose} to be deleted ({})",
-            objects_left.len(),
-            objects_left
-                .iter()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        spinner.set(&waiting_text(&whose, &objects_left));
         tokio::time::sleep(waiting::POLL).await;
     }
     spinner.clear();
     Ok(())
 }
 
+/// The spinner's line while objects are deleted: how many, and the first three by name (with
+/// how many more, so that the count and the list agree).
+fn waiting_text(whose: &str, objects: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut names = objects
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if objects.len() > SHOWN {
+        names.push_str(&format!(" and {} more", objects.len() - SHOWN));
+    }
+    format!(
+        "Waiting for {} object(s) of {whose} to be deleted ({names})",
+        objects.len()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::Parser;
+
+    #[test]
+    fn the_waiting_line_counts_what_it_lists() {
+        let objects: Vec<String> = ["pod/a", "service/b", "configmap/c", "secret/d"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            waiting_text("ns:a", &objects),
+            "Waiting for 4 object(s) of ns:a to be deleted (pod/a, service/b, configmap/c and 1 more)"
+        );
+        assert_eq!(
+            waiting_text("ns:a", &objects[..2]),
+            "Waiting for 2 object(s) of ns:a to be deleted (pod/a, service/b)"
+        );
+    }
 
     #[derive(Parser)]
     struct Wrap {

@@ -390,7 +390,7 @@ async fn one_pod(
     if !args.previous && !args.follow {
         let pod = waiting::get(pods, name, what).await?;
         if !waiting::container_started(&pod, container) {
-            return Err(not_started(what, &pod, container, &args.app).into());
+            return Err(not_started(what, &pod, container, &qualified(&ns, &args.app)).into());
         }
     } else if !args.previous {
         // Waiting may print progress on stderr: earlier lines first.
@@ -456,6 +456,16 @@ async fn one_pod(
                 return Err(Error::Other(format!("reading the log of {what}: {e}")).into());
             }
         }
+    }
+}
+
+/// The application as a reference that holds wherever it is typed: `ns:app` (a hint naming
+/// `app` alone would look in the context's namespace, not the `-n` the user gave).
+fn qualified(ns: &str, app: &str) -> String {
+    if app.contains(':') || ns.is_empty() {
+        app.to_string()
+    } else {
+        format!("{ns}:{app}")
     }
 }
 
@@ -603,6 +613,12 @@ async fn all_executors(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hints_name_the_namespace() {
+        assert_eq!(qualified("team-a", "badimg"), "team-a:badimg");
+        assert_eq!(qualified("team-a", "team-b:badimg"), "team-b:badimg");
+    }
     use clap::Parser;
 
     #[derive(Parser)]

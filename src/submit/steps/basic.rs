@@ -592,7 +592,8 @@ pub fn upload_for(conf: &SparkConf, key: &str, uri: &str, uuid: &str) -> Result<
         Error::usage(
             "Please specify spark.kubernetes.file.upload.path property.",
             format!(
-                "local file {uri} must be uploaded for the driver to see it: pass --conf {UPLOAD_PATH_KEY}=<s3a://…, hdfs://… or another store the image can read>, or refer to the file with local:// if the image already has it"
+                "local file {uri} must be uploaded for the driver to see it: pass --conf {UPLOAD_PATH_KEY}=<a directory in a store kubectl-spark uploads to: {SUPPORTED_SCHEMES}>, or refer to the file with local:// if the image already has it",
+                SUPPORTED_SCHEMES = crate::store::uri::SUPPORTED_SCHEMES
             ),
         )
     })?;
@@ -1193,10 +1194,10 @@ mod tests {
             err.to_string(),
             "Please specify spark.kubernetes.file.upload.path property."
         );
-        assert!(
-            err.hint()
-                .unwrap()
-                .contains("spark.kubernetes.file.upload.path")
-        );
+        let hint = err.hint().unwrap();
+        assert!(hint.contains("spark.kubernetes.file.upload.path"), "{hint}");
+        // Only stores an upload can go to are offered (hdfs:// is refused at upload).
+        assert!(hint.contains("s3a://") && hint.contains("gs://"), "{hint}");
+        assert!(!hint.contains("hdfs"), "{hint}");
     }
 }
