@@ -651,6 +651,19 @@ fn home_kubeconfig() -> Option<std::path::PathBuf> {
     path.exists().then_some(path)
 }
 
+/// The `setup --submitter` value of the user a 403's message names (`… forbidden: User
+/// "alice" cannot …`): `User:alice`, or `ServiceAccount:NS:NAME` for a service account.
+pub fn submitter_of(message: &str) -> Option<String> {
+    let user = message.split_once("User \"")?.1.split_once('"')?.0;
+    if user.is_empty() {
+        return None;
+    }
+    Some(match user.strip_prefix("system:serviceaccount:") {
+        Some(sa) => format!("ServiceAccount:{sa}"),
+        None => format!("User:{user}"),
+    })
+}
+
 /// Turns an API error into a user error saying what was being done and how to fix it.
 /// `action` is e.g. `create pods` and `namespace` the namespace it was done in.
 pub fn api_error(err: kube::Error, action: &str, namespace: &str) -> Error {
@@ -663,8 +676,9 @@ pub fn api_error(err: kube::Error, action: &str, namespace: &str) -> Error {
             let hint = match code {
                 403 => Some(format!(
                     "you may not {action} in namespace {namespace}: ask for that permission, or run \
-                     `kubectl spark setup -n {namespace} --submitter User:<you>` as an admin \
-                     (check with `kubectl auth can-i {action} -n {namespace}`)"
+                     `kubectl spark setup -n {namespace} --submitter {}` as an admin \
+                     (check with `kubectl auth can-i {action} -n {namespace}`)",
+                    submitter_of(&status.message).unwrap_or_else(|| "User:<you>".into())
                 )),
                 401 => Some(
                     "your credentials were rejected: refresh them (e.g. log in again) and retry"
@@ -720,6 +734,25 @@ pub fn api_error(err: kube::Error, action: &str, namespace: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_setup_hint_names_the_forbidden_user() {
+        assert_eq!(
+            submitter_of(
+                r#"pods is forbidden: User "alice" cannot create resource "pods" in API group "" in the namespace "x""#
+            )
+            .as_deref(),
+            Some("User:alice")
+        );
+        assert_eq!(
+            submitter_of(
+                r#"pods is forbidden: User "system:serviceaccount:ci:runner" cannot list"#
+            )
+            .as_deref(),
+            Some("ServiceAccount:ci:runner")
+        );
+        assert_eq!(submitter_of("forbidden"), None);
+    }
 
     fn kubeconfig() -> Kubeconfig {
         Kubeconfig::from_yaml(

@@ -1592,9 +1592,11 @@ async fn forbidden_requests_name_the_permission_and_point_to_setup() {
             "{args:?}: {r}"
         );
         assert!(r.stderr.contains("pods"), "names the resource: {r}");
+        // The user the API server names is filled in (it was `User:<you>`).
         assert!(
-            r.stderr
-                .contains(&format!("kubectl spark setup -n {other}")),
+            r.stderr.contains(&format!(
+                "kubectl spark setup -n {other} --submitter User:alice`"
+            )),
             "{args:?}: {r}"
         );
     }
