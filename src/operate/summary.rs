@@ -163,14 +163,26 @@ pub struct AppSummary {
 impl AppSummary {
     /// `failed (OOMKilled, exit 137)`, `pending (Unschedulable)`, `running`, `running, terminating`.
     pub fn state_text(&self) -> String {
+        // The pod's phase lags its container: a Running pod whose Spark container has
+        // terminated (it has an exit code) has completed.
+        let completed = self.state == State::Running && self.exit_code.is_some();
         let mut details = Vec::new();
-        if let Some(r) = &self.reason {
+        if let Some(r) = self
+            .reason
+            .as_ref()
+            .filter(|r| !completed || *r != "Completed")
+        {
             details.push(r.clone());
         }
         if let Some(code) = self.exit_code.filter(|c| *c != 0) {
             details.push(format!("exit {code}"));
         }
-        let mut text = self.state.as_str().to_string();
+        let mut text = if completed {
+            "completed"
+        } else {
+            self.state.as_str()
+        }
+        .to_string();
         if !details.is_empty() {
             text = format!("{text} ({})", details.join(", "));
         }
@@ -555,6 +567,21 @@ mod tests {
         assert_eq!(
             finished_at(&d),
             Some("2025-01-01T10:02:10Z".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn a_driver_whose_container_ended_before_its_pod_is_completed() {
+        let d = driver(
+            serde_json::json!({"phase": "Running", "containerStatuses": [terminated("Completed", 0)]}),
+        );
+        assert_eq!(summarize(&d, [], now()).state_text(), "completed");
+        let d = driver(
+            serde_json::json!({"phase": "Running", "containerStatuses": [terminated("Error", 1)]}),
+        );
+        assert_eq!(
+            summarize(&d, [], now()).state_text(),
+            "completed (Error, exit 1)"
         );
     }
 
