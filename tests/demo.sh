@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The README's main command: builds kubectl-spark, brings up the local Kubernetes cluster with a
 # real node (real kube-apiserver, etcd, controller-manager and scheduler; a real kubelet with
-# containerd, kube-proxy and CoreDNS, tests/node) and the locally built Spark image, then submits
-# Spark's own Python Pi example with two executors and follows it to the end: the status lines
-# show the executors, `kubectl spark logs` shows "Pi is roughly 3.14…", and the exit code is the
-# real driver's. The cluster is stopped at the end (the real node is one per machine, and the
-# tests need it); pass --keep to leave it running and explore. Needs root (containerd, iptables).
+# containerd, kube-proxy and CoreDNS, tests/node) and the locally built Spark image, in the shape
+# of a small cluster of one's own: the real node only, untainted, no fake nodes
+# (KSPARK_REAL_NODE_ONLY=1), so that the submit below is exactly what a user types (image,
+# service account, executors, the app; small requests for a 2-core node) with no harness pod
+# template. It submits Spark's own Python Pi example with two executors and `submit` follows it
+# to the end itself (its progress lines count the executors), `kubectl spark logs` shows "Pi is
+# roughly 3.14…", and the exit code is the real driver's. The cluster is stopped at the end (the
+# real node is one per machine, and the tests need the other shape: their up.sh replaces this
+# one); pass --keep to leave it running and explore. Needs root (containerd, iptables).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -17,12 +21,8 @@ cargo build --quiet --bin kubectl-spark
 export PATH="${CARGO_TARGET_DIR:-$root/target}/debug:$PATH"
 
 dir="${KSPARK_CLUSTER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-spark/cluster}"
-if [ -f "$dir/env" ] && ! grep -q '^KSPARK_REAL_NODE=.' "$dir/env"; then
-  say "the cluster in $dir has no real node: restarting it with one"
-  tests/cluster/down.sh "$dir"
-fi
-say "bringing up the local cluster with a real node (first run builds Kubernetes, the kubelet and a Spark image: ~25 minutes)"
-KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh "$dir"
+say "bringing up the local cluster: one real node, untainted (first run builds Kubernetes, the kubelet and a Spark image: ~25 minutes; a running cluster of the tests' shape is replaced)"
+KSPARK_WITH_REAL_NODE=1 KSPARK_REAL_NODE_ONLY=1 tests/cluster/up.sh "$dir"
 # shellcheck disable=SC1091
 . "$dir/env"
 export KUBECONFIG="$KSPARK_ADMIN_KUBECONFIG"
@@ -36,32 +36,19 @@ kubectl spark setup -n spark-demo
 say "kubectl spark version"
 kubectl spark version
 
-say "kubectl spark submit … pi.py with 2 executors on the real node ($KSPARK_SPARK_IMAGE)"
+say "kubectl spark submit … pi.py with 2 executors ($KSPARK_SPARK_IMAGE)"
 name="pi-$(date +%H%M%S)"
 t_submit=$SECONDS
+code=0
 set -x
-kubectl spark submit -n spark-demo \
-  --name "$name" \
-  --conf spark.executor.instances=2 \
-  --conf spark.kubernetes.authenticate.driver.serviceAccountName=spark \
+kubectl spark submit -n spark-demo --name "$name" \
   --conf spark.kubernetes.container.image="$KSPARK_SPARK_IMAGE" \
-  --conf spark.kubernetes.driver.podTemplateFile="$KSPARK_REAL_NODE_POD_TEMPLATE" \
-  --conf spark.kubernetes.executor.podTemplateFile="$KSPARK_REAL_NODE_POD_TEMPLATE" \
+  --conf spark.kubernetes.authenticate.driver.serviceAccountName=spark \
+  --num-executors 2 --driver-memory 512m --executor-memory 512m \
   --conf spark.kubernetes.driver.request.cores=0.1 \
   --conf spark.kubernetes.executor.request.cores=0.1 \
-  --conf spark.driver.memory=512m --conf spark.executor.memory=512m \
-  --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
-  local:///opt/spark/examples/src/main/python/pi.py 20 &
+  local:///opt/spark/examples/src/main/python/pi.py 20 || code=$?
 set +x
-submit=$!
-# While submit waits for the driver, show the application's status (executors included).
-sleep 5
-while kill -0 "$submit" 2>/dev/null; do
-  kubectl spark status -n spark-demo "$name" 2>/dev/null | sed -n 2p | sed 's/^/    status: /' >&2 || true
-  sleep 10
-done
-code=0
-wait "$submit" || code=$?
 say "the driver ended with exit code $code after $((SECONDS - t_submit))s"
 
 say "kubectl spark logs $name | grep 'Pi is roughly'"

@@ -16,7 +16,10 @@
 # Environment: KUBECTL (default: the kubectl on PATH, or its kubectl.1.NN sibling matching the
 # server), KSPARK_NODES (default 2),
 # KSPARK_NODE_CPU/KSPARK_NODE_MEMORY/KSPARK_NODE_PODS (per node; default 32, 256Gi, 1000),
-# KSPARK_WITH_REAL_NODE (1: attach the real node).
+# KSPARK_WITH_REAL_NODE (1: attach the real node),
+# KSPARK_REAL_NODE_ONLY (1, with the real node: no fake nodes and no taint on the real node, so
+# that pods land on it without a pod template, as on a user's own cluster: the demo's shape; the
+# tests need the default shape, and an up.sh of the other shape replaces a running cluster).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
@@ -25,8 +28,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../node/network.env"
 real_node="${KSPARK_WITH_REAL_NODE:-0}"
 case "$real_node" in 0 | 1) ;; *) echo "[cluster up] KSPARK_WITH_REAL_NODE must be 0 or 1, not '$real_node'" >&2; exit 2 ;; esac
+real_node_only="${KSPARK_REAL_NODE_ONLY:-0}"
+case "$real_node_only:$real_node" in 0:* | 1:1) ;; *) echo "[cluster up] KSPARK_REAL_NODE_ONLY=1 needs KSPARK_WITH_REAL_NODE=1 (and is 0 or 1, not '$real_node_only')" >&2; exit 2 ;; esac
+export KSPARK_REAL_NODE_ONLY="$real_node_only" # read by tests/node/up.sh (the node's taint)
 dir="${1:-${KSPARK_CLUSTER_DIR:-$HOME/.cache/kubectl-spark/cluster}}"
 nodes="${KSPARK_NODES:-2}"
+[ "$real_node_only" = 0 ] || nodes=0
 t0=$SECONDS
 
 say() { printf '[cluster up] %s\n' "$*" >&2; }
@@ -82,6 +89,9 @@ healthy() {
   [ -f "$dir/env" ] && [ -f "$dir/pids" ] || return 1
   # asked for a real node: a cluster without one is replaced
   [ "$real_node" = 0 ] || grep -q '^KSPARK_REAL_NODE=.' "$dir/env" || return 1
+  # a cluster of the other shape (real node only, or with fake nodes) is replaced
+  local only; only="$(sed -n 's/^KSPARK_REAL_NODE_ONLY=//p' "$dir/env")"
+  [ "${only:-0}" = "$real_node_only" ] || return 1
   ( set +u
     # shellcheck disable=SC1091
     . "$dir/env"
@@ -321,6 +331,7 @@ fi
 cat > "$dir/env.tmp" <<EOF
 # Written by tests/cluster/up.sh; source it in a shell. Removed by tests/cluster/down.sh.
 KSPARK_CLUSTER_DIR=$dir
+KSPARK_REAL_NODE_ONLY=$real_node_only
 KSPARK_K8S_VERSION=$K8S_VERSION
 KSPARK_API_URL=$api_url
 KSPARK_CA_FILE=$pki/ca.crt

@@ -266,6 +266,11 @@ EOF
   fi
 
   # --- kubelet ------------------------------------------------------------------------------------
+  # Tainted so that the kwok tests never land here (their pods go to the fake nodes); not with
+  # KSPARK_REAL_NODE_ONLY=1 (tests/cluster/up.sh: no fake nodes), where pods need no template.
+  taints='registerWithTaints:
+  - {key: kubectl-spark.io/real-node, value: "true", effect: NoSchedule}'
+  [ "${KSPARK_REAL_NODE_ONLY:-0}" = 0 ] || taints='registerWithTaints: []'
   cat > "$node/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -291,8 +296,7 @@ clusterDomain: cluster.local
 clusterDNS: ["$KSPARK_NODE_HOST_IP"]
 resolvConf: ""
 podLogsDir: "$node/pod-logs"
-registerWithTaints:
-- {key: kubectl-spark.io/real-node, value: "true", effect: NoSchedule}
+$taints
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: 100Mi, nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%"}
