@@ -1152,7 +1152,8 @@ mod tests {
         };
         assert!(s.apps.is_empty());
         assert_eq!(s.get.output, StatusFormat::CustomColumns("A:.b".into()));
-        assert!(parse(&["status"]).is_err(), "APP or -l is required");
+        // Without a name, status lists the namespace's applications (as kubectl get does).
+        assert!(parse(&["status"]).is_ok());
         assert!(parse(&["list", "-o", "jsonpath="]).is_err());
         assert!(parse(&["list", "-o", "bogus"]).is_err());
         let Command::Logs(l) = parse(&["logs", "app", "--tail", "-1"]).unwrap().command else {

@@ -297,7 +297,7 @@ async fn ambiguous_names_list_the_candidates() {
         "Arguments:        2025-01-01 'eu west'\n".to_string(),
         "Service account:  default\n".to_string(),
         "Driver:           cpu 1, memory 1408Mi\n".to_string(),
-        "Executor size:    cpu 1, memory 1g (+ overhead) each; 2 asked\n".to_string(),
+        "Executor size:    cpu 1, memory 1408Mi each; 2 asked\n".to_string(),
     ] {
         assert!(latest.contains(&line), "{line} in:\n{latest}");
     }

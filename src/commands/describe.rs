@@ -378,6 +378,37 @@ fn resources_text(pod: &Pod, container: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// The memory of an executor pod as Spark's driver sizes it (`BasicExecutorFeatureStep`), in
+/// MiB: `spark.executor.memory` (default 1g) + `spark.executor.memoryOverhead`, else the
+/// overhead factor (`spark.executor.memoryOverheadFactor`, else
+/// `spark.kubernetes.memoryOverheadFactor`, which submit writes, else 0.1) times the memory,
+/// at least `spark.executor.minMemoryOverhead` (384m); + `spark.executor.pyspark.memory`.
+/// None when a value cannot be read.
+fn executor_pod_memory_mib(prop: &dyn Fn(&str) -> Option<String>) -> Option<i64> {
+    use crate::conf::units::{ByteUnit, parse_bytes_as};
+    let mib = |key: &str, default: &str| {
+        parse_bytes_as(&prop(key).unwrap_or_else(|| default.into()), ByteUnit::MiB).ok()
+    };
+    let memory = mib("spark.executor.memory", "1g")?;
+    let overhead = match prop("spark.executor.memoryOverhead") {
+        Some(_) => mib("spark.executor.memoryOverhead", "0")?,
+        None => {
+            let factor: f64 = prop("spark.executor.memoryOverheadFactor")
+                .or_else(|| prop("spark.kubernetes.memoryOverheadFactor"))
+                .unwrap_or_else(|| "0.1".into())
+                .trim()
+                .parse()
+                .ok()?;
+            ((factor * memory as f64) as i64).max(mib("spark.executor.minMemoryOverhead", "384m")?)
+        }
+    };
+    let pyspark = match prop("spark.executor.pyspark.memory") {
+        Some(_) => mib("spark.executor.pyspark.memory", "0")?,
+        None => 0,
+    };
+    Some(memory + overhead + pyspark)
+}
+
 /// Reads back what was submitted. `properties` is the conf map's `spark.properties`, if read.
 pub fn submitted(driver: &Pod, properties: Option<&str>, executors: &[Pod]) -> Submitted {
     let mut out = Submitted {
@@ -434,8 +465,15 @@ pub fn submitted(driver: &Pod, properties: Option<&str>, executors: &[Pod]) -> S
             let cpu = prop("spark.kubernetes.executor.request.cores")
                 .or_else(|| prop("spark.executor.cores"))
                 .unwrap_or_else(|| "1".into());
-            let memory = prop("spark.executor.memory").unwrap_or_else(|| "1g".into());
-            format!("cpu {cpu}, memory {memory} (+ overhead)")
+            // In the unit the executor pods had (memory + overhead, in Mi), so that the size
+            // reads the same while they run and after they are gone.
+            match executor_pod_memory_mib(&prop) {
+                Some(mib) => format!("cpu {cpu}, memory {mib}Mi"),
+                None => {
+                    let memory = prop("spark.executor.memory").unwrap_or_else(|| "1g".into());
+                    format!("cpu {cpu}, memory {memory} (+ overhead)")
+                }
+            }
         }
     };
     let count = if prop("spark.dynamicAllocation.enabled").as_deref() == Some("true") {
@@ -805,6 +843,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn executor_memory_after_the_end_is_sized_as_the_pods_were() {
+        let props = |pairs: &'static [(&'static str, &'static str)]| {
+            move |key: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(executor_pod_memory_mib(&props(&[])), Some(1408));
+        // A Python app: submit wrote the 0.4 factor.
+        assert_eq!(
+            executor_pod_memory_mib(&props(&[
+                ("spark.executor.memory", "2g"),
+                ("spark.kubernetes.memoryOverheadFactor", "0.4")
+            ])),
+            Some(2048 + 819)
+        );
+        assert_eq!(
+            executor_pod_memory_mib(&props(&[
+                ("spark.executor.memory", "512m"),
+                ("spark.executor.memoryOverhead", "1g"),
+                ("spark.executor.pyspark.memory", "256m")
+            ])),
+            Some(512 + 1024 + 256)
+        );
+        assert_eq!(
+            executor_pod_memory_mib(&props(&[("spark.executor.memory", "lots")])),
+            None
+        );
+    }
+
+    #[test]
     fn events_sort_by_when_they_were_last_seen_whatever_api_wrote_them() {
         let event = |name: &str, json: serde_json::Value| -> Event {
             let mut value = serde_json::json!({"metadata": {"name": name}, "involvedObject": {}});
@@ -882,7 +953,8 @@ mod tests {
         assert_eq!(shell_words(&s.app_args), "1000 'two words'");
         assert_eq!(s.service_account, "spark");
         assert_eq!(s.driver, "cpu 1 (limit 2), memory 1408Mi");
-        assert_eq!(s.executors, "cpu 3, memory 4g (+ overhead) each; 5 asked");
+        // In the executor pods' unit (4g + 10% overhead), as while they ran (below).
+        assert_eq!(s.executors, "cpu 3, memory 4505Mi each; 5 asked");
         let executor: Pod = serde_json::from_value(serde_json::json!({
             "spec": {"containers": [{"name": "spark-kubernetes-executor",
                 "resources": {"requests": {"cpu": "3", "memory": "4505Mi"}, "limits": {"memory": "4505Mi"}}}]}
@@ -906,7 +978,7 @@ mod tests {
             "Arguments:        1000 'two words'\n",
             "Service account:  spark\n",
             "Driver:           cpu 1 (limit 2), memory 1408Mi\n",
-            "Executor size:    cpu 1, memory 1g (+ overhead) each; 2 asked\n",
+            "Executor size:    cpu 1, memory 1408Mi each; 2 asked\n",
         ] {
             assert!(rendered.contains(line), "{line} in\n{rendered}");
         }
