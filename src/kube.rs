@@ -664,6 +664,19 @@ pub fn submitter_of(message: &str) -> Option<String> {
     })
 }
 
+/// The `setup --submitter` value of the identity `client` acts as, asked of the API server
+/// (`SelfSubjectReview`, Kubernetes 1.28+); None when it cannot tell.
+pub async fn submitter_of_client(client: &Client) -> Option<String> {
+    use k8s_openapi::api::authentication::v1::SelfSubjectReview;
+    let api: kube::Api<SelfSubjectReview> = kube::Api::all(client.clone());
+    let review = api
+        .create(&Default::default(), &SelfSubjectReview::default())
+        .await
+        .ok()?;
+    let user = review.status?.user_info?.username?;
+    submitter_of(&format!("User \"{user}\""))
+}
+
 /// Turns an API error into a user error saying what was being done and how to fix it.
 /// `action` is e.g. `create pods` and `namespace` the namespace it was done in.
 pub fn api_error(err: kube::Error, action: &str, namespace: &str) -> Error {

@@ -546,7 +546,7 @@ async fn check_can_create(client: Client, ns: String, group: String, resource: S
         },
         ..Default::default()
     };
-    let api: Api<SelfSubjectAccessReview> = Api::all(client);
+    let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     let mut answer = api.create(&PostParams::default(), &review).await;
     for _ in 0..RBAC_RETRIES {
         if !matches!(&answer, Ok(r) if !r.status.as_ref().is_some_and(|s| s.allowed)) {
@@ -557,14 +557,19 @@ async fn check_can_create(client: Client, ns: String, group: String, resource: S
     }
     match answer {
         Ok(r) if r.status.as_ref().is_some_and(|s| s.allowed) => Check::ok(name, "allowed"),
-        Ok(_) => Check::fail(
-            name,
-            format!("you may not create {resource} in namespace {ns}"),
-            format!(
-                "ask an admin to run `kubectl spark setup -n {ns} --submitter User:<you>` \
-                 (check with `kubectl auth can-i create {resource} -n {ns}`)"
-            ),
-        ),
+        Ok(_) => {
+            let submitter = crate::kube::submitter_of_client(&client)
+                .await
+                .unwrap_or_else(|| "User:<you>".into());
+            Check::fail(
+                name,
+                format!("you may not create {resource} in namespace {ns}"),
+                format!(
+                    "ask an admin to run `kubectl spark setup -n {ns} --submitter {submitter}` \
+                     (check with `kubectl auth can-i create {resource} -n {ns}`)"
+                ),
+            )
+        }
         Err(e) => Check::warn(name, format!("could not check: {e}")),
     }
 }

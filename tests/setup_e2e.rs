@@ -385,6 +385,8 @@ async fn preflight_catches_missing_objects_before_creating_anything() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("you may not create services"), "{err}");
+    // The hint names the user the API server knows (it was `User:<you>`).
+    assert!(err.contains("--submitter User:alice`"), "{err}");
     assert_eq!(
         pod_count(&admin, &ns.name).await,
         0,

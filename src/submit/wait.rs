@@ -71,7 +71,12 @@ pub fn final_outcome(pod: &Pod) -> Option<Outcome> {
 /// Why the driver is not running as it should (`Unschedulable: 0/2 nodes are available: …`),
 /// or None while nothing is wrong or once it has ended (the final status block says why).
 pub fn driver_why(pod: &Pod) -> Option<String> {
-    if final_outcome(pod).is_some() {
+    // The pod's phase lags its container: a Spark container that terminated has completed
+    // (not "Running: Completed"); the final status block says how.
+    let completed = summary::driver_status(pod)
+        .and_then(|s| s.state.as_ref())
+        .is_some_and(|s| s.terminated.is_some());
+    if final_outcome(pod).is_some() || completed {
         return None;
     }
     waiting::why(pod, DRIVER_CONTAINER)
@@ -308,5 +313,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(driver_why(&failed), None, "the final block says why");
+        let completed: Pod = serde_json::from_value(serde_json::json!({
+            "spec": {"containers": [{"name": "spark-kubernetes-driver"}]},
+            "status": {"phase": "Running", "containerStatuses": [{"name": "spark-kubernetes-driver",
+                "image": "i", "imageID": "", "ready": false, "restartCount": 0,
+                "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]}
+        }))
+        .unwrap();
+        assert_eq!(driver_why(&completed), None, "not `Running: Completed`");
     }
 }
