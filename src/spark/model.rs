@@ -380,6 +380,66 @@ pub struct SparkCounts {
     pub executors_lost: usize,
 }
 
+/// What `status` shows of Spark's view: the figures, or why there are none (`?` in tables).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SparkStatus {
+    /// The figures, when the driver answered.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<SparkCounts>,
+    /// Why it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl SparkStatus {
+    /// The figures of a snapshot, or the error of a request round.
+    pub fn of<E: std::fmt::Display>(answer: &Result<SparkSnapshot, E>) -> SparkStatus {
+        match answer {
+            Ok(s) => SparkStatus {
+                counts: Some(s.counts()),
+                error: None,
+            },
+            Err(e) => SparkStatus {
+                counts: None,
+                error: Some(e.to_string()),
+            },
+        }
+    }
+
+    /// The JOBS column: `2/3` (done of all), `2/3, 1 failed`; `?` without an answer.
+    pub fn jobs_column(&self) -> String {
+        self.counts.map_or_else(unknown, |c| {
+            let mut text = format!("{}/{}", c.jobs.succeeded + c.jobs.failed, c.jobs.total);
+            if c.jobs.failed > 0 {
+                text.push_str(&format!(", {} failed", c.jobs.failed));
+            }
+            text
+        })
+    }
+
+    /// The STAGES column: `1 active`, `1 active, 2 failed`.
+    pub fn stages_column(&self) -> String {
+        self.counts.map_or_else(unknown, |c| {
+            let mut text = format!("{} active", c.stages_active);
+            if c.stages_failed > 0 {
+                text.push_str(&format!(", {} failed", c.stages_failed));
+            }
+            text
+        })
+    }
+
+    /// The TASKS column: `120/400` (done of all).
+    pub fn tasks_column(&self) -> String {
+        self.counts
+            .map_or_else(unknown, |c| format!("{}/{}", c.tasks_done, c.tasks_total))
+    }
+}
+
+fn unknown() -> String {
+    "?".into()
+}
+
 /// Numeric ids in numeric order, others after.
 fn executor_order(id: &str) -> (u64, &str) {
     (id.parse().unwrap_or(u64::MAX), id)
@@ -473,6 +533,37 @@ mod tests {
                 executors_active: 2,
                 executors_lost: 1,
             }
+        );
+        let status = SparkStatus::of::<String>(&Ok(s.clone()));
+        assert_eq!(
+            (
+                status.jobs_column(),
+                status.stages_column(),
+                status.tasks_column()
+            ),
+            (
+                "2/3, 1 failed".into(),
+                "1 active, 1 failed".into(),
+                "21/40".into()
+            )
+        );
+        assert_eq!(
+            serde_json::to_value(&status).unwrap()["tasksDone"],
+            json!(21),
+            "-o json carries the figures"
+        );
+        let unanswered = SparkStatus::of::<String>(&Err("no answer within 1000 ms".into()));
+        assert_eq!(
+            (
+                unanswered.jobs_column(),
+                unanswered.stages_column(),
+                unanswered.tasks_column()
+            ),
+            ("?".into(), "?".into(), "?".into())
+        );
+        assert_eq!(
+            serde_json::to_value(&unanswered).unwrap(),
+            json!({"error": "no answer within 1000 ms"})
         );
         assert_eq!(
             s.active_stages(),

@@ -178,12 +178,25 @@ impl Display {
         }
     }
 
+    /// A line of its own (above the bars on a terminal).
+    pub fn note(&self, line: &str) {
+        match self {
+            Display::Bars(bars) => {
+                if bars.multi.println(line).is_err() {
+                    output::info(line);
+                }
+            }
+            Display::Lines { prefix, .. } => output::info(&format!("{prefix}{line}")),
+        }
+    }
+
     /// Shows a snapshot (`None`: Spark did not answer this round).
     pub fn update(&mut self, snapshot: Option<&SparkSnapshot>, now: Instant) {
         match self {
             Display::Lines { prefix, pacer } => {
-                // Before the first answer (the UI starts after the driver), nothing to say.
-                if snapshot.is_none() && pacer.last.is_none() {
+                // A round without an answer is not a change of Spark's (the UI starts after
+                // the driver and stops before it ends); terminals show it as `?`.
+                if snapshot.is_none() {
                     return;
                 }
                 if let Some(line) = pacer.next(plain_line(snapshot), now) {
