@@ -97,10 +97,7 @@ pub async fn snapshots(
     client: &Client,
     drivers: &[&Pod],
 ) -> HashMap<String, Result<SparkSnapshot, RestError>> {
-    let running = drivers.iter().filter(|d| {
-        State::from_phase(summary::phase(d)) == State::Running
-            && d.metadata.deletion_timestamp.is_none()
-    });
+    let running = drivers.iter().filter(|d| is_live(d));
     stream::iter(running.map(|driver| {
         let rest = SparkRest::new(client.clone(), Source::driver(driver));
         let id = format!(
@@ -126,6 +123,12 @@ pub async fn snapshots(
     .buffer_unordered(CONCURRENCY)
     .collect()
     .await
+}
+
+/// Whether a driver pod runs and is not being deleted: only then its UI may answer.
+pub fn is_live(driver: &Pod) -> bool {
+    State::from_phase(summary::phase(driver)) == State::Running
+        && driver.metadata.deletion_timestamp.is_none()
 }
 
 /// Asks the running drivers (see [`snapshots`]) and sets the `spark` figures of their

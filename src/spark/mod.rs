@@ -6,3 +6,4 @@ pub mod live;
 pub mod model;
 pub mod progress;
 pub mod rest;
+pub mod section;
