@@ -85,8 +85,14 @@ fn real_node() -> Option<RealNode> {
     })
 }
 
+/// The binary under test: this build's, or `KSPARK_TEST_BIN` (a copy of it, when several
+/// worktrees share one target directory and another build may replace it mid-run).
+fn bin() -> String {
+    std::env::var("KSPARK_TEST_BIN").unwrap_or_else(|_| BIN.to_string())
+}
+
 fn kspark(ns: &TestNamespace, user: User) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(bin());
     cmd.env("KUBECONFIG", ns.kubeconfig(user))
         .env("NO_COLOR", "1")
         .env_remove("KUBECTL_SPARK_LOG")
