@@ -5,6 +5,10 @@
 //!     cargo bench --bench plan                # measures; one `time: [low estimate high]` per case
 //!     cargo bench --bench plan -- SparkPi     # only the cases whose id matches
 //!
+//! `spark::progress` is the pure part of one progress poll of a live driver: parsing the
+//! recorded REST answers of a real Spark 4.0.5 driver (`tests/fixtures/spark-rest/`: jobs,
+//! active and failed stages, executors), building the snapshot and rendering its line.
+//!
 //! Under `cargo test --all-targets` (no `--bench` argument) each case runs once, as a smoke test.
 
 use std::hint::black_box;
@@ -14,6 +18,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 use kubectl_spark::conf::properties::write_spark_properties;
 use kubectl_spark::conf::{SparkConf, SparkVersion};
+use kubectl_spark::spark::model::SparkSnapshot;
+use kubectl_spark::spark::{progress, rest};
 use kubectl_spark::submit::plan::{AppSpec, Ids, LocalInputs, Plan, ResourceType, SubmitterEnv};
 use kubectl_spark::submit::steps;
 
@@ -135,6 +141,31 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+    group.finish();
+
+    let fixture = |name: &str| {
+        std::fs::read_to_string(format!(
+            "{}/tests/fixtures/spark-rest/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture")
+    };
+    let (jobs, stages, executors) = (
+        fixture("jobs.json"),
+        fixture("stages-active-failed.json"),
+        fixture("allexecutors.json"),
+    );
+    let mut group = c.benchmark_group("spark::progress");
+    group.bench_function("parse+snapshot+line", |b| {
+        b.iter(|| {
+            let snapshot = SparkSnapshot::new(
+                rest::parse(black_box(&jobs)).expect("jobs"),
+                rest::parse(black_box(&stages)).expect("stages"),
+                rest::parse(black_box(&executors)).expect("executors"),
+            );
+            progress::plain_line(Some(&snapshot))
+        })
+    });
     group.finish();
 }
 

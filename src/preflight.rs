@@ -574,6 +574,42 @@ async fn check_can_create(client: Client, ns: String, group: String, resource: S
     }
 }
 
+/// Whether the submitter may read Spark's REST API through the API server (`get
+/// pods/proxy`): without it progress, `status -o wide`'s Spark columns and describe's Spark
+/// section are off, which is a warning, never a failure.
+async fn check_progress_permission(client: Client, ns: String) -> Check {
+    let name = format!(
+        "you may {} (Spark's progress from the driver's UI port)",
+        crate::spark::rest::PROXY_PERMISSION
+    );
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                namespace: Some(ns.clone()),
+                verb: Some("get".into()),
+                resource: Some("pods".into()),
+                subresource: Some("proxy".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let api: Api<SelfSubjectAccessReview> = Api::all(client);
+    match api.create(&PostParams::default(), &review).await {
+        Ok(r) if r.status.as_ref().is_some_and(|s| s.allowed) => Check::ok(name, "allowed"),
+        Ok(_) => Check::warn(
+            name,
+            format!(
+                "not allowed in namespace {ns}: no live progress (stages, tasks) while waiting, \
+                 `?` in status -o wide; an admin grants it with `kubectl spark setup -n {ns} \
+                 --submitter User:<you>`"
+            ),
+        ),
+        Err(e) => Check::warn(name, format!("could not check: {e}")),
+    }
+}
+
 async fn check_exists<K>(
     client: Client,
     ns: String,
@@ -1026,6 +1062,7 @@ pub async fn run_checks_with(
             .boxed(),
         );
     }
+    futs.push(check_progress_permission(client.clone(), ns.clone()).boxed());
     // Everything above the namespace-wide checks below follows from the namespace existing
     // (+ 1: the version check, first in the result).
     let in_namespace = futs.len() + 1;

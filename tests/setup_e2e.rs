@@ -281,6 +281,7 @@ async fn setup_dry_run_submitter_and_delete() {
     assert!(sar_eventually(&admin, carol, &ns.name, "create", "", "secrets").await);
     assert!(sar_eventually(&admin, carol, &ns.name, "get", "", "pods/log").await);
     assert!(sar_eventually(&admin, carol, &ns.name, "create", "", "pods/portforward").await);
+    assert!(sar_eventually(&admin, carol, &ns.name, "get", "", "pods/proxy").await);
 
     // A foreign service account survives --delete.
     Api::<ServiceAccount>::namespaced(admin.clone(), &ns.name)

@@ -29,6 +29,9 @@ const MAX_EVENTS: usize = 25;
 /// How many lines of a failed driver's log are shown (the last ones: the error is there).
 const FAILED_LOG_LINES: i64 = 20;
 
+/// How many failed stages have their first failed task read (one request each).
+const SPARK_FAILED_STAGES: usize = 3;
+
 /// A section that may have been refused.
 #[derive(Debug, Clone)]
 pub enum Section<T> {
@@ -69,6 +72,9 @@ pub struct Description {
     /// The last lines of the log of a driver container that failed (exit code ≠ 0), with the
     /// container's name; `None` when no container failed.
     pub failed_log: Option<(String, Section<String>)>,
+    /// Spark's own view, read from a running driver's REST API (`None`: not running, not
+    /// asked); the error says why there is no answer.
+    pub spark: Option<std::result::Result<crate::spark::model::SparkSnapshot, String>>,
 }
 
 /// The driver container that ended with a non-zero exit code, if any.
@@ -200,6 +206,15 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
         }
         None => None,
     };
+    let spark = crate::spark::live::is_live(&driver).then_some(());
+    let spark = match spark {
+        Some(()) => Some(
+            crate::spark::live::snapshot_of(client, &driver, SPARK_FAILED_STAGES)
+                .await
+                .map_err(|e| e.to_string()),
+        ),
+        None => None,
+    };
     Ok(Description {
         driver,
         executors,
@@ -207,6 +222,7 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
         config_maps,
         events: Section::from_result(events),
         failed_log,
+        spark,
     })
 }
 
@@ -739,6 +755,18 @@ pub fn render(d: &Description, now: Timestamp) -> String {
         ));
     }
 
+    if let Some(answer) = &d.spark {
+        let pods = d
+            .executors
+            .iter()
+            .filter_map(|p| {
+                let id = p.metadata.labels.as_ref()?.get(summary::LABEL_EXEC_ID)?;
+                Some((id.clone(), p.metadata.name.clone()?))
+            })
+            .collect();
+        out.push_str(&crate::spark::section::render(answer, &pods));
+    }
+
     out.push('\n');
     match &d.services {
         Section::Found(svcs) if svcs.is_empty() => pair(&mut out, 0, "Service", "none"),
@@ -970,6 +998,7 @@ mod tests {
                 config_maps: vec![],
                 events: Section::Found(vec![]),
                 failed_log: None,
+                spark: None,
             },
             now(),
         );
@@ -1027,6 +1056,7 @@ mod tests {
                 event("Other", "first", "2025-01-01T10:59:10Z"),
             ]),
             failed_log: None,
+            spark: None,
         };
         let text = render(&d, now());
         assert!(
@@ -1102,6 +1132,7 @@ mod tests {
                 "spark-kubernetes-driver".into(),
                 Section::Found("Traceback (most recent call last):\nRuntimeError: boom\n".into()),
             )),
+            spark: None,
         };
         let text = render(&d, now());
         assert!(text.contains("terminated: Error, exit code 1"), "{text}");

@@ -43,6 +43,11 @@ pub async fn run(flags: &KubeFlags, args: &ListArgs) -> Result<u8> {
         .map(|d| (status::summarize(d, &executors, now), d))
         .filter(|(s, _)| wanted(&args.state, s))
         .collect();
+    if args.get.output == StatusFormat::Wide {
+        let (mut summaries, pods): (Vec<AppSummary>, Vec<&Pod>) = apps.into_iter().unzip();
+        crate::spark::live::attach(client, &mut summaries, &pods).await;
+        apps = summaries.into_iter().zip(pods).collect();
+    }
     status::sort(&mut apps, sort_key.as_ref())?;
     let view = View {
         get: &args.get,
@@ -71,12 +76,20 @@ pub async fn run(flags: &KubeFlags, args: &ListArgs) -> Result<u8> {
     if args.get.watch {
         let first = apps.iter().map(|(s, _)| s.clone()).collect();
         let states = &args.state;
+        let wide = args.get.output == StatusFormat::Wide;
         let refetch = move || async move {
             let (drivers, executors) = fetch().await?;
             let now = Timestamp::now();
-            Ok(drivers
+            let mut summaries: Vec<AppSummary> = drivers
                 .iter()
                 .map(|d| status::summarize(d, &executors, now))
+                .collect();
+            if wide {
+                let pods: Vec<&Pod> = drivers.iter().collect();
+                crate::spark::live::attach(client, &mut summaries, &pods).await;
+            }
+            Ok(summaries
+                .into_iter()
                 .filter(|s| wanted(states, s))
                 .collect())
         };

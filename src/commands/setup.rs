@@ -140,6 +140,9 @@ pub fn submitter_rules() -> Vec<PolicyRule> {
         rule("", &["pods/log"], &["get"]),
         rule("", &["serviceaccounts"], &["get", "list"]),
         rule("", &["pods/portforward"], &["get", "create"]),
+        // Spark's REST API on the driver's UI port, through the API server (progress, the
+        // Spark columns of `status -o wide`, describe's Spark section).
+        rule("", &["pods/proxy"], &["get"]),
         rule("", &["events"], &["get", "list", "watch"]),
         rule("networking.k8s.io", &["networkpolicies"], &all),
     ]

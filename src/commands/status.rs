@@ -74,6 +74,15 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
         .iter()
         .map(|d| (summarize(d, &executors, now), d))
         .collect();
+    let spark_lines = spark_lines(&args.get);
+    if args.get.output == StatusFormat::Wide || spark_lines.is_some() {
+        let (mut summaries, pods): (Vec<AppSummary>, Vec<&Pod>) = apps.into_iter().unzip();
+        let answers = crate::spark::live::attach(client, &mut summaries, &pods).await;
+        if let Some(lines) = &spark_lines {
+            lines.show(&answers);
+        }
+        apps = summaries.into_iter().zip(pods).collect();
+    }
     sort(&mut apps, sort_key.as_ref())?;
     let namespace_column = args.all_namespaces || spans_namespaces(&apps);
     let view = View {
@@ -92,6 +101,8 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
     }
     if args.get.watch {
         let shown: &Vec<String> = &apps.iter().map(|(s, _)| s.submission_id.clone()).collect();
+        let spark_lines = spark_lines.as_ref();
+        let wide = args.get.output == StatusFormat::Wide;
         let fetch = move || async move {
             let resolved = resolve().await?;
             let drivers: Vec<Pod> = find::unique_drivers(&resolved)
@@ -104,10 +115,18 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
                 .collect();
             let executors = executors_of(client, &drivers).await?;
             let now = Timestamp::now();
-            Ok(drivers
+            let mut summaries: Vec<AppSummary> = drivers
                 .iter()
                 .map(|d| summarize(d, &executors, now))
-                .collect::<Vec<_>>())
+                .collect();
+            if wide || spark_lines.is_some() {
+                let pods: Vec<&Pod> = drivers.iter().collect();
+                let answers = crate::spark::live::attach(client, &mut summaries, &pods).await;
+                if let Some(lines) = spark_lines {
+                    lines.show(&answers);
+                }
+            }
+            Ok(summaries)
         };
         let first = apps.iter().map(|(s, _)| s.clone()).collect();
         watch(&view, first, fetch, true).await?;
@@ -123,6 +142,13 @@ pub fn nothing_found(namespace: &str) -> String {
     } else {
         format!("No Spark applications found in namespace {namespace}.")
     }
+}
+
+/// `-w` on a table also prints Spark's progress of each running application on stderr (as
+/// `submit` does while it waits).
+fn spark_lines(get: &GetFlags) -> Option<crate::spark::live::ProgressLines> {
+    (get.watch && matches!(get.output, StatusFormat::Table | StatusFormat::Wide))
+        .then(|| crate::spark::live::ProgressLines::new(WATCH_INTERVAL))
 }
 
 /// Whether the applications are in more than one namespace (then the NAMESPACE column is
@@ -361,12 +387,15 @@ where
     Fut: std::future::Future<Output = Result<Vec<AppSummary>>>,
 {
     // What was last printed for each application, by what changes (not the ages).
+    // Spark's figures are in the rows of `-o wide` only.
+    let wide = view.get.output == StatusFormat::Wide;
     let key = |s: &AppSummary| {
         (
             s.state_text(),
             s.executors.running,
             s.executors.total,
             s.finished,
+            s.spark.as_ref().filter(|_| wide).map(|s| s.counts),
         )
     };
     let mut last: HashMap<String, _> = first

@@ -158,6 +158,10 @@ pub struct AppSummary {
     pub node: Option<String>,
     /// Driver image.
     pub image: Option<String>,
+    /// Spark's own view (jobs, stages, tasks, executors) of a running driver, when it was asked
+    /// for (`status -o wide`, `-w`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spark: Option<crate::spark::model::SparkStatus>,
 }
 
 impl AppSummary {
@@ -388,6 +392,7 @@ pub fn summarize<'a>(
         duration_seconds: started.map(|s| finished.unwrap_or(now).duration_since(s).as_secs()),
         node: driver.spec.as_ref().and_then(|s| s.node_name.clone()),
         image,
+        spark: None,
     }
 }
 
@@ -414,7 +419,8 @@ pub fn newest_first(a: &AppSummary, b: &AppSummary) -> std::cmp::Ordering {
 /// How the `status`/`list` table is laid out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TableLayout {
-    /// `-o wide`: adds the app id, node, image and Spark version.
+    /// `-o wide`: adds Spark's jobs, stages and tasks, the app id, node, image and Spark
+    /// version.
     pub wide: bool,
     /// A NAMESPACE column first (with `-A`, as kubectl).
     pub namespace: bool,
@@ -438,7 +444,9 @@ pub fn table(apps: &[AppSummary], layout: TableLayout) -> String {
         "DURATION",
     ]);
     if layout.wide {
-        header.extend(["APP ID", "NODE", "IMAGE", "SPARK"]);
+        header.extend([
+            "JOBS", "STAGES", "TASKS", "APP ID", "NODE", "IMAGE", "SPARK",
+        ]);
     }
     let dash = || "-".to_string();
     let rows = apps.iter().map(|a| {
@@ -459,7 +467,14 @@ pub fn table(apps: &[AppSummary], layout: TableLayout) -> String {
             a.duration_seconds.map(duration::human).unwrap_or_else(dash),
         ]);
         if layout.wide {
+            // `-`: not asked (not running); `?`: asked, no answer.
+            let spark = |column: fn(&crate::spark::model::SparkStatus) -> String| {
+                a.spark.as_ref().map_or_else(dash, column)
+            };
             row.extend([
+                spark(crate::spark::model::SparkStatus::jobs_column),
+                spark(crate::spark::model::SparkStatus::stages_column),
+                spark(crate::spark::model::SparkStatus::tasks_column),
                 a.app_id.clone().unwrap_or_else(dash),
                 a.node.clone().unwrap_or_else(dash),
                 a.image.clone().unwrap_or_else(dash),

@@ -98,6 +98,19 @@ pub enum StageStatus {
     Unknown,
 }
 
+impl StageStatus {
+    /// The value of `/stages?status=`.
+    pub fn query_value(self) -> &'static str {
+        match self {
+            StageStatus::Active => "active",
+            StageStatus::Complete => "complete",
+            StageStatus::Failed => "failed",
+            StageStatus::Pending => "pending",
+            StageStatus::Skipped | StageStatus::Unknown => "skipped",
+        }
+    }
+}
+
 /// One entry of `/stages`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -296,7 +309,7 @@ impl SparkSnapshot {
                 name: s.name.clone(),
                 error: self
                     .first_task_error(s.stage_id, s.attempt_id)
-                    .or_else(|| s.failure_reason.as_deref().and_then(first_line)),
+                    .or_else(|| s.failure_reason.as_deref().and_then(error_line)),
             })
             .collect()
     }
@@ -306,7 +319,7 @@ impl SparkSnapshot {
         self.failed_tasks
             .get(&(stage_id, attempt_id))?
             .iter()
-            .find_map(|t| t.error_message.as_deref().and_then(first_line))
+            .find_map(|t| t.error_message.as_deref().and_then(error_line))
     }
 
     /// Stage attempts whose failed tasks are worth reading (failed, or running with
@@ -380,9 +393,89 @@ pub struct SparkCounts {
     pub executors_lost: usize,
 }
 
+/// What `status` shows of Spark's view: the figures, or why there are none (`?` in tables).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SparkStatus {
+    /// The figures, when the driver answered.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<SparkCounts>,
+    /// Why it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl SparkStatus {
+    /// The figures of a snapshot, or the error of a request round.
+    pub fn of<E: std::fmt::Display>(answer: &Result<SparkSnapshot, E>) -> SparkStatus {
+        match answer {
+            Ok(s) => SparkStatus {
+                counts: Some(s.counts()),
+                error: None,
+            },
+            Err(e) => SparkStatus {
+                counts: None,
+                error: Some(e.to_string()),
+            },
+        }
+    }
+
+    /// The JOBS column: `2/3` (done of all), `2/3, 1 failed`; `?` without an answer.
+    pub fn jobs_column(&self) -> String {
+        self.counts.map_or_else(unknown, |c| {
+            let mut text = format!("{}/{}", c.jobs.succeeded + c.jobs.failed, c.jobs.total);
+            if c.jobs.failed > 0 {
+                text.push_str(&format!(", {} failed", c.jobs.failed));
+            }
+            text
+        })
+    }
+
+    /// The STAGES column: `1 active`, `1 active, 2 failed`.
+    pub fn stages_column(&self) -> String {
+        self.counts.map_or_else(unknown, |c| {
+            let mut text = format!("{} active", c.stages_active);
+            if c.stages_failed > 0 {
+                text.push_str(&format!(", {} failed", c.stages_failed));
+            }
+            text
+        })
+    }
+
+    /// The TASKS column: `120/400` (done of all).
+    pub fn tasks_column(&self) -> String {
+        self.counts
+            .map_or_else(unknown, |c| format!("{}/{}", c.tasks_done, c.tasks_total))
+    }
+}
+
+fn unknown() -> String {
+    "?".into()
+}
+
 /// Numeric ids in numeric order, others after.
 fn executor_order(id: &str) -> (u64, &str) {
     (id.parse().unwrap_or(u64::MAX), id)
+}
+
+/// The line of an error that says what went wrong: for a Python traceback (inside a
+/// `PythonException` or a stage's failure reason), its exception line
+/// (`ValueError: bad record id=7`); otherwise the first non-empty line.
+pub fn error_line(text: &str) -> Option<String> {
+    if let Some((_, traceback)) = text.split_once("Traceback (most recent call last):") {
+        // The frames are indented; the exception line is the last line at the margin before
+        // the JVM's `\tat …` frames or a blank line.
+        let exception = traceback
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty() && !l.starts_with('\t'))
+            .filter(|l| !l.starts_with(' '))
+            .last();
+        if let Some(line) = exception {
+            return Some(line.trim().to_string());
+        }
+    }
+    first_line(text)
 }
 
 /// The first non-empty line of a text, trimmed.
@@ -412,6 +505,52 @@ mod tests {
         assert_eq!(job.status, JobStatus::Running);
         let e: Executor = serde_json::from_value(json!({"id": "driver"})).unwrap();
         assert!(e.is_driver());
+    }
+
+    #[test]
+    fn real_answers_parse() {
+        let read = |name: &str| {
+            std::fs::read_to_string(format!(
+                "{}/tests/fixtures/spark-rest/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+        };
+        let apps: Vec<Application> = serde_json::from_str(&read("applications.json")).unwrap();
+        assert!(apps[0].id.starts_with("spark-"), "{apps:?}");
+        assert_eq!(
+            apps[0].attempts[0].app_spark_version.as_deref(),
+            Some("4.0.5")
+        );
+        assert!(!apps[0].attempts[0].completed);
+        let all: Vec<Stage> = serde_json::from_str(&read("stages.json")).unwrap();
+        let statuses: std::collections::BTreeSet<_> =
+            all.iter().map(|s| format!("{:?}", s.status)).collect();
+        assert_eq!(
+            statuses.into_iter().collect::<Vec<_>>(),
+            ["Active", "Complete", "Failed"]
+        );
+        assert!(all.iter().all(|s| s.num_tasks > 0));
+        let failed = all
+            .iter()
+            .find(|s| s.status == StageStatus::Failed)
+            .unwrap();
+        assert!(
+            failed
+                .failure_reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("Job aborted due to stage failure")),
+            "{failed:?}"
+        );
+        let executors: Vec<Executor> = serde_json::from_str(&read("allexecutors.json")).unwrap();
+        assert_eq!(
+            executors
+                .iter()
+                .map(|e| (e.id.as_str(), e.is_active))
+                .collect::<Vec<_>>(),
+            [("1", true), ("driver", true)]
+        );
+        assert!(executors[0].max_memory > 0 && executors[0].total_cores == 1);
     }
 
     fn stage(id: i64, status: &str, done: i64, running: i64, total: i64, failed: i64) -> Stage {
@@ -474,6 +613,37 @@ mod tests {
                 executors_lost: 1,
             }
         );
+        let status = SparkStatus::of::<String>(&Ok(s.clone()));
+        assert_eq!(
+            (
+                status.jobs_column(),
+                status.stages_column(),
+                status.tasks_column()
+            ),
+            (
+                "2/3, 1 failed".into(),
+                "1 active, 1 failed".into(),
+                "21/40".into()
+            )
+        );
+        assert_eq!(
+            serde_json::to_value(&status).unwrap()["tasksDone"],
+            json!(21),
+            "-o json carries the figures"
+        );
+        let unanswered = SparkStatus::of::<String>(&Err("no answer within 1000 ms".into()));
+        assert_eq!(
+            (
+                unanswered.jobs_column(),
+                unanswered.stages_column(),
+                unanswered.tasks_column()
+            ),
+            ("?".into(), "?".into(), "?".into())
+        );
+        assert_eq!(
+            serde_json::to_value(&unanswered).unwrap(),
+            json!({"error": "no answer within 1000 ms"})
+        );
         assert_eq!(
             s.active_stages(),
             [ActiveStage {
@@ -504,5 +674,22 @@ mod tests {
             s.failed_stages()[0].error.as_deref(),
             Some("ValueError: bad record id=7")
         );
+    }
+
+    #[test]
+    fn the_exception_line_of_a_python_traceback() {
+        let text = "org.apache.spark.api.python.PythonException: Traceback (most recent call last):\n  \
+            File \"/opt/spark/python/lib/pyspark.zip/pyspark/worker.py\", line 2044, in main\n    process()\n    \
+            ^^^^^\n  File \"/tmp/x/stages.py\", line 13, in bad\nValueError: kspark: bad record id=3\n\n\t\
+            at org.apache.spark.api.python.BasePythonRunner.handle(PythonRunner.scala:581)\n";
+        assert_eq!(
+            error_line(text).as_deref(),
+            Some("ValueError: kspark: bad record id=3")
+        );
+        assert_eq!(
+            error_line("\n java.lang.OutOfMemoryError: Java heap space\n\tat x").as_deref(),
+            Some("java.lang.OutOfMemoryError: Java heap space")
+        );
+        assert_eq!(error_line(" \n"), None);
     }
 }

@@ -25,9 +25,21 @@ pub fn stage_label(stage: &ActiveStage) -> String {
         label.push_str(&format!(".{}", stage.attempt_id));
     }
     if !stage.name.is_empty() {
-        label.push_str(&format!(" ({})", stage.name));
+        label.push_str(&format!(" ({})", call_site(&stage.name)));
     }
     label
+}
+
+/// A stage's call site without the directory of its file: `reduceByKey at
+/// /tmp/spark-6340a6ae-…/job.py:25` → `reduceByKey at job.py:25`.
+pub fn call_site(name: &str) -> String {
+    match name.rsplit_once(" at ") {
+        Some((what, place)) => {
+            let file = place.rsplit('/').next().unwrap_or(place);
+            format!("{what} at {file}")
+        }
+        None => name.to_string(),
+    }
 }
 
 /// `12/40 tasks, 4 running, 1 failed`.
@@ -178,12 +190,25 @@ impl Display {
         }
     }
 
+    /// A line of its own (above the bars on a terminal).
+    pub fn note(&self, line: &str) {
+        match self {
+            Display::Bars(bars) => {
+                if bars.multi.println(line).is_err() {
+                    output::info(line);
+                }
+            }
+            Display::Lines { prefix, .. } => output::info(&format!("{prefix}{line}")),
+        }
+    }
+
     /// Shows a snapshot (`None`: Spark did not answer this round).
     pub fn update(&mut self, snapshot: Option<&SparkSnapshot>, now: Instant) {
         match self {
             Display::Lines { prefix, pacer } => {
-                // Before the first answer (the UI starts after the driver), nothing to say.
-                if snapshot.is_none() && pacer.last.is_none() {
+                // A round without an answer is not a change of Spark's (the UI starts after
+                // the driver and stops before it ends); terminals show it as `?`.
+                if snapshot.is_none() {
                     return;
                 }
                 if let Some(line) = pacer.next(plain_line(snapshot), now) {
@@ -273,6 +298,19 @@ mod tests {
             "no tasks: no bar, no division by zero"
         );
         assert_eq!(console_bar(&stage(1, 0, 2, 0), 5), "[Stage 3:(1 + 0) / 2]");
+    }
+
+    #[test]
+    fn call_sites_lose_their_directories() {
+        assert_eq!(
+            call_site("reduceByKey at /tmp/spark-6340a6ae/stages.py:25"),
+            "reduceByKey at stages.py:25"
+        );
+        assert_eq!(
+            call_site("count at SparkPi.scala:38"),
+            "count at SparkPi.scala:38"
+        );
+        assert_eq!(call_site("some job"), "some job");
     }
 
     #[test]

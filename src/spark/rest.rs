@@ -15,7 +15,7 @@ use kube::Client;
 use serde::de::DeserializeOwned;
 
 use crate::operate::summary;
-use crate::spark::model::{Application, Executor, Job, SparkSnapshot, Stage, Task};
+use crate::spark::model::{Application, Executor, Job, SparkSnapshot, Stage, StageStatus, Task};
 
 /// How long one request may take.
 pub const REQUEST_BUDGET: Duration = Duration::from_secs(1);
@@ -176,10 +176,15 @@ impl SparkRest {
             .await
     }
 
-    /// `/applications/{id}/stages` (every attempt, without task details).
-    pub async fn stages(&self, app_id: &str) -> Result<Vec<Stage>, RestError> {
-        self.get(&format!("/api/v1/applications/{app_id}/stages"))
-            .await
+    /// `/applications/{id}/stages` (every attempt, without task details), only those in
+    /// `statuses` unless it is empty (a long application has thousands of stages: progress
+    /// reads the active and failed ones only).
+    pub async fn stages(
+        &self,
+        app_id: &str,
+        statuses: &[StageStatus],
+    ) -> Result<Vec<Stage>, RestError> {
+        self.get(&stages_path(app_id, statuses)).await
     }
 
     /// `/applications/{id}/allexecutors` (removed ones included, and the driver).
@@ -212,7 +217,7 @@ impl SparkRest {
     ) -> Result<SparkSnapshot, RestError> {
         let (jobs, stages, executors) = futures::join!(
             self.jobs(app_id),
-            self.stages(app_id),
+            self.stages(app_id, &[StageStatus::Active, StageStatus::Failed]),
             self.all_executors(app_id)
         );
         let mut snapshot = SparkSnapshot::new(jobs?, stages?, executors?);
@@ -233,6 +238,17 @@ impl SparkRest {
         }
         Ok(snapshot)
     }
+}
+
+/// `/applications/{id}/stages?status=…&status=…`.
+pub fn stages_path(app_id: &str, statuses: &[StageStatus]) -> String {
+    let mut path = format!("/api/v1/applications/{app_id}/stages");
+    for (i, status) in statuses.iter().enumerate() {
+        path.push(if i == 0 { '?' } else { '&' });
+        path.push_str("status=");
+        path.push_str(status.query_value());
+    }
+    path
 }
 
 /// Parses an answer; an HTML page (a UI behind a proxy base, a login filter) says what it is.
@@ -268,6 +284,14 @@ mod tests {
             "/api/v1/namespaces/ns/services/history:18080/proxy/api/v1/applications"
         );
         assert_eq!(svc.permission(), "get services/proxy");
+        assert_eq!(
+            stages_path("spark-1", &[StageStatus::Active, StageStatus::Failed]),
+            "/api/v1/applications/spark-1/stages?status=active&status=failed"
+        );
+        assert_eq!(
+            stages_path("spark-1", &[]),
+            "/api/v1/applications/spark-1/stages"
+        );
     }
 
     #[test]

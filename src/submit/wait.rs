@@ -99,6 +99,17 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
 
     let started = Instant::now();
     let progress = Progress::new(target);
+    // Spark's own progress (stages, tasks, jobs, executors), read from the driver's REST API.
+    let spark_progress = crate::spark::live::Poller::spawn(
+        client.clone(),
+        crate::spark::live::PollTarget {
+            namespace: target.namespace.to_string(),
+            pod_name: target.pod_name.to_string(),
+            app_id: target.app_id.to_string(),
+            report_interval: target.report_interval,
+        },
+        progress.bar.as_ref(),
+    );
     let mut last: Option<Pod> = None;
     let mut seen_in_list = false;
     let mut executors_seen: BTreeSet<String> = BTreeSet::new();
@@ -165,6 +176,7 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
             },
         }
     };
+    spark_progress.stop().await;
     progress.finish();
     (outcome, last)
 }

@@ -429,6 +429,12 @@ def main():
         record(f"{n} apps", "kubectl spark status -o name '*'",
                series(lambda i: [plugin, "status", "-n", ns, "-o", "name", "*"], env, n_plugin,
                       stdout_fn=lambda i: subprocess.PIPE, check=count_lines(n)))
+        if n == 100:
+            # Spark's REST API of each running driver through the API server's pod proxy,
+            # concurrently (16 at once, 1 s budget each). kwok's pods serve no UI: the proxy
+            # fails fast, so this measures the fan-out, not Spark's answers.
+            record(f"{n} apps", "kubectl spark status -o wide '*' (+ REST API of 100 drivers)",
+                   series(lambda i: [plugin, "status", "-n", ns, "-o", "wide", "*"], env, n_plugin))
         record(f"{n} apps", "kubectl spark list",
                series(lambda i: [plugin, "list", "-n", ns], env, n_plugin))
         record(f"{n} apps", "kubectl get pods -l spark-role=driver (reference)",
