@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod args;
 pub mod manifests;
+pub mod outcome;
 pub mod plan;
 pub mod prepare;
 pub mod resolve;
