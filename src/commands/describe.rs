@@ -154,6 +154,15 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
             .map_err(|e| crate::kube::api_error(e, "get configmaps", &ns));
         config_maps.push((name, Section::from_result(got)));
     }
+    // Executors Spark already deleted keep their events (found by pod name, recorded since the
+    // driver was created).
+    let properties = config_maps.iter().find_map(|(_, cm)| match cm {
+        Section::Found(Some(cm)) => cm.data.as_ref()?.get("spark.properties").cloned(),
+        _ => None,
+    });
+    let prefixes =
+        crate::operate::executors::pod_name_prefixes(&driver, properties.as_deref(), &executors);
+    let since = summary::created_at(&driver);
     let event_api: Api<Event> = Api::namespaced(client.clone(), &ns);
     let events = find::list_paged(&event_api, None, None, "list events", &scope)
         .await
@@ -180,6 +189,11 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
                         || names.iter().any(|(k, n)| {
                             o.kind.as_deref() == Some(k) && o.name.as_deref() == Some(n)
                         })
+                        || (o.kind.as_deref() == Some("Pod")
+                            && o.name.as_deref().is_some_and(|n| {
+                                crate::operate::executors::is_executor_pod_name(n, &prefixes)
+                            })
+                            && event_time(e).zip(since).is_none_or(|(t, s)| t >= s))
                 })
                 .collect::<Vec<_>>()
         });
@@ -639,8 +653,14 @@ pub fn render(d: &Description, now: Timestamp) -> String {
 
     let _ = writeln!(
         out,
-        "\nExecutors:        {} running of {}",
-        s.executors.running, s.executors.total
+        "\nExecutors:        {} running of {}{}",
+        s.executors.running,
+        s.executors.total,
+        s.executors
+            .lost
+            .text()
+            .map(|l| format!(", {l}"))
+            .unwrap_or_default()
     );
     if !d.executors.is_empty() {
         let mut execs: Vec<&Pod> = d.executors.iter().collect();

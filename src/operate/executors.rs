@@ -13,7 +13,8 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Pod;
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{Event, Pod};
 use serde::Serialize;
 
 use crate::operate::summary::{self, EXECUTOR_CONTAINER, LABEL_EXEC_ID};
@@ -29,6 +30,11 @@ pub struct Losses {
 }
 
 impl Losses {
+    /// Whether nothing was lost.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
     /// Adds one loss.
     pub fn add(&mut self, reason: &str) {
         self.count += 1;
@@ -357,6 +363,114 @@ pub fn losses_of<'a>(pods: impl IntoIterator<Item = &'a Pod>) -> Losses {
     losses
 }
 
+/// The property naming the executor pods' prefix (`<prefix>-exec-<id>`).
+pub const POD_NAME_PREFIX_KEY: &str = "spark.kubernetes.executor.podNamePrefix";
+
+/// The name prefixes of an application's executor pods (`<prefix>-exec-<id>`), so that what
+/// was recorded about executors Spark already deleted can still be found: from the driver's
+/// `spark.properties` (`spark.kubernetes.executor.podNamePrefix`), from executor pods that
+/// still exist, and Spark's default (the driver pod's name without `-driver`).
+pub fn pod_name_prefixes(driver: &Pod, properties: Option<&str>, executors: &[Pod]) -> Vec<String> {
+    let mut prefixes = Vec::new();
+    let configured = properties
+        .and_then(|t| crate::conf::properties::parse(t).ok())
+        .and_then(|props| {
+            props
+                .into_iter()
+                .rev()
+                .find(|(k, _)| k == POD_NAME_PREFIX_KEY)
+                .map(|(_, v)| v)
+        });
+    let from_pods = executors
+        .iter()
+        .filter_map(|p| p.metadata.name.as_deref())
+        .filter_map(|n| {
+            n.rsplit_once("-exec-")
+                .map(|(prefix, _)| prefix.to_string())
+        });
+    let default = driver
+        .metadata
+        .name
+        .as_deref()
+        .and_then(|n| n.strip_suffix("-driver"))
+        .map(str::to_string);
+    for prefix in configured.into_iter().chain(from_pods).chain(default) {
+        if !prefix.is_empty() && !prefixes.contains(&prefix) {
+            prefixes.push(prefix);
+        }
+    }
+    prefixes
+}
+
+/// Whether a pod name is `<prefix>-exec-<digits>` for one of the prefixes.
+pub fn is_executor_pod_name(name: &str, prefixes: &[String]) -> bool {
+    prefixes.iter().any(|prefix| {
+        name.strip_prefix(prefix.as_str())
+            .and_then(|rest| rest.strip_prefix("-exec-"))
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// When an event was last seen.
+pub fn event_time(e: &Event) -> Option<Timestamp> {
+    e.last_timestamp
+        .as_ref()
+        .or(e.first_timestamp.as_ref())
+        .map(|t| t.0)
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
+        .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
+}
+
+/// Executors of a RUNNING application that are gone from the API but left events: those that
+/// started and that the kubelet did not have to stop (no `Killing` event) ended by themselves, which an executor
+/// of a running application only does by failing, and Spark then deleted them. (Spark's own
+/// removals, scale-downs and deletions by hand stop a running container: `Killing`.) Their
+/// reason is gone with the pod, except an eviction's. `present` are the executor pods that
+/// still exist (counted from their own status); `since` is the driver's creation.
+pub fn lost_in_events(
+    events: &[Event],
+    prefixes: &[String],
+    present: &[&str],
+    since: Option<Timestamp>,
+) -> Losses {
+    #[derive(Default)]
+    struct Gone<'a> {
+        started: bool,
+        stopped: bool,
+        reason: Option<&'a str>,
+    }
+    let mut gone: BTreeMap<&str, Gone> = BTreeMap::new();
+    for e in events {
+        let o = &e.involved_object;
+        let Some(name) = o.name.as_deref() else {
+            continue;
+        };
+        if o.kind.as_deref() != Some("Pod")
+            || present.contains(&name)
+            || !is_executor_pod_name(name, prefixes)
+            || event_time(e).zip(since).is_some_and(|(t, s)| t < s)
+        {
+            continue;
+        }
+        let entry = gone.entry(name).or_default();
+        match e.reason.as_deref() {
+            Some("Started") => entry.started = true,
+            Some("Killing") => entry.stopped = true,
+            Some(r @ ("Evicted" | "Preempted" | "OOMKilling")) => entry.reason = Some(r),
+            _ => {}
+        }
+    }
+    let mut losses = Losses::default();
+    for pod in gone.values() {
+        match pod.reason {
+            Some(r) => losses.add(r),
+            None if pod.started && !pod.stopped => losses.count += 1,
+            None => {}
+        }
+    }
+    losses
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,5 +683,67 @@ mod tests {
             .count,
             0
         );
+    }
+
+    #[test]
+    fn executor_pod_names_survive_their_pods() {
+        let driver: Pod =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": "pi-1a2b-driver"}}))
+                .unwrap();
+        assert_eq!(pod_name_prefixes(&driver, None, &[]), vec!["pi-1a2b"]);
+        let props = "spark.app.name=pi\nspark.kubernetes.executor.podNamePrefix=etl\n";
+        let exec = pod(
+            "other-exec-7",
+            "Running",
+            serde_json::json!({"running": {}}),
+        );
+        let prefixes = pod_name_prefixes(&driver, Some(props), &[exec]);
+        assert_eq!(prefixes, vec!["etl", "other", "pi-1a2b"]);
+        assert!(is_executor_pod_name("pi-1a2b-exec-12", &prefixes));
+        assert!(is_executor_pod_name("etl-exec-1", &prefixes));
+        assert!(!is_executor_pod_name("pi-1a2b-driver", &prefixes));
+        assert!(!is_executor_pod_name("pi-1a2b-exec-", &prefixes));
+        assert!(!is_executor_pod_name("pi-1a2b-exec-1x", &prefixes));
+        assert!(!is_executor_pod_name("pi-1a2bc-exec-1", &prefixes));
+    }
+
+    fn event(pod: &str, reason: &str, at: &str) -> Event {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": format!("{pod}.{reason}")},
+            "involvedObject": {"kind": "Pod", "name": pod},
+            "reason": reason,
+            "lastTimestamp": at,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn executors_gone_without_being_stopped_were_lost() {
+        let at = "2025-01-01T10:05:00Z";
+        let events = [
+            // exec-1 and exec-2 started and ended by themselves (OOMKilled, then deleted).
+            event("app-exec-1", "Started", at),
+            event("app-exec-2", "Started", at),
+            // exec-3 was stopped by the kubelet (deleted while running): not lost.
+            event("app-exec-3", "Started", at),
+            event("app-exec-3", "Killing", at),
+            // exec-4 still exists (its own status counts), exec-5 was evicted, exec-6 never
+            // started (deleted while Pending).
+            event("app-exec-4", "Started", at),
+            event("app-exec-5", "Evicted", at),
+            event("app-exec-6", "Scheduled", at),
+            // Another application's executor, and an older run of the same prefix.
+            event("other-exec-1", "Started", at),
+            event("app-exec-9", "Started", "2025-01-01T09:00:00Z"),
+        ];
+        let losses = lost_in_events(
+            &events,
+            &["app".to_string()],
+            &["app-exec-4"],
+            Some("2025-01-01T10:00:00Z".parse().unwrap()),
+        );
+        assert_eq!(losses.count, 3);
+        assert_eq!(losses.text().as_deref(), Some("3 lost (1 Evicted)"));
+        assert!(lost_in_events(&events, &[], &[], None).is_empty());
     }
 }
