@@ -160,13 +160,34 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
         Section::Found(Some(cm)) => cm.data.as_ref()?.get("spark.properties").cloned(),
         _ => None,
     });
-    let prefixes =
+    let mut prefixes =
         crate::operate::executors::pod_name_prefixes(&driver, properties.as_deref(), &executors);
     let since = summary::created_at(&driver);
+    // Other applications' executors still there: their events are theirs.
+    let others: Vec<String> = find::list_executors(client, &scope, None)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|p| !executors.iter().any(|e| e.metadata.uid == p.metadata.uid))
+        .filter_map(|p| {
+            p.metadata
+                .name
+                .as_deref()?
+                .rsplit_once("-exec-")
+                .map(|(x, _)| x.to_string())
+        })
+        .collect();
     let event_api: Api<Event> = Api::namespaced(client.clone(), &ns);
     let events = find::list_paged(&event_api, None, None, "list events", &scope)
         .await
         .map(|all| {
+            prefixes.extend(crate::operate::executors::orphan_prefix(
+                &all,
+                &prefixes,
+                &others,
+                since,
+                summary::finished_at(&driver).map(|t| t + jiff::SignedDuration::from_secs(60)),
+            ));
             let uids: Vec<String> = std::iter::once(&driver)
                 .chain(executors.iter())
                 .filter_map(|p| p.metadata.uid.clone())

@@ -326,7 +326,26 @@ pub async fn lost_executors(
             .iter()
             .filter_map(|p| p.metadata.name.as_deref())
             .collect();
-        let prefixes = executors::pod_name_prefixes(d, None, live);
+        let mut prefixes = executors::pod_name_prefixes(d, None, live);
+        if live.is_empty() {
+            // Between two losses no executor may be left to name the prefix.
+            let others: Vec<String> = executors
+                .iter()
+                .filter(|((n, _), _)| *n == ns)
+                .flat_map(|(_, pods)| pods.iter())
+                .filter_map(|p| {
+                    let name = p.metadata.name.as_deref()?;
+                    name.rsplit_once("-exec-").map(|(x, _)| x.to_string())
+                })
+                .collect();
+            prefixes.extend(executors::orphan_prefix(
+                events,
+                &prefixes,
+                &others,
+                summary::created_at(d),
+                None,
+            ));
+        }
         let lost = executors::lost_in_events(events, &prefixes, &present, summary::created_at(d));
         if !lost.is_empty() {
             out.insert((ns, d.metadata.name.clone().unwrap_or_default()), lost);

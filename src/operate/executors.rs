@@ -411,6 +411,51 @@ pub fn is_executor_pod_name(name: &str, prefixes: &[String]) -> bool {
     })
 }
 
+/// The name prefix of executor pods that left events but whose application cannot be told
+/// from its driver: a Python application that names itself (`SparkSession.builder.appName`)
+/// gets executor pods named after that name, not after the submission. Among the events of
+/// pods named `<prefix>-exec-<N>` recorded while the driver lived (`since`..`until`), whose
+/// prefix is not one of `known` and not one of `others` (other applications' executors still
+/// there), the one prefix left, if exactly one is (two could be two applications: none is
+/// guessed). None as well when the `known` prefixes have events of their own.
+pub fn orphan_prefix(
+    events: &[Event],
+    known: &[String],
+    others: &[String],
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+) -> Option<String> {
+    let mut found: Vec<&str> = Vec::new();
+    for e in events {
+        let o = &e.involved_object;
+        let Some(name) = o
+            .name
+            .as_deref()
+            .filter(|_| o.kind.as_deref() == Some("Pod"))
+        else {
+            continue;
+        };
+        let Some((prefix, id)) = name.rsplit_once("-exec-") else {
+            continue;
+        };
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if known.iter().any(|k| k == prefix) {
+            return None;
+        }
+        let t = event_time(e);
+        let inside = t.is_none_or(|t| since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u));
+        if inside && !others.iter().any(|k| k == prefix) && !found.contains(&prefix) {
+            found.push(prefix);
+        }
+    }
+    match found.as_slice() {
+        [one] => Some(one.to_string()),
+        _ => None,
+    }
+}
+
 /// When an event was last seen.
 pub fn event_time(e: &Event) -> Option<Timestamp> {
     e.last_timestamp
@@ -745,5 +790,30 @@ mod tests {
         assert_eq!(losses.count, 3);
         assert_eq!(losses.text().as_deref(), Some("3 lost (1 Evicted)"));
         assert!(lost_in_events(&events, &[], &[], None).is_empty());
+    }
+
+    #[test]
+    fn the_one_unclaimed_executor_prefix_of_the_drivers_lifetime() {
+        let at = "2025-01-01T10:05:00Z";
+        let since = Some("2025-01-01T10:00:00Z".parse().unwrap());
+        let until = Some("2025-01-01T10:10:00Z".parse().unwrap());
+        let known = ["app".to_string()];
+        let events = [
+            event("pythonpi-1a-exec-1", "Started", at),
+            event("pythonpi-1a-exec-2", "Started", at),
+            event("busy-exec-1", "Started", at),
+            event("old-exec-1", "Started", "2025-01-01T09:00:00Z"),
+            event("app-driver", "Started", at),
+        ];
+        let others = ["busy".to_string()];
+        assert_eq!(
+            orphan_prefix(&events, &known, &others, since, until).as_deref(),
+            Some("pythonpi-1a")
+        );
+        // Two candidates: no guess. The known prefix has events: no need to guess.
+        assert_eq!(orphan_prefix(&events, &known, &[], since, until), None);
+        let mut mine = events.to_vec();
+        mine.push(event("app-exec-1", "Started", at));
+        assert_eq!(orphan_prefix(&mine, &known, &others, since, until), None);
     }
 }
