@@ -49,6 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of an application''s driver or executors')
             [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Port-forward to an application''s Spark UI')
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Start a Spark Connect server on the cluster and tunnel to it (sc://localhost:15002)')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait for applications to end and exit with their result (0 succeeded, 3 failed, 4 --timeout)')
             [CompletionResult]::new('kill', 'kill', [CompletionResultType]::ParameterValue, 'Stop one or more applications')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete finished applications and their leftovers')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create the driver''s ServiceAccount and permissions')
@@ -147,8 +148,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Look in every namespace')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Look in every namespace')
             [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Do not print the header row of tables')
-            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes')
-            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes (exits 0 whatever their fate, as kubectl get -w; `kubectl spark wait` exits with it)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes (exits 0 whatever their fate, as kubectl get -w; `kubectl spark wait` exits with it)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure: for test clusters only)')
@@ -181,8 +182,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Look in every namespace')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Look in every namespace')
             [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Do not print the header row of tables')
-            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes')
-            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes (exits 0 whatever their fate, as kubectl get -w; `kubectl spark wait` exits with it)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes (exits 0 whatever their fate, as kubectl get -w; `kubectl spark wait` exits with it)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure: for test clusters only)')
@@ -215,8 +216,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Look in every namespace')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Look in every namespace')
             [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Do not print the header row of tables')
-            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes')
-            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes (exits 0 whatever their fate, as kubectl get -w; `kubectl spark wait` exits with it)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'After printing, watch for changes and print each application again when its state changes (exits 0 whatever their fate, as kubectl get -w; `kubectl spark wait` exits with it)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure: for test clusters only)')
@@ -383,6 +384,37 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure: for test clusters only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-spark;wait' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Only applications whose driver pod matches this label selector (e.g. -l team=etl)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Only applications whose driver pod matches this label selector (e.g. -l team=etl)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the applications keep running')
+            [CompletionResult]::new('--log-tail', '--log-tail', [CompletionResultType]::ParameterName, 'Lines of the driver''s log printed when it failed (0: none)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server (overrides the kubeconfig''s)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server (overrides the kubeconfig''s)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for authentication to the API server (overrides the kubeconfig user''s credentials)')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)')
+            [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Group to impersonate for the operation (repeatable)')
+            [CompletionResult]::new('--certificate-authority', '--certificate-authority', [CompletionResultType]::ParameterName, 'Path to a CA certificate file (PEM) for the API server''s TLS certificate')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Wait for every application of the namespace (every namespace with -A)')
+            [CompletionResult]::new('--latest', '--latest', [CompletionResultType]::ParameterName, 'When an APP names several runs, wait only for the newest')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Look in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Look in every namespace')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure: for test clusters only)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -621,6 +653,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of an application''s driver or executors')
             [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Port-forward to an application''s Spark UI')
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Start a Spark Connect server on the cluster and tunnel to it (sc://localhost:15002)')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait for applications to end and exit with their result (0 succeeded, 3 failed, 4 --timeout)')
             [CompletionResult]::new('kill', 'kill', [CompletionResultType]::ParameterValue, 'Stop one or more applications')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete finished applications and their leftovers')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create the driver''s ServiceAccount and permissions')
@@ -651,6 +684,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             break
         }
         'kubectl-spark;help;connect' {
+            break
+        }
+        'kubectl-spark;help;wait' {
             break
         }
         'kubectl-spark;help;kill' {

@@ -108,6 +108,8 @@ pub enum Command {
     Ui(UiArgs),
     /// Start a Spark Connect server on the cluster and tunnel to it (sc://localhost:15002).
     Connect(Box<ConnectArgs>),
+    /// Wait for applications to end and exit with their result (0 succeeded, 3 failed, 4 --timeout).
+    Wait(WaitArgs),
     /// Stop one or more applications.
     Kill(KillArgs),
     /// Delete finished applications and their leftovers.
@@ -440,7 +442,8 @@ pub struct GetFlags {
     /// Sort by a field of the JSON output, as a JSONPath (e.g. --sort-by=.created, .state, .appName).
     #[arg(long, value_name = "PATH")]
     pub sort_by: Option<String>,
-    /// After printing, watch for changes and print each application again when its state changes.
+    /// After printing, watch for changes and print each application again when its state changes
+    /// (exits 0 whatever their fate, as kubectl get -w; `kubectl spark wait` exits with it).
     #[arg(short = 'w', long)]
     pub watch: bool,
 }
@@ -611,6 +614,39 @@ pub struct ConnectArgs {
     /// Spark options, as for `submit`.
     #[command(flatten)]
     pub spark: SubmitArgs,
+}
+
+/// `kubectl spark wait`: waits for existing applications (finished ones too) and exits as
+/// `submit` would.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Prints what `submit` prints while it waits (phase changes, why the driver or executors \
+are not running, executors lost) and, at the end, the final status and the failure report.\n\
+Exit code: 0 when every application succeeded, 3 when one failed or was deleted, 4 when --timeout \
+ended the wait (the applications keep running), 130 on Ctrl-C, 2 for bad input."
+)]
+pub struct WaitArgs {
+    /// Submission ids, driver pod names, app names, app ids or globs.
+    #[arg(value_name = "APP", required_unless_present_any = ["all", "selector"], conflicts_with = "all")]
+    pub apps: Vec<String>,
+    /// Wait for every application of the namespace (every namespace with -A).
+    #[arg(long)]
+    pub all: bool,
+    /// Only applications whose driver pod matches this label selector (e.g. -l team=etl).
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+    /// When an APP names several runs, wait only for the newest.
+    #[arg(long)]
+    pub latest: bool,
+    /// Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the applications keep running.
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Lines of the driver's log printed when it failed (0: none).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub log_tail: u32,
+    /// Look in every namespace.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
 }
 
 /// `kubectl spark kill`.
@@ -897,6 +933,18 @@ kubectl spark ui spark-pi --latest --open
 
 # Another local port
 kubectl spark ui spark:spark-pi-1a2b3c-driver --port 8080",
+    ),
+    (
+        "wait",
+        "# Wait again for an application submitted with --no-wait (or after Ctrl-C); exits 0, 3 or 4
+kubectl spark wait spark:spark-pi-1a2b3c-driver --timeout 30m
+
+# In CI: wait for every run of a nightly batch, exit 3 if any failed
+kubectl spark wait 'nightly-*'
+
+# Every application of the namespace, or of a team
+kubectl spark wait --all
+kubectl spark wait -l team=etl",
     ),
     (
         "kill",

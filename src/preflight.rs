@@ -7,6 +7,7 @@
 //! instead of everything that follows from it. A lookup we are not allowed to make is a warning
 //! ("could not check"), never a failure.
 
+pub mod executors;
 pub mod nodes;
 pub mod permissions;
 
@@ -215,6 +216,8 @@ pub struct Inputs {
     pub memory_bytes: Option<i64>,
     /// Where the driver may be scheduled.
     pub placement: nodes::Placement,
+    /// What one executor requests and where it may go (None: no executor, or not known).
+    pub executor: Option<executors::ExecutorRequest>,
     /// What the driver authenticates with.
     pub driver_auth: DriverAuth,
     /// What the driver's identity must be allowed to create, from the settings
@@ -430,6 +433,7 @@ impl Inputs {
         let (cpu, mem) = pod_requests(&sub.pod);
         inputs.cpu_millis = Some(cpu);
         inputs.memory_bytes = Some(mem);
+        inputs.executor = executors::of_submission(sub);
         inputs
     }
 
@@ -912,13 +916,20 @@ async fn check_driver_credentials(
     }
 }
 
-async fn check_node_fit(client: Client, cpu: i64, mem: i64, placement: nodes::Placement) -> Check {
+async fn check_node_fit(
+    client: Client,
+    cpu: i64,
+    mem: i64,
+    placement: nodes::Placement,
+    role: nodes::Role,
+) -> Check {
     // Compared with each node's allocatable capacity only: subtracting what running pods
     // request would mean listing every pod of the cluster on every submission (seen costing
     // 150 ms and 27 MiB with 1,000 pods in the benchmarks). This still catches requests no
     // node can ever hold, and selectors or taints that rule out every node: the cases that
     // leave a driver Pending forever.
-    let title = "a Ready node can fit the driver";
+    let title = format!("a Ready node can fit the {}", role.name());
+    let title = title.as_str();
     let api: Api<Node> = Api::all(client);
     // From the API server's watch cache (resourceVersion=0): a consistent list waits for the
     // cache to catch up with etcd, which took ~70 ms of a 100 ms submission right after other
@@ -941,7 +952,7 @@ async fn check_node_fit(client: Client, cpu: i64, mem: i64, placement: nodes::Pl
             Some(m) => misfits.push((name, m)),
         }
     }
-    let (detail, fix) = nodes::explain(&misfits, &placement, cpu, mem);
+    let (detail, fix) = nodes::explain(&misfits, &placement, cpu, mem, role);
     Check::fail(title, detail, fix)
 }
 
@@ -1070,7 +1081,28 @@ pub async fn run_checks_with(
         futs.push(check_priority_class(client.clone(), pc.clone()).boxed());
     }
     if let (Some(cpu), Some(mem)) = (inputs.cpu_millis, inputs.memory_bytes) {
-        futs.push(check_node_fit(client.clone(), cpu, mem, inputs.placement.clone()).boxed());
+        futs.push(
+            check_node_fit(
+                client.clone(),
+                cpu,
+                mem,
+                inputs.placement.clone(),
+                nodes::Role::Driver,
+            )
+            .boxed(),
+        );
+    }
+    if let Some(e) = &inputs.executor {
+        futs.push(
+            check_node_fit(
+                client.clone(),
+                e.cpu_millis,
+                e.memory_bytes,
+                e.placement.clone(),
+                nodes::Role::Executor,
+            )
+            .boxed(),
+        );
     }
     let (version, others) = tokio::join!(check_version(client.clone()), join_all(futs));
     let mut checks = vec![version?];

@@ -23,13 +23,14 @@ impl Env {
     }
 }
 
-const COMMANDS: [&str; 15] = [
+const COMMANDS: [&str; 16] = [
     "submit",
     "status",
     "list",
     "describe",
     "logs",
     "ui",
+    "wait",
     "kill",
     "cleanup",
     "setup",

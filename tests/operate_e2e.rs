@@ -1824,6 +1824,214 @@ async fn logs_follow_all_executors_until_the_application_ends() {
     );
 }
 
+// ------------------------------------------------------------------------------------------------
+// wait, and executors lost
+// ------------------------------------------------------------------------------------------------
+
+/// `kubectl-spark` with `args` as bob, to completion, whatever its exit code.
+fn run_as_bob(ns: &TestNamespace, args: &[&str]) -> Run {
+    let mut cmd = kspark(ns, User::Bob);
+    cmd.args(args);
+    run_to_end(cmd, TIMEOUT)
+}
+
+/// `wait` exits as `submit` would: 0 for an application that succeeded (before or while it
+/// waits), 3 for one that failed (with its final status and log tail), 4 when `--timeout`
+/// passes for one still running, whose executors' trouble it reports meanwhile (Pending with
+/// ImagePullBackOff, OOMKilled with the loss count); `status` counts the loss; globs and `--all`
+/// exit 3 when any failed, even when another timed out.
+#[tokio::test]
+async fn wait_exits_with_the_applications_result_and_reports_executors() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "op-wait");
+    let pods: Api<Pod> = Api::namespaced(ns.client(User::Bob).await, &ns.name);
+    let ends = |outcome: &str, ms: &str, reason: &str| {
+        json!({"metadata": {"annotations": {"e2e.kubectl-spark.io/outcome": outcome,
+            "e2e.kubectl-spark.io/delay": ms, "e2e.kubectl-spark.io/reason": reason}}})
+    };
+    create(
+        &pods,
+        &driver(
+            "batch-ok-driver",
+            "batch-ok",
+            "spark-wa",
+            ends("Succeeded", "100", "Completed"),
+        ),
+    )
+    .await;
+    create(
+        &pods,
+        &driver(
+            "batch-bad-driver",
+            "batch-bad",
+            "spark-wb",
+            ends("Failed", "100", "OOMKilled"),
+        ),
+    )
+    .await;
+    wait_phase(&pods, "batch-ok-driver", "Succeeded").await;
+    wait_phase(&pods, "batch-bad-driver", "Failed").await;
+
+    // Already succeeded: exit 0 at once, nothing on stdout.
+    let r = ok(&ns, User::Bob, &["wait", "batch-ok"]);
+    assert!(
+        r.stderr.contains(&format!(
+            "Waiting for application batch-ok with application ID spark-wa and submission ID {}:batch-ok-driver to finish...",
+            ns.name
+        )) && r.stderr.contains("Container final statuses:"),
+        "{r}"
+    );
+    assert!(r.stdout.is_empty(), "{r}");
+
+    // Already failed: exit 3 with the reason and the driver's log.
+    let r = run_as_bob(&ns, &["wait", "batch-bad"]);
+    assert_eq!(r.code, 3, "{r}");
+    assert!(
+        r.stderr.contains("OOMKilled")
+            && r.stderr.contains(&format!(
+                "the driver pod {}/batch-bad-driver failed",
+                ns.name
+            ))
+            && r.stderr.contains("driver log"),
+        "{r}"
+    );
+    let r = run_as_bob(&ns, &["wait", "batch-bad", "--log-tail", "0"]);
+    assert_eq!(r.code, 3, "{r}");
+    assert!(!r.stderr.contains("driver log"), "--log-tail 0: {r}");
+
+    // Succeeds while waiting.
+    create(
+        &pods,
+        &driver(
+            "batch-late-driver",
+            "batch-late",
+            "spark-wd",
+            ends("Succeeded", "3000", "Completed"),
+        ),
+    )
+    .await;
+    let r = ok(&ns, User::Bob, &["wait", "batch-late"]);
+    assert!(r.stderr.contains("(phase: Succeeded)"), "{r}");
+
+    // Still running, its executors in trouble: reported while waiting, then exit 4.
+    let stream = running(
+        &pods,
+        &driver("stream-driver", "stream", "spark-wc", json!({})),
+    )
+    .await;
+    running(&pods, &executor(&stream, 1)).await;
+    let mut pulling = executor(&stream, 2);
+    merge_pod(
+        &mut pulling,
+        json!({"metadata": {"annotations": {"e2e.kubectl-spark.io/waiting-reason": "ImagePullBackOff",
+            "e2e.kubectl-spark.io/waiting-message": "Back-off pulling image \"localhost/nope:1\""}}}),
+    );
+    create(&pods, &pulling).await;
+    let mut oom = executor(&stream, 3);
+    merge_pod(&mut oom, ends("Failed", "100", "OOMKilled"));
+    create(&pods, &oom).await;
+    wait_phase(&pods, "stream-exec-3", "Failed").await;
+    common::wait_for_pod(&pods, "stream-exec-2", TIMEOUT, "waiting", |p| {
+        p.and_then(|p| p.status.as_ref())
+            .and_then(|s| s.container_statuses.as_ref())
+            .is_some()
+    })
+    .await;
+    let r = run_as_bob(&ns, &["wait", "stream", "--timeout", "3s"]);
+    assert_eq!(r.code, 4, "{r}");
+    assert!(
+        r.stderr.contains(&format!(
+            "Executor 2 (pod {}/stream-exec-2) is Pending: ImagePullBackOff: Back-off pulling image \"localhost/nope:1\"",
+            ns.name
+        )) && r.stderr.contains(&format!(
+            "Executor 3 (pod {}/stream-exec-3) failed: OOMKilled, exit 137 (1 lost (OOMKilled) so far)",
+            ns.name
+        )) && r.stderr.contains("--timeout 3s"),
+        "{r}"
+    );
+    assert_eq!(
+        r.stderr.matches("is Pending: ImagePullBackOff").count(),
+        1,
+        "once per change, not per tick: {r}"
+    );
+    let table = ok(&ns, User::Bob, &["status", "stream"]).stdout;
+    assert!(table.contains(" 1/3, 1 lost (OOMKilled) "), "{table}");
+    let json: Value =
+        serde_json::from_str(&ok(&ns, User::Bob, &["status", "stream", "-o", "json"]).stdout)
+            .unwrap();
+    assert_eq!(
+        json[0]["executors"],
+        json!({"running": 1, "total": 3, "lost": {"count": 1, "reasons": {"OOMKilled": 1}}})
+    );
+
+    // Several: a glob, --all, -l. A failure (3) wins over a timeout (4).
+    let r = run_as_bob(&ns, &["wait", "batch-*"]);
+    assert_eq!(r.code, 3, "{r}");
+    for app in ["batch-ok", "batch-bad", "batch-late"] {
+        assert!(
+            r.stderr
+                .contains(&format!("Waiting for application {app} with")),
+            "{app}: {r}"
+        );
+    }
+    let r = run_as_bob(&ns, &["wait", "--all", "--timeout", "2s"]);
+    assert_eq!(r.code, 3, "{r}");
+    assert!(
+        r.stderr.contains("Waiting for application stream with"),
+        "{r}"
+    );
+    let r = run_as_bob(
+        &ns,
+        &["wait", "-l", "spark-app-name=stream", "--timeout", "1s"],
+    );
+    assert_eq!(r.code, 4, "{r}");
+    let r = run_as_bob(&ns, &["wait", "nothing-here"]);
+    assert_ne!(r.code, 0, "{r}");
+    assert!(
+        r.stderr
+            .contains("no Spark application is named `nothing-here`"),
+        "{r}"
+    );
+}
+
+/// `describe` keeps the events of executors that no longer exist (Spark deletes failed ones;
+/// a user may delete one by hand).
+#[tokio::test]
+async fn describe_keeps_the_events_of_deleted_executors() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "op-gone");
+    let pods: Api<Pod> = Api::namespaced(ns.client(User::Bob).await, &ns.name);
+    let app = running(&pods, &driver("gone-driver", "gone", "spark-g1", json!({}))).await;
+    running(&pods, &executor(&app, 1)).await;
+    running(&pods, &executor(&app, 2)).await;
+    let scheduled = |text: &str, pod: &str| {
+        text.lines()
+            .any(|l| l.contains(&format!("pod/{pod} ")) && l.contains("Scheduled"))
+    };
+    let before = ok(&ns, User::Bob, &["describe", "gone"]).stdout;
+    assert!(scheduled(&before, "gone-exec-1"), "{before}");
+    pods.delete(
+        "gone-exec-1",
+        &kube::api::DeleteParams::default().grace_period(0),
+    )
+    .await
+    .unwrap();
+    common::wait_for_pod(&pods, "gone-exec-1", TIMEOUT, "deleted", |p| p.is_none()).await;
+    let after = ok(&ns, User::Bob, &["describe", "gone"]).stdout;
+    assert!(
+        scheduled(&after, "gone-exec-1") && scheduled(&after, "gone-exec-2"),
+        "the deleted executor's events are kept:\n{after}"
+    );
+    assert!(
+        after.contains("Executors:        1 running of 1"),
+        "{after}"
+    );
+}
+
 fn merge_pod(pod: &mut Pod, extra: Value) {
     let mut value = serde_json::to_value(&*pod).unwrap();
     merge(&mut value, extra);

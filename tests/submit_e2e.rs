@@ -655,6 +655,42 @@ async fn preflight_honours_the_drivers_node_selector() {
         ],
     );
     assert!(o.status.success(), "stderr:\n{}", text(&o.stderr));
+
+    // The executors are checked too: their own selector, their size with the overhead.
+    let o = run_submit(
+        &ns,
+        User::Admin,
+        "apache/spark:4.0.1",
+        &[
+            "--no-wait",
+            "--conf",
+            sa,
+            "--conf",
+            "spark.kubernetes.executor.node.selector.e2e.kubectl-spark.io/disk=none",
+        ],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
+    assert!(
+        err.contains("✗ a Ready node can fit the executor: no Ready node can take the executor")
+            && err.contains("e2e.kubectl-spark.io/disk=none")
+            && err.contains("spark.kubernetes.executor.node.selector.*")
+            && !err.contains("✗ a Ready node can fit the driver"),
+        "{err}"
+    );
+    let o = run_submit(
+        &ns,
+        User::Admin,
+        "apache/spark:4.0.1",
+        &["--no-wait", "--conf", sa, "--executor-memory", "300g"],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
+    assert!(
+        err.contains("less than 1000m CPU and 337920 MiB memory allocatable")
+            && err.contains("--executor-memory"),
+        "300g + 10% overhead: {err}"
+    );
 }
 
 /// Reads stdout's first line of a running child, within `within`.

@@ -160,10 +160,40 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
             .map_err(|e| crate::kube::api_error(e, "get configmaps", &ns));
         config_maps.push((name, Section::from_result(got)));
     }
+    // Executors Spark already deleted keep their events (found by pod name, recorded since the
+    // driver was created).
+    let properties = config_maps.iter().find_map(|(_, cm)| match cm {
+        Section::Found(Some(cm)) => cm.data.as_ref()?.get("spark.properties").cloned(),
+        _ => None,
+    });
+    let mut prefixes =
+        crate::operate::executors::pod_name_prefixes(&driver, properties.as_deref(), &executors);
+    let since = summary::created_at(&driver);
+    // Other applications' executors still there: their events are theirs.
+    let others: Vec<String> = find::list_executors(client, &scope, None)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|p| !executors.iter().any(|e| e.metadata.uid == p.metadata.uid))
+        .filter_map(|p| {
+            p.metadata
+                .name
+                .as_deref()?
+                .rsplit_once("-exec-")
+                .map(|(x, _)| x.to_string())
+        })
+        .collect();
     let event_api: Api<Event> = Api::namespaced(client.clone(), &ns);
     let events = find::list_paged(&event_api, None, None, "list events", &scope)
         .await
         .map(|all| {
+            prefixes.extend(crate::operate::executors::orphan_prefix(
+                &all,
+                &prefixes,
+                &others,
+                since,
+                summary::finished_at(&driver).map(|t| t + jiff::SignedDuration::from_secs(60)),
+            ));
             let uids: Vec<String> = std::iter::once(&driver)
                 .chain(executors.iter())
                 .filter_map(|p| p.metadata.uid.clone())
@@ -186,6 +216,11 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
                         || names.iter().any(|(k, n)| {
                             o.kind.as_deref() == Some(k) && o.name.as_deref() == Some(n)
                         })
+                        || (o.kind.as_deref() == Some("Pod")
+                            && o.name.as_deref().is_some_and(|n| {
+                                crate::operate::executors::is_executor_pod_name(n, &prefixes)
+                            })
+                            && event_time(e).zip(since).is_none_or(|(t, s)| t >= s))
                 })
                 .collect::<Vec<_>>()
         });
@@ -698,8 +733,14 @@ pub fn render(d: &Description, now: Timestamp) -> String {
 
     let _ = writeln!(
         out,
-        "\nExecutors:        {} running of {}",
-        s.executors.running, s.executors.total
+        "\nExecutors:        {} running of {}{}",
+        s.executors.running,
+        s.executors.total,
+        s.executors
+            .lost
+            .text()
+            .map(|l| format!(", {l}"))
+            .unwrap_or_default()
     );
     if !d.executors.is_empty() {
         let mut execs: Vec<&Pod> = d.executors.iter().collect();

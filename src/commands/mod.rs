@@ -17,6 +17,7 @@ pub mod status;
 pub mod submit;
 pub mod ui;
 pub mod version;
+pub mod wait;
 
 use std::process::ExitCode;
 
@@ -85,6 +86,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Logs(args) => logs::run(&kube, &args).await,
         Command::Ui(args) => ui::run(&kube, &args).await,
         Command::Connect(args) => connect::run(&kube, *args).await,
+        Command::Wait(args) => wait::run(&kube, &args).await,
         Command::Kill(args) => kill::run(&kube, &args).await,
         Command::Cleanup(args) => cleanup::run(&kube, &args).await,
         Command::Setup(args) => setup::run(&kube, &args).await,

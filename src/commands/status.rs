@@ -1,7 +1,9 @@
 //! `kubectl spark status`: the state of one or more applications, as a table, JSON/YAML,
 //! submission ids, kubectl's `jsonpath=`/`custom-columns=`, or spark-submit's own status block
 //! (`-o spark`, §7 of the spec). `-l` narrows to labelled drivers, `--sort-by` orders, `-w`
-//! prints changes until every application shown has ended.
+//! prints changes until every application shown has ended. The EXECUTORS column counts the
+//! executors lost (`1/2, 4 lost (OOMKilled)`): failed executor pods still there, and, for a
+//! running application, the pods Spark already deleted, from their Events.
 //!
 //! With `-o spark` the `Submitting a request for the status of submission … in k8s://….` line and the
 //! not-found messages go to stderr (as spark-submit prints them) and each
@@ -11,13 +13,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::Client;
+use kube::api::Api;
 use serde_json::Value;
 
 use crate::app::LABEL_APP_SELECTOR;
 use crate::cli::{GetFlags, KubeFlags, ObjectFormat, StatusArgs, StatusFormat};
 use crate::error::{Error, Result};
+use crate::operate::executors::{self, Losses};
 use crate::operate::selector::{DriverRef, Scope};
 use crate::operate::summary::{self, AppSummary, TableLayout};
 use crate::operate::{CONCURRENCY, find};
@@ -69,10 +73,11 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
     }
     let drivers = find::unique_drivers(&resolved);
     let executors = executors_of(client, &drivers).await?;
+    let lost = lost_executors(client, &drivers, &executors).await;
     let now = Timestamp::now();
     let mut apps: Vec<(AppSummary, &Pod)> = drivers
         .iter()
-        .map(|d| (summarize(d, &executors, now), d))
+        .map(|d| (with_losses(summarize(d, &executors, now), &lost), d))
         .collect();
     let spark_lines = spark_lines(&args.get);
     if args.get.output == StatusFormat::Wide || spark_lines.is_some() {
@@ -114,10 +119,11 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
                 })
                 .collect();
             let executors = executors_of(client, &drivers).await?;
+            let lost = lost_executors(client, &drivers, &executors).await;
             let now = Timestamp::now();
             let mut summaries: Vec<AppSummary> = drivers
                 .iter()
-                .map(|d| summarize(d, &executors, now))
+                .map(|d| with_losses(summarize(d, &executors, now), &lost))
                 .collect();
             if wide || spark_lines.is_some() {
                 let pods: Vec<&Pod> = drivers.iter().collect();
@@ -306,6 +312,100 @@ pub async fn executors_of(
     Ok(find::executors_by_app(pods.into_iter().flatten().collect()))
 }
 
+/// Executors lost by running applications whose pods Spark already deleted, by
+/// (namespace, driver pod): read from the Events of their executor pods
+/// ([`executors::lost_in_events`]), one list of the namespace's pod events per namespace with
+/// a running application, [`CONCURRENCY`] at a time. Events that cannot be read (no
+/// permission) cost nothing but the count: the failed pods still there are counted anyway.
+pub async fn lost_executors(
+    client: &Client,
+    drivers: &[Pod],
+    executors: &HashMap<(String, String), Vec<Pod>>,
+) -> HashMap<(String, String), Losses> {
+    let running: Vec<&Pod> = drivers
+        .iter()
+        .filter(|d| summary::phase(d) == Some("Running"))
+        .collect();
+    let namespaces: BTreeSet<String> = running
+        .iter()
+        .filter_map(|d| d.metadata.namespace.clone())
+        .collect();
+    let lists = namespaces.into_iter().map(|ns| async move {
+        let scope = Scope::Namespace(ns.clone());
+        let api: Api<Event> = find::api(client, &scope);
+        let events = find::list_paged(
+            &api,
+            None,
+            Some("involvedObject.kind=Pod"),
+            "list events",
+            &scope,
+        )
+        .await
+        .inspect_err(|e| tracing::debug!("executor losses: {e}"))
+        .unwrap_or_default();
+        (ns, events)
+    });
+    let events: HashMap<String, Vec<Event>> = stream::iter(lists)
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut out = HashMap::new();
+    for d in running {
+        let ns = d.metadata.namespace.clone().unwrap_or_default();
+        let Some(events) = events.get(&ns) else {
+            continue;
+        };
+        let id = d
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(LABEL_APP_SELECTOR))
+            .cloned()
+            .unwrap_or_default();
+        let live = executors
+            .get(&(ns.clone(), id))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let present: Vec<&str> = live
+            .iter()
+            .filter_map(|p| p.metadata.name.as_deref())
+            .collect();
+        let mut prefixes = executors::pod_name_prefixes(d, None, live);
+        if live.is_empty() {
+            // Between two losses no executor may be left to name the prefix.
+            let others: Vec<String> = executors
+                .iter()
+                .filter(|((n, _), _)| *n == ns)
+                .flat_map(|(_, pods)| pods.iter())
+                .filter_map(|p| {
+                    let name = p.metadata.name.as_deref()?;
+                    name.rsplit_once("-exec-").map(|(x, _)| x.to_string())
+                })
+                .collect();
+            prefixes.extend(executors::orphan_prefix(
+                events,
+                &prefixes,
+                &others,
+                summary::created_at(d),
+                None,
+            ));
+        }
+        let lost = executors::lost_in_events(events, &prefixes, &present, summary::created_at(d));
+        if !lost.is_empty() {
+            out.insert((ns, d.metadata.name.clone().unwrap_or_default()), lost);
+        }
+    }
+    out
+}
+
+/// The summary with the losses [`lost_executors`] found for it added.
+pub fn with_losses(mut s: AppSummary, lost: &HashMap<(String, String), Losses>) -> AppSummary {
+    if let Some(l) = lost.get(&(s.namespace.clone(), s.driver_pod.clone())) {
+        s.executors.lost.merge(l);
+    }
+    s
+}
+
 /// How applications are printed: `-o`, `--no-headers` and the NAMESPACE column.
 pub struct View<'a> {
     /// The output flags.
@@ -394,6 +494,7 @@ where
             s.state_text(),
             s.executors.running,
             s.executors.total,
+            s.executors.lost.count,
             s.finished,
             s.spark.as_ref().filter(|_| wide).map(|s| s.counts),
         )

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::manifest::bundle;
 use crate::output;
 use crate::submit::args::check_no_option_as_resource;
+use crate::submit::outcome;
 use crate::submit::plan::Submission;
 use crate::submit::prepare::{self, Prepared, PreparedAll, create, objects_list};
 use crate::submit::retry::{self, Attempts, Failure, Retry};
@@ -221,11 +222,6 @@ async fn wait_and_report(
     args: &SubmitArgs,
 ) -> (Outcome, Result<u8>) {
     let sub = &p.submission;
-    let id = sub.submission_id();
-    output::info(&format!(
-        "Waiting for application {} with application ID {} and submission ID {id} to finish...",
-        sub.app_name, sub.app_id
-    ));
     let target = WaitTarget {
         namespace: &sub.namespace,
         pod_name: &sub.driver_pod_name,
@@ -234,23 +230,19 @@ async fn wait_and_report(
         report_interval: p.report_interval,
         timeout: p.timeout,
     };
+    output::info(&outcome::waiting_line(&target));
     let (outcome, last) = wait::wait(client, &target).await;
-    let log_tail = match (&outcome, &last) {
-        (Outcome::Failed, Some(pod)) if args.log_tail > 0 => Some(
-            wait::driver_log_tail(client, &sub.namespace, pod, args.log_tail)
-                .await
-                .map(|log| wait::render_log_tail(args.log_tail, &id, &log)),
-        ),
+    let failure = match (&outcome, &last) {
+        (Outcome::Failed, Some(pod)) => {
+            outcome::failed_driver_report(client, &target, pod, args.log_tail).await
+        }
         _ => None,
     };
-    let result = report_outcome(
-        sub,
-        &outcome,
-        last.as_ref(),
-        log_tail,
-        args.spark_exit_code,
-        args.timeout.as_deref(),
-    );
+    let reporting = outcome::Reporting {
+        spark_exit_code: args.spark_exit_code,
+        timeout: args.timeout.as_deref(),
+    };
+    let result = outcome::report(&target, &outcome, last.as_ref(), failure, &reporting);
     (outcome, result)
 }
 
@@ -323,85 +315,4 @@ fn attach_hint(sub: &Submission) -> String {
         sub.namespace,
         sub.driver_pod_name
     )
-}
-
-/// The commands that follow an application still running.
-fn follow_hint(id: &str) -> String {
-    format!(
-        "Follow it with:\n  kubectl spark status {id}\n  kubectl spark logs -f {id}\n  \
-         kubectl spark kill {id}   # to stop it"
-    )
-}
-
-fn report_outcome(
-    sub: &Submission,
-    outcome: &Outcome,
-    last: Option<&k8s_openapi::api::core::v1::Pod>,
-    log_tail: Option<std::result::Result<String, String>>,
-    spark_exit_code: bool,
-    timeout: Option<&str>,
-) -> Result<u8> {
-    let id = sub.submission_id();
-    let ns = &sub.namespace;
-    let pod = &sub.driver_pod_name;
-    if *outcome == Outcome::Detached {
-        output::info(&format!(
-            "\nStopped watching; the application keeps running. {}",
-            follow_hint(&id)
-        ));
-        return Ok(130);
-    }
-    if *outcome == Outcome::TimedOut {
-        let state = match last.and_then(wait::driver_why) {
-            Some(why) => format!("{} ({why})", wait::phase(last)),
-            None => wait::phase(last).to_string(),
-        };
-        output::info(&format!(
-            "\nStopped waiting; the application keeps running. {}",
-            follow_hint(&id)
-        ));
-        return Err(Error::TimedOut(format!(
-            "--timeout {}: the driver pod {ns}/{pod} is still {state}; the application keeps running",
-            timeout.unwrap_or_default()
-        )));
-    }
-    let statuses = last
-        .map(|p| output::container_statuses(p, 1))
-        .unwrap_or_default();
-    if statuses.is_empty() {
-        output::info("Container final statuses:\n\nNo containers were found in the driver pod.");
-    } else {
-        output::info(&format!("Container final statuses:\n{statuses}"));
-    }
-    output::info(&format!(
-        "Application {} with application ID {} and submission ID {id} finished",
-        sub.app_name, sub.app_id
-    ));
-    match log_tail {
-        Some(Ok(tail)) => output::info(&tail),
-        Some(Err(e)) => output::warn(&format!("could not read the driver log: {e}")),
-        None => {}
-    }
-    let (verdict, see) = match outcome {
-        Outcome::Succeeded => return Ok(0),
-        Outcome::Failed => (
-            format!("the driver pod {ns}/{pod} failed"),
-            format!("see `kubectl spark logs {id}` and `kubectl spark describe {id}`"),
-        ),
-        _ => (
-            format!("the driver pod {ns}/{pod} was deleted before it finished"),
-            // The pod and its log are gone: only the events (kept about an hour) remain.
-            format!(
-                "its log went with it; `kubectl get events -n {ns} --field-selector involvedObject.name={pod}` \
-                 shows what happened to it"
-            ),
-        ),
-    };
-    if spark_exit_code {
-        output::warn(&format!("{verdict} ({see})"));
-        return Ok(0);
-    }
-    Err(Error::AppFailed(format!(
-        "{verdict} ({see}; pass --spark-exit-code to exit 0 like spark-submit)"
-    )))
 }

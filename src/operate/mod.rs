@@ -1,9 +1,11 @@
 //! Operating applications that are already on the cluster: naming them ([`selector`]),
-//! finding their pods ([`find`]), summarising their state ([`summary`]), waiting for their pods
+//! finding their pods ([`find`]), summarising their state ([`summary`]), tracking their executors
+//! ([`executors`]), waiting for their pods
 //! ([`waiting`]), deleting them ([`delete`]), and the durations typed and shown along the way ([`duration`]).
 
 pub mod delete;
 pub mod duration;
+pub mod executors;
 pub mod find;
 pub mod selector;
 pub mod summary;

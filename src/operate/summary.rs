@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use crate::app::{LABEL_APP_NAME, LABEL_APP_SELECTOR, LABEL_VERSION};
 use crate::cli::AppState;
 use crate::operate::duration;
+use crate::operate::executors::Losses;
 use crate::operate::selector::DriverRef;
 
 pub use crate::app::{
@@ -72,12 +73,15 @@ impl State {
 }
 
 /// Executor pods of an application.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ExecutorCounts {
     /// Executor pods running.
     pub running: usize,
     /// Executor pods that exist (in any phase).
     pub total: usize,
+    /// Executors lost, by reason (see [`crate::operate::executors`]); absent when none.
+    #[serde(skip_serializing_if = "Losses::is_empty")]
+    pub lost: Losses,
 }
 
 impl ExecutorCounts {
@@ -85,12 +89,23 @@ impl ExecutorCounts {
     pub fn of<'a>(executors: impl IntoIterator<Item = &'a Pod>) -> ExecutorCounts {
         let mut counts = ExecutorCounts::default();
         for pod in executors {
+            if let Some(t) = crate::operate::executors::termination(pod) {
+                counts.lost.add(&t.reason);
+            }
             counts.total += 1;
             if phase(pod) == Some("Running") && pod.metadata.deletion_timestamp.is_none() {
                 counts.running += 1;
             }
         }
         counts
+    }
+
+    /// `1/2`, or `1/2, 4 lost (OOMKilled)`.
+    pub fn text(&self) -> String {
+        match self.lost.text() {
+            Some(lost) => format!("{}/{}, {lost}", self.running, self.total),
+            None => format!("{}/{}", self.running, self.total),
+        }
     }
 }
 
@@ -462,7 +477,7 @@ pub fn table(apps: &[AppSummary], layout: TableLayout) -> String {
             name,
             a.driver_pod.clone(),
             a.state_text(),
-            format!("{}/{}", a.executors.running, a.executors.total),
+            a.executors.text(),
             a.age_seconds.map(duration::human).unwrap_or_else(dash),
             a.duration_seconds.map(duration::human).unwrap_or_else(dash),
         ]);
@@ -557,9 +572,19 @@ mod tests {
             s.executors,
             ExecutorCounts {
                 running: 1,
-                total: 2
+                total: 2,
+                lost: Losses::default(),
             }
         );
+        assert_eq!(s.executors.text(), "1/2");
+        let oom = pod(serde_json::json!({"metadata": {"name": "e3"},
+            "spec": {"containers": [{"name": "spark-kubernetes-executor"}]}, "status": {"phase": "Failed",
+            "containerStatuses": [{"name": "spark-kubernetes-executor", "image": "i", "imageID": "", "ready": false, "restartCount": 0,
+                "state": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]}}));
+        let with_loss = summarize(&d, execs.iter().chain([&oom]), now());
+        assert_eq!(with_loss.executors.text(), "1/3, 1 lost (OOMKilled)");
+        let json = serde_json::to_value(&with_loss).unwrap();
+        assert_eq!(json["executors"]["lost"]["reasons"]["OOMKilled"], 1);
         assert_eq!(s.age_seconds, Some(3600));
         assert_eq!(s.duration_seconds, Some(3590));
         assert_eq!(s.submission_id, "ns:pi-1-driver");

@@ -1,4 +1,5 @@
-//! Whether a node could take the driver pod, as far as the scheduler's static filters go: the
+//! Whether a node could take the driver pod, or an executor pod ([`Role`]), as far as the
+//! scheduler's static filters go: the
 //! node is Ready and schedulable, matches the pod's node selector and required node affinity,
 //! carries no NoSchedule/NoExecute taint the pod does not tolerate, and has the allocatable
 //! CPU and memory the pod requests. Pure: nodes and the pod's placement go in.
@@ -9,7 +10,38 @@ use k8s_openapi::api::core::v1::{
     Node, NodeSelector, NodeSelectorRequirement, PodSpec, Taint, Toleration,
 };
 
-/// Where the driver pod may go, from its spec.
+/// Which pod of the application is placed: the texts of an explanation name it and its settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The driver pod.
+    Driver,
+    /// An executor pod.
+    Executor,
+}
+
+impl Role {
+    /// `driver`, `executor`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Driver => "driver",
+            Role::Executor => "executor",
+        }
+    }
+
+    fn sizing_fix(self) -> &'static str {
+        match self {
+            Role::Driver => {
+                "lower --driver-memory / --driver-cores (or spark.driver.memoryOverhead), or add nodes"
+            }
+            Role::Executor => {
+                "lower --executor-memory / --executor-cores (or spark.executor.memoryOverhead, \
+                 spark.kubernetes.executor.request.cores), or add nodes"
+            }
+        }
+    }
+}
+
+/// Where a pod may go, from its spec.
 #[derive(Debug, Clone, Default)]
 pub struct Placement {
     /// `nodeSelector`.
@@ -197,7 +229,9 @@ pub fn explain(
     placement: &Placement,
     cpu: i64,
     mem: i64,
+    role: Role,
 ) -> (String, String) {
+    let who = role.name();
     const MIB: i64 = 1024 * 1024;
     let count = |f: &dyn Fn(&Misfit) -> bool| misfits.iter().filter(|(_, m)| f(m)).count();
     let mut parts = Vec::new();
@@ -212,17 +246,17 @@ pub fn explain(
             "{selector} without the labels of its node selector {}",
             placement.selector_text()
         ));
-        fixes.push(
-            "fix spark.kubernetes.node.selector.* / spark.kubernetes.driver.node.selector.* \
-             (the nodes' labels: kubectl get nodes --show-labels)",
-        );
+        fixes.push(format!(
+            "fix spark.kubernetes.node.selector.* / spark.kubernetes.{who}.node.selector.* \
+             or the {who} pod template's nodeSelector (the nodes' labels: kubectl get nodes --show-labels)"
+        ));
     }
     let affinity = count(&|m| *m == Misfit::Affinity);
     if affinity > 0 {
         parts.push(format!(
             "{affinity} not matching its required node affinity"
         ));
-        fixes.push("fix the node affinity of the driver's pod template");
+        fixes.push(format!("fix the node affinity of the {who}'s pod template"));
     }
     let tainted: Vec<&(String, Misfit)> = misfits
         .iter()
@@ -233,9 +267,9 @@ pub fn explain(
             "{} with a taint it does not tolerate ({taint} on {node})",
             tainted.len()
         ));
-        fixes.push(
-            "add a toleration to the driver's pod template (spark.kubernetes.driver.podTemplateFile)",
-        );
+        fixes.push(format!(
+            "add a toleration to the {who}'s pod template (spark.kubernetes.{who}.podTemplateFile)"
+        ));
     }
     let small: Vec<(i64, i64)> = misfits
         .iter()
@@ -255,15 +289,13 @@ pub fn explain(
             largest.0,
             largest.1 / MIB
         ));
-        fixes.push(
-            "lower --driver-memory / --driver-cores (or spark.driver.memoryOverhead), or add nodes",
-        );
+        fixes.push(role.sizing_fix().to_string());
     }
     let detail = if misfits.is_empty() {
         "the cluster has no nodes".to_string()
     } else {
         format!(
-            "no Ready node can take the driver: of {} node(s), {}",
+            "no Ready node can take the {who}: of {} node(s), {}",
             misfits.len(),
             parts.join("; ")
         )
@@ -435,6 +467,7 @@ mod tests {
             &p,
             3000,
             GI,
+            Role::Driver,
         );
         assert_eq!(
             detail,
@@ -448,6 +481,31 @@ mod tests {
         );
         assert!(
             fix.contains("toleration") && fix.contains("--driver-memory"),
+            "{fix}"
+        );
+    }
+
+    #[test]
+    fn executor_explanations_name_the_executor_settings() {
+        let p = placement(json!({"nodeSelector": {"pool": "spot"}}));
+        let (detail, fix) = explain(
+            &[
+                ("a".into(), Misfit::Selector),
+                ("b".into(), Misfit::Capacity(2000, 4 * GI)),
+            ],
+            &p,
+            1000,
+            8 * GI,
+            Role::Executor,
+        );
+        assert!(
+            detail.starts_with("no Ready node can take the executor: of 2 node(s), 1 without the labels of its node selector pool=spot;"),
+            "{detail}"
+        );
+        assert!(
+            fix.contains("spark.kubernetes.executor.node.selector.*")
+                && fix.contains("--executor-memory")
+                && !fix.contains("driver"),
             "{fix}"
         );
     }

@@ -8,6 +8,7 @@ pub mod apply;
 pub mod args;
 pub mod bundled;
 pub mod manifests;
+pub mod outcome;
 pub mod plan;
 pub mod prepare;
 pub mod resolve;

@@ -5,8 +5,9 @@
 //! to stderr: a spinner on a terminal, plain lines otherwise; why the driver is not running
 //! (as `status` and `describe` compute it: Unschedulable and the scheduler's message,
 //! ImagePullBackOff…) is printed once each time it changes. `--timeout` ends the wait early.
+//! A second watch, of the executor pods, feeds [`Tracker`]: executors Pending with a reason
+//! and failed executors (with the running count of losses) are printed once per change.
 
-use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -17,6 +18,7 @@ use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 
 use crate::app::{LABEL_APP_SELECTOR, LABEL_ROLE};
+use crate::operate::executors::Tracker;
 use crate::operate::summary::{self, DRIVER_CONTAINER};
 use crate::operate::waiting;
 use crate::output;
@@ -112,7 +114,7 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
     );
     let mut last: Option<Pod> = None;
     let mut seen_in_list = false;
-    let mut executors_seen: BTreeSet<String> = BTreeSet::new();
+    let mut tracker = Tracker::new(target.namespace);
     let mut last_why: Option<String> = None;
     let mut ticker = tokio::time::interval(target.report_interval);
     let ctrl_c = tokio::signal::ctrl_c();
@@ -129,7 +131,7 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
         tokio::select! {
             _ = &mut ctrl_c => break Outcome::Detached,
             _ = &mut timed_out => break Outcome::TimedOut,
-            _ = ticker.tick() => progress.tick(phase(last.as_ref()), last_why.as_deref(), started.elapsed(), executors_seen.len()),
+            _ = ticker.tick() => progress.tick(phase(last.as_ref()), last_why.as_deref(), started.elapsed(), &tracker.status_text()),
             event = driver.next() => match event {
                 Some(Ok(Event::Init)) => seen_in_list = false,
                 Some(Ok(Event::InitApply(pod))) | Some(Ok(Event::Apply(pod))) => {
@@ -167,9 +169,13 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
                 Some(Err(e)) => tracing::debug!("driver watch error (retrying): {e}"),
                 None => break Outcome::Deleted,
             },
+            // Executor trouble (Pending with a reason, failures, losses): once per change.
             event = executors.next() => match event {
                 Some(Ok(Event::InitApply(pod))) | Some(Ok(Event::Apply(pod))) => {
-                    if let Some(name) = pod.metadata.name { executors_seen.insert(name); }
+                    for line in tracker.apply(&pod) { progress.line(&line); }
+                }
+                Some(Ok(Event::Delete(pod))) => {
+                    for line in tracker.delete(&pod) { progress.line(&line); }
                 }
                 Some(Err(e)) => tracing::debug!("executor watch error (retrying): {e}"),
                 _ => {}
@@ -177,6 +183,9 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
         }
     };
     spark_progress.stop().await;
+    if let Some(lost) = tracker.losses().text() {
+        progress.line(&format!("Executors of {}: {lost}", target.app_id));
+    }
     progress.finish();
     (outcome, last)
 }
@@ -201,11 +210,11 @@ impl Progress {
         }
     }
 
-    fn tick(&self, phase: &str, why: Option<&str>, elapsed: Duration, executors: usize) {
+    fn tick(&self, phase: &str, why: Option<&str>, elapsed: Duration, executors: &str) {
         if let Some(bar) = &self.bar {
             let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
             bar.set_message(format!(
-                "{} phase: {phase}{why}, elapsed {}s, executors seen: {executors}",
+                "{} phase: {phase}{why}, elapsed {}s, {executors}",
                 self.app_id,
                 elapsed.as_secs()
             ));
