@@ -6,6 +6,7 @@ use crate::connect;
 use crate::error::{Error, Result};
 use crate::manifest::bundle;
 use crate::output;
+use crate::spark::failure;
 use crate::submit::args::check_no_option_as_resource;
 use crate::submit::plan::Submission;
 use crate::submit::prepare::{self, Prepared, PreparedAll, create, objects_list};
@@ -235,19 +236,21 @@ async fn wait_and_report(
         timeout: p.timeout,
     };
     let (outcome, last) = wait::wait(client, &target).await;
-    let log_tail = match (&outcome, &last) {
-        (Outcome::Failed, Some(pod)) if args.log_tail > 0 => Some(
-            wait::driver_log_tail(client, &sub.namespace, pod, args.log_tail)
-                .await
-                .map(|log| wait::render_log_tail(args.log_tail, &id, &log)),
-        ),
+    let failure = match (&outcome, &last) {
+        (Outcome::Failed, Some(pod)) => {
+            let subject = failure::Subject {
+                who: "driver",
+                id: &id,
+            };
+            Some(failure::read(client, pod, args.log_tail, subject, None).await)
+        }
         _ => None,
     };
     let result = report_outcome(
         sub,
         &outcome,
         last.as_ref(),
-        log_tail,
+        failure,
         args.spark_exit_code,
         args.timeout.as_deref(),
     );
@@ -337,7 +340,7 @@ fn report_outcome(
     sub: &Submission,
     outcome: &Outcome,
     last: Option<&k8s_openapi::api::core::v1::Pod>,
-    log_tail: Option<std::result::Result<String, String>>,
+    failure: Option<failure::Report>,
     spark_exit_code: bool,
     timeout: Option<&str>,
 ) -> Result<u8> {
@@ -365,6 +368,10 @@ fn report_outcome(
             timeout.unwrap_or_default()
         )));
     }
+    // Why it failed comes first, within the first screen; the statuses and the tail follow.
+    if let Some(why) = failure.as_ref().and_then(failure::Report::why_text) {
+        output::info(&why);
+    }
     let statuses = last
         .map(|p| output::container_statuses(p, 1))
         .unwrap_or_default();
@@ -377,15 +384,16 @@ fn report_outcome(
         "Application {} with application ID {} and submission ID {id} finished",
         sub.app_name, sub.app_id
     ));
-    match log_tail {
-        Some(Ok(tail)) => output::info(&tail),
-        Some(Err(e)) => output::warn(&format!("could not read the driver log: {e}")),
-        None => {}
+    if let Some(tail) = failure.as_ref().and_then(failure::Report::tail_text) {
+        output::info(&tail);
     }
     let (verdict, see) = match outcome {
         Outcome::Succeeded => return Ok(0),
         Outcome::Failed => (
-            format!("the driver pod {ns}/{pod} failed"),
+            match failure.as_ref().and_then(failure::Report::short_headline) {
+                Some(why) => format!("the driver pod {ns}/{pod} failed: {why}"),
+                None => format!("the driver pod {ns}/{pod} failed"),
+            },
             format!("see `kubectl spark logs {id}` and `kubectl spark describe {id}`"),
         ),
         _ => (

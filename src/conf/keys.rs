@@ -573,14 +573,26 @@ mod tests {
         );
         for (typo, meant) in [
             ("spark.exectuor.instances", "spark.executor.instances"),
-            ("spark.sql.shuffle.partition", "spark.sql.shuffle.partitions"),
-            ("spark.dynamicAllocation.enable", "spark.dynamicAllocation.enabled"),
+            (
+                "spark.sql.shuffle.partition",
+                "spark.sql.shuffle.partitions",
+            ),
+            (
+                "spark.dynamicAllocation.enable",
+                "spark.dynamicAllocation.enabled",
+            ),
             ("spark.driver.memoryOverHead", "spark.driver.memoryOverhead"),
             ("spark.Executor.Cores", "spark.executor.cores"),
             ("spark.sql.adaptive.enabeld", "spark.sql.adaptive.enabled"),
             ("spark.eventlog.enabled", "spark.eventLog.enabled"),
-            ("spark.executor.maxNumFailure", "spark.executor.maxNumFailures"),
-            ("spark.hadop.fs.s3a.endpoint", "spark.hadoop.fs.s3a.endpoint"),
+            (
+                "spark.executor.maxNumFailure",
+                "spark.executor.maxNumFailures",
+            ),
+            (
+                "spark.hadop.fs.s3a.endpoint",
+                "spark.hadoop.fs.s3a.endpoint",
+            ),
             ("spark.executorEnvs.PATH", "spark.executorEnv.PATH"),
         ] {
             assert_eq!(suggest(typo).as_deref(), Some(meant), "{typo}");
