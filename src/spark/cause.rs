@@ -591,10 +591,7 @@ fn forbidden_at(text: &str) -> Option<&str> {
     let at = text.find(" is forbidden: User \"")?;
     // Back to the start of the resource (`pods`, `pods "name"`, `configmaps`).
     let before = &text[..at];
-    let start = before
-        .rfind(|c: char| c == '.' || c == '\n' || c == ':')
-        .map(|p| p + 1)
-        .unwrap_or(0);
+    let start = before.rfind(['.', '\n', ':']).map(|p| p + 1).unwrap_or(0);
     let rest = &text[at..];
     let end = rest
         .find("in the namespace \"")
