@@ -88,7 +88,7 @@ none\t'No dry run'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s o -l output -d 'Output format for --dry-run' -r -f -a "json\t'JSON'
 yaml\t'YAML'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l timeout -d 'Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the application keeps running' -r
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l log-tail -d 'Lines of the driver\'s log printed when it fails (0: none)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l log-tail -d 'Raw lines of the driver\'s log printed when it fails, after the error found in it (0: none; default: none when an error was found in the log, otherwise 20)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -s f -l filename -d 'Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l retries -d 'Resubmit a failed application up to N times (a new driver each time) while waiting, as an operator\'s restartPolicy OnFailure does; exit with the last attempt\'s code' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand submit" -l retry-interval -d 'Pause before each retry (e.g. 10s, 1m; default 5s)' -r
@@ -304,7 +304,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l retries -d 'Resubmit a failed application up to N times (a new driver each time) while waiting, as an operator\'s restartPolicy OnFailure does; exit with the last attempt\'s code' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l retry-interval -d 'Pause before each retry (e.g. 10s, 1m; default 5s)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l timeout -d 'How long to wait for the server to be ready (e.g. 90s, 10m; default 5m); then it is deleted and the exit code is 4' -r
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l log-tail -d 'Lines of the server\'s log printed when it fails to start (0: none)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l log-tail -d 'Raw lines of the server\'s log printed when it fails to start, after the error found in it (0: none; default: none when an error was found, otherwise 20)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -331,7 +331,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s V -l version -d 'Print version'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -s l -l selector -d 'Only applications whose driver pod matches this label selector (e.g. -l team=etl)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -l timeout -d 'Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the applications keep running' -r
-complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -l log-tail -d 'Lines of the driver\'s log printed when it failed (0: none)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -l log-tail -d 'Raw lines of the driver\'s log printed when it failed, after the error found in it (0: none; default: none when an error was found in the log, otherwise 20)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -l cluster -d 'The name of the kubeconfig cluster to use' -r

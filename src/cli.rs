@@ -277,9 +277,10 @@ pub struct SubmitArgs {
     /// Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the application keeps running.
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
-    /// Lines of the driver's log printed when it fails (0: none).
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub log_tail: u32,
+    /// Raw lines of the driver's log printed when it fails, after the error found in it (0:
+    /// none; default: none when an error was found in the log, otherwise 20).
+    #[arg(long, value_name = "N")]
+    pub log_tail: Option<u32>,
     /// Submit the SparkApplication manifest(s) in FILE, at URL, or on stdin (-): Kubeflow
     /// v1beta2 (also ScheduledSparkApplication, run once now) or Apache v1/v1beta1.
     #[arg(short = 'f', long = "filename", value_name = "FILE|URL|-")]
@@ -586,7 +587,7 @@ Exit code: 0 after Ctrl-C, 3 when the server failed or was deleted, 4 when it wa
     mut_arg("retries", |a| a.hide(true)),
     mut_arg("retry_interval", |a| a.hide(true)),
     mut_arg("timeout", |a| a.help("How long to wait for the server to be ready (e.g. 90s, 10m; default 5m); then it is deleted and the exit code is 4")),
-    mut_arg("log_tail", |a| a.help("Lines of the server's log printed when it fails to start (0: none)"))
+    mut_arg("log_tail", |a| a.help("Raw lines of the server's log printed when it fails to start, after the error found in it (0: none; default: none when an error was found, otherwise 20)"))
 )]
 pub struct ConnectArgs {
     /// The server's name (spark.app.name; default spark-connect); with --attach, the running
@@ -641,9 +642,10 @@ pub struct WaitArgs {
     /// Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the applications keep running.
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
-    /// Lines of the driver's log printed when it failed (0: none).
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub log_tail: u32,
+    /// Raw lines of the driver's log printed when it failed, after the error found in it (0:
+    /// none; default: none when an error was found in the log, otherwise 20).
+    #[arg(long, value_name = "N")]
+    pub log_tail: Option<u32>,
     /// Look in every namespace.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,

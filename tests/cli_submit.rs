@@ -732,3 +732,50 @@ fn missing_setting_names_the_typo() {
         ],
     );
 }
+
+/// A near miss of any Spark key warns naming the key it likely meant (the submission still
+/// goes ahead); correct keys and user-defined namespaces never warn.
+#[test]
+fn typos_in_any_spark_key_warn() {
+    let env = Env::new();
+    let o = env.submit(&[
+        "--conf",
+        "spark.executor.memroy=2g",
+        "--conf",
+        "spark.exectuor.instances=3",
+    ]);
+    objects(&o);
+    let err = stderr(&o);
+    for line in [
+        "unknown configuration key `spark.executor.memroy` (did you mean `spark.executor.memory`?); it is passed to Spark unchanged",
+        "unknown configuration key `spark.exectuor.instances` (did you mean `spark.executor.instances`?); it is passed to Spark unchanged",
+    ] {
+        assert!(err.contains(line), "{err}");
+    }
+
+    let o = env.submit(&[
+        "--conf",
+        "spark.executor.memory=2g",
+        "--conf",
+        "spark.sql.shuffle.partitions=8",
+        "--conf",
+        "spark.sql.adaptive.enabled=true",
+        "--conf",
+        "spark.executor.maxNumFailures=2",
+        "--conf",
+        "spark.hadoop.fs.s3a.path.style.access=true",
+        "--conf",
+        "spark.executorEnv.PYTHONHASHSEED=0",
+        "--conf",
+        "spark.sql.catalog.lake=org.apache.iceberg.spark.SparkCatalog",
+        "--conf",
+        "spark.sql.catalog.lake.type=hadoop",
+        "--conf",
+        "spark.hive.metastore.uris=thrift://metastore:9083",
+        "--conf",
+        "spark.myapp.input=s3a://bucket/in",
+    ]);
+    objects(&o);
+    let err = stderr(&o);
+    assert!(!err.contains("unknown configuration key"), "{err}");
+}

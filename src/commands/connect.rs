@@ -27,6 +27,7 @@ use crate::kube::KubeTarget;
 use crate::operate::summary::{self, DRIVER_CONTAINER, State};
 use crate::operate::{delete, duration, find, waiting};
 use crate::output;
+use crate::spark::failure;
 use crate::submit::{apply, prepare};
 
 /// Container waiting reasons that will not resolve by waiting.
@@ -38,8 +39,6 @@ const HOPELESS: [&str; 4] = [
 ];
 /// How long the server may take to be ready unless `--timeout` says.
 const DEFAULT_TIMEOUT: &str = "5m";
-/// Lines of the log read to find the `--log-tail` lines that are not Java stack frames.
-const LOG_READ: u32 = 400;
 
 /// The local ports, bound before anything else happens.
 struct Listeners {
@@ -126,7 +125,7 @@ pub async fn run(flags: &KubeFlags, mut args: ConnectArgs) -> Result<u8> {
         }
         Err(NotReady::Failed(why, pod)) => {
             if let Some(pod) = &pod {
-                show_log_tail(&client, pod, args.spark.log_tail).await;
+                show_failure(&client, pod, args.spark.log_tail, &id).await;
             }
             output::info("Deleting the server.");
             remove(&client, &pods, &sub.driver_pod_name).await?;
@@ -330,53 +329,16 @@ fn is_ready(pod: &Pod) -> bool {
         .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
-/// Prints the end of a failed server's log (why a class was not found…), `lines` lines
-/// without Java stack frames, if it has one.
-async fn show_log_tail(client: &Client, pod: &Pod, lines: u32) {
+/// Prints why a failed server failed (the error in its log, its exit code explained, and
+/// `--log-tail` raw lines), if its container started.
+async fn show_failure(client: &Client, pod: &Pod, tail: Option<u32>, id: &str) {
     let container = summary::spark_container_name(pod, DRIVER_CONTAINER).unwrap_or_default();
-    if lines == 0 || !waiting::container_started(pod, &container) {
+    if !waiting::container_started(pod, &container) {
         return;
     }
-    let ns = pod.metadata.namespace.clone().unwrap_or_default();
-    match crate::submit::wait::driver_log_tail(client, &ns, pod, LOG_READ).await {
-        Ok(text) => {
-            let tail = log_tail(&text, lines as usize);
-            if !tail.is_empty() {
-                output::info(&format!(
-                    "End of the server's log (without Java stack frames; --log-tail N for more, 0 for none):\n{tail}"
-                ));
-            }
-        }
-        Err(why) => output::warn(&format!("cannot read the server's log: {why}")),
-    }
-}
-
-/// The last `lines` lines of a log that are not Java stack frames (`\tat …`, `… 12 more`):
-/// what says why a JVM failed (`ClassNotFoundException: …`) instead of where.
-pub fn log_tail(log: &str, lines: usize) -> String {
-    let kept: Vec<&str> = log
-        .lines()
-        .filter(|l| {
-            let t = l.trim_start();
-            let frame = t.starts_with("at ") && l.starts_with(char::is_whitespace);
-            let elided = t.starts_with("...") && t.ends_with(" more");
-            !(frame || elided || t.is_empty())
-        })
-        .collect();
-    kept[kept.len().saturating_sub(lines)..].join("\n")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn log_tails_leave_out_stack_frames() {
-        let log = "start\njava.lang.ClassNotFoundException: org.example.Missing\n\tat a.B.c(B.java:1)\n\tat d.E.f(E.java:2)\nCaused by: x\n\t... 12 more\nINFO Shutdown hook called\n";
-        assert_eq!(
-            super::log_tail(log, 3),
-            "java.lang.ClassNotFoundException: org.example.Missing\nCaused by: x\nINFO Shutdown hook called"
-        );
-        assert_eq!(super::log_tail("", 3), "");
-    }
+    let subject = failure::Subject { who: "server", id };
+    let report = failure::read(client, pod, tail, subject, None).await;
+    output::info(&report.text());
 }
 
 /// Deletes the server pod (the garbage collector removes what it owns) and waits until it and
@@ -451,7 +413,7 @@ async fn attach(
         }
         Err(NotReady::Failed(why, pod)) => {
             if let Some(pod) = &pod {
-                show_log_tail(&client, pod, args.spark.log_tail).await;
+                show_failure(&client, pod, args.spark.log_tail, &id).await;
             }
             return Err(Error::AppFailed(format!(
                 "the Spark Connect server {id} is not usable: {why}"

@@ -1,5 +1,6 @@
 //! `kubectl spark describe`: one screen that explains an application — the driver's state,
-//! conditions and containers, why it is pending, the last lines of a failed driver's log, its
+//! conditions and containers, why it is pending, why a failed driver failed (the error in its
+//! log, its exit code explained; otherwise the last lines of its log), its
 //! executors, Service, conf map (secrets redacted), how to reach the Spark UI, and the recent
 //! events in time order. Its summary says what was submitted: main class, resource,
 //! application arguments, the driver's service account, and the driver's and each executor's
@@ -23,11 +24,12 @@ use crate::operate::selector::Scope;
 use crate::operate::summary::{self, AppSummary, State, mounted_config_maps};
 use crate::operate::{duration, find, plain_table};
 use crate::output;
+use crate::spark::failure;
 
 /// How many events are shown (the most recent ones).
 const MAX_EVENTS: usize = 25;
-/// How many lines of a failed driver's log are shown (the last ones: the error is there).
-const FAILED_LOG_LINES: i64 = 20;
+/// How many lines of a failed driver's log are shown when no error was found in it.
+const FAILED_LOG_LINES: usize = 20;
 
 /// How many failed stages have their first failed task read (one request each).
 const SPARK_FAILED_STAGES: usize = 3;
@@ -69,8 +71,8 @@ pub struct Description {
     pub config_maps: Vec<(String, Section<Option<ConfigMap>>)>,
     /// Events of the driver, its executors, Service and conf maps.
     pub events: Section<Vec<Event>>,
-    /// The last lines of the log of a driver container that failed (exit code ≠ 0), with the
-    /// container's name; `None` when no container failed.
+    /// The end of the log of a driver container that failed (exit code ≠ 0), where the cause
+    /// is looked for, with the container's name; `None` when no container failed.
     pub failed_log: Option<(String, Section<String>)>,
     /// Spark's own view, read from a running driver's REST API (`None`: not running, not
     /// asked); the error says why there is no answer.
@@ -229,7 +231,7 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
             let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
             let params = LogParams {
                 container: Some(cs.name.clone()),
-                tail_lines: Some(FAILED_LOG_LINES),
+                tail_lines: Some(i64::from(failure::LOG_LINES_READ)),
                 ..LogParams::default()
             };
             let name = driver.metadata.name.clone().unwrap_or_default();
@@ -722,8 +724,26 @@ pub fn render(d: &Description, now: Timestamp) -> String {
 
     match &d.failed_log {
         Some((container, Section::Found(log))) => {
-            let _ = writeln!(out, "\nLast log lines ({container}):");
-            out.push_str(&indented(log.trim_end(), 2));
+            let id = format!(
+                "{}:{}",
+                pod.metadata.namespace.as_deref().unwrap_or_default(),
+                pod.metadata.name.as_deref().unwrap_or_default()
+            );
+            let subject = failure::Subject {
+                who: "driver",
+                id: &id,
+            };
+            let report = failure::compose(pod, Ok(log), Some(0), subject, None);
+            out.push('\n');
+            for line in report.cause_lines.iter().chain(&report.exit) {
+                let _ = writeln!(out, "{line}");
+            }
+            if report.cause.is_none() {
+                let lines: Vec<&str> = log.trim_end().lines().collect();
+                let last = lines[lines.len().saturating_sub(FAILED_LOG_LINES)..].join("\n");
+                let _ = writeln!(out, "Last log lines ({container}):");
+                out.push_str(&indented(&last, 2));
+            }
         }
         Some((container, Section::Unavailable(e))) => {
             let _ = writeln!(out, "\nLast log lines ({container}): unavailable: {e}");
@@ -1146,7 +1166,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_driver_shows_the_end_of_its_log() {
+    fn a_failed_driver_shows_why_it_failed_or_the_end_of_its_log() {
         let mut driver = pending_driver();
         driver.status = Some(
             serde_json::from_value(serde_json::json!({
@@ -1179,7 +1199,25 @@ mod tests {
         assert!(text.contains("terminated: Error, exit code 1"), "{text}");
         assert!(
             text.contains(
-                "\nLast log lines (spark-kubernetes-driver):\n  Traceback (most recent call last):\n  RuntimeError: boom\n"
+                "\nWhy the driver failed (Python exception, line 1 of 2 of its log):\n  RuntimeError: boom\n\
+                 Exit 1: the application failed with the error above\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("Last log lines"), "{text}");
+
+        // No error found in the log: its last lines.
+        let d = Description {
+            failed_log: Some((
+                "spark-kubernetes-driver".into(),
+                Section::Found("26/12/07 08:00:00 INFO X: started\nkilled\n".into()),
+            )),
+            ..d
+        };
+        let text = render(&d, now());
+        assert!(
+            text.contains(
+                "\nLast log lines (spark-kubernetes-driver):\n  26/12/07 08:00:00 INFO X: started\n  killed\n"
             ),
             "{text}"
         );

@@ -231,10 +231,10 @@ async fn wait_and_report(
         timeout: p.timeout,
     };
     output::info(&outcome::waiting_line(&target));
-    let (outcome, last) = wait::wait(client, &target).await;
+    let (outcome, last, losses) = wait::wait(client, &target).await;
     let failure = match (&outcome, &last) {
         (Outcome::Failed, Some(pod)) => {
-            outcome::failed_driver_report(client, &target, pod, args.log_tail).await
+            outcome::failed_driver_report(client, &target, pod, args.log_tail, &losses).await
         }
         _ => None,
     };

@@ -12,6 +12,7 @@ use kube::api::Api;
 
 use crate::cli::{KubeFlags, WaitArgs};
 use crate::error::{Error, Result};
+use crate::operate::executors::Losses;
 use crate::operate::find;
 use crate::operate::selector::DriverRef;
 use crate::output;
@@ -68,14 +69,17 @@ pub async fn run(flags: &KubeFlags, args: &WaitArgs) -> Result<u8> {
             timeout: remaining,
         };
         output::info(&outcome::waiting_line(&target));
-        let (ended, last) = match remaining {
+        let (ended, last, losses) = match remaining {
             // The deadline passed while waiting for the ones before: look once, don't wait.
-            Some(left) if left.is_zero() => look_once(&client, &target).await?,
+            Some(left) if left.is_zero() => {
+                let (ended, last) = look_once(&client, &target).await?;
+                (ended, last, Losses::default())
+            }
             _ => wait::wait(&client, &target).await,
         };
         let failure = match (&ended, &last) {
             (Outcome::Failed, Some(pod)) => {
-                outcome::failed_driver_report(&client, &target, pod, args.log_tail).await
+                outcome::failed_driver_report(&client, &target, pod, args.log_tail, &losses).await
             }
             _ => None,
         };

@@ -1,6 +1,8 @@
-//! The table of configuration keys the submitter knows (§5 of the spec, plus the core keys
-//! spark-submit and the Kubernetes steps read), used to warn about misspelt
-//! `spark.kubernetes.*` keys with a "did you mean" suggestion.
+//! The table of configuration keys the submitter knows (§5 of the spec, the core keys
+//! spark-submit and the Kubernetes steps read, and every key Spark itself registers), used to
+//! warn about misspelt keys with a "did you mean" suggestion: every unknown `spark.kubernetes.*`
+//! key warns; another unknown `spark.*` key warns only when it is a near miss of a known one
+//! (`spark.executor.memroy`), since libraries and plugins bring keys of their own.
 //!
 //! Unknown keys are never an error: Spark passes every key through to `spark.properties`, and
 //! newer Spark releases or vendor builds may know keys this table does not.
@@ -94,6 +96,7 @@ pub const KUBERNETES_KEYS: &[&str] = &[
     "spark.kubernetes.jars.avoidDownloadSchemes",
     "spark.kubernetes.setSubmitTimeInDriver",
     "spark.kubernetes.hadoop.configMapName",
+    "spark.kubernetes.executor.hadoopConfigMapName",
     "spark.kubernetes.kerberos.krb5.path",
     "spark.kubernetes.kerberos.krb5.configMapName",
     "spark.kubernetes.kerberos.tokenSecret.name",
@@ -207,7 +210,47 @@ pub const PREFIX_FAMILIES: &[&str] = &[
     "spark.executor.resource.",
     "spark.executorEnv.",
     "spark.hadoop.",
+    // Namespaces whose keys users or libraries define (Hive settings, catalogs and their
+    // options, SSL namespaces, metrics sinks, data source options, Netty transport modules,
+    // RocksDB state store options, YARN/Mesos environments).
+    "spark.hive.",
+    "spark.sql.catalog.",
+    "spark.ssl.",
+    "spark.metrics.conf.",
+    "spark.datasource.",
+    "spark.shuffle.io.",
+    "spark.rpc.io.",
+    "spark.files.io.",
+    "spark.sql.streaming.stateStore.rocksdb.",
+    "spark.yarn.appMasterEnv.",
+    "spark.mesos.driverEnv.",
 ];
+
+/// Every key Spark 3.5 and 4.0 register (`ConfigEntry.knownConfigs`), one per line
+/// (`tests/oracle/spark_keys.py` prints them).
+const SPARK_KEYS_TEXT: &str = include_str!("spark_keys.txt");
+
+/// Keys Spark reads that are not registered entries (documented in Spark's configuration page).
+const DOCUMENTED_KEYS: &[&str] = &[
+    "spark.driver.rpc.netty.dispatcher.numThreads",
+    "spark.executor.rpc.netty.dispatcher.numThreads",
+    "spark.driver.supervise",
+    "spark.log.callerContext",
+];
+
+/// Spark's own keys, parsed once.
+fn spark_keys() -> &'static std::collections::HashSet<&'static str> {
+    static KEYS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        SPARK_KEYS_TEXT
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .chain(DOCUMENTED_KEYS.iter().copied())
+            .collect()
+    })
+}
 
 /// Volume key prefixes; what follows must be `<type>.<name>.<option>` (§5.3).
 pub const VOLUME_PREFIXES: &[&str] = &[
@@ -243,6 +286,7 @@ const MAX_DISTANCE: usize = 3;
 pub fn is_known(key: &str) -> bool {
     KUBERNETES_KEYS.contains(&key)
         || CORE_KEYS.contains(&key)
+        || spark_keys().contains(key)
         || PREFIX_FAMILIES
             .iter()
             .any(|p| key.len() > p.len() && key.starts_with(p))
@@ -274,10 +318,11 @@ pub fn suggest(key: &str) -> Option<String> {
     }
 
     let lowered = key.to_ascii_lowercase();
+    let max = max_distance(key);
     // (distance, tie-breaker, suggestion): exact keys win ties over families.
     let mut best: Option<(usize, usize, String)> = None;
     let mut consider = |distance: usize, rank: usize, suggestion: String| {
-        if distance <= MAX_DISTANCE
+        if distance <= max
             && best
                 .as_ref()
                 .is_none_or(|(d, r, _)| (distance, rank) < (*d, *r))
@@ -286,7 +331,9 @@ pub fn suggest(key: &str) -> Option<String> {
         }
     };
 
-    for known in KUBERNETES_KEYS.iter().chain(CORE_KEYS) {
+    let mut spark: Vec<&str> = spark_keys().iter().copied().collect();
+    spark.sort_unstable();
+    for known in KUBERNETES_KEYS.iter().chain(CORE_KEYS).chain(&spark) {
         consider(distance(&lowered, known), 0, (*known).to_string());
     }
 
@@ -302,7 +349,7 @@ pub fn suggest(key: &str) -> Option<String> {
     for prefix in families {
         for (head, rest) in &heads {
             let d = distance(head, prefix);
-            if d > MAX_DISTANCE {
+            if d > max {
                 continue;
             }
             let suggestion = if rest.is_empty() {
@@ -319,6 +366,21 @@ pub fn suggest(key: &str) -> Option<String> {
         }
     }
     best.map(|(_, _, s)| s).filter(|s| s != key)
+}
+
+/// How many edits a suggestion may be away from `key`: [`MAX_DISTANCE`] for
+/// `spark.kubernetes.*` keys (all of which are checked), fewer for short other keys, whose
+/// unknown ones are often a library's own (`spark.app.env` is not a typo of `spark.app.id`).
+fn max_distance(key: &str) -> usize {
+    if key.starts_with("spark.kubernetes.") {
+        MAX_DISTANCE
+    } else {
+        match key.len() {
+            0..=15 => 1,
+            16..=25 => 2,
+            _ => MAX_DISTANCE,
+        }
+    }
 }
 
 /// Explains a bad-input error about a setting (e.g. "Must specify the driver container
@@ -359,9 +421,24 @@ fn mentions_key(text: &str, key: &str) -> bool {
 /// One warning per set `spark.kubernetes.*` key that is neither known nor in a known family,
 /// with a suggestion when one is close, e.g. ``unknown configuration key
 /// `spark.kubernetes.drivr.label.a` (did you mean `spark.kubernetes.driver.label.a`?); it is
-/// passed to Spark unchanged``.
+/// passed to Spark unchanged``; and one per other unknown `spark.*` key that is a near miss of
+/// a known one (`spark.executor.memroy`).
 pub fn unknown_key_warnings(conf: &SparkConf) -> Vec<String> {
-    conf.with_prefix("spark.kubernetes.")
+    let near_misses = conf
+        .iter()
+        .map(|(key, _)| key)
+        .filter(|key| key.starts_with("spark.") && !key.starts_with("spark.kubernetes."))
+        .filter(|key| !is_known(key))
+        .filter_map(|key| {
+            suggest(key).map(|s| {
+                format!(
+                    "unknown configuration key `{key}` (did you mean `{s}`?); it is passed to \
+                     Spark unchanged"
+                )
+            })
+        });
+    let kubernetes = conf
+        .with_prefix("spark.kubernetes.")
         .map(|(rest, _)| format!("spark.kubernetes.{rest}"))
         .filter(|key| !is_known(key))
         .map(|key| match suggest(&key) {
@@ -375,8 +452,8 @@ pub fn unknown_key_warnings(conf: &SparkConf) -> Vec<String> {
                 VOLUME_TYPES.join(", ")
             ),
             None => format!("unknown configuration key `{key}`; it is passed to Spark unchanged"),
-        })
-        .collect()
+        });
+    kubernetes.chain(near_misses).collect()
 }
 
 /// What the part of a volume key after the role prefix amounts to.
@@ -481,9 +558,88 @@ mod tests {
             "spark.kubernetes.driver.volumes.persistentVolumeClaim.data.label.team",
             "spark.kubernetes.authenticate.driver.serviceAccountName",
             "spark.kubernetes.executor.pvc.resizeFactor",
-            // Non-kubernetes keys are not checked at all.
+        ]);
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn near_misses_of_any_spark_key_warn() {
+        assert_eq!(
+            warnings_for(&["spark.executor.memroy"]),
+            vec![
+                "unknown configuration key `spark.executor.memroy` (did you mean \
+                 `spark.executor.memory`?); it is passed to Spark unchanged"
+            ]
+        );
+        for (typo, meant) in [
+            ("spark.exectuor.instances", "spark.executor.instances"),
+            (
+                "spark.sql.shuffle.partition",
+                "spark.sql.shuffle.partitions",
+            ),
+            (
+                "spark.dynamicAllocation.enable",
+                "spark.dynamicAllocation.enabled",
+            ),
+            ("spark.driver.memoryOverHead", "spark.driver.memoryOverhead"),
+            ("spark.Executor.Cores", "spark.executor.cores"),
+            ("spark.sql.adaptive.enabeld", "spark.sql.adaptive.enabled"),
+            ("spark.eventlog.enabled", "spark.eventLog.enabled"),
+            (
+                "spark.executor.maxNumFailure",
+                "spark.executor.maxNumFailures",
+            ),
+            (
+                "spark.hadop.fs.s3a.endpoint",
+                "spark.hadoop.fs.s3a.endpoint",
+            ),
+            ("spark.executorEnvs.PATH", "spark.executorEnv.PATH"),
+        ] {
+            assert_eq!(suggest(typo).as_deref(), Some(meant), "{typo}");
+            assert_eq!(warnings_for(&[typo]).len(), 1, "{typo}");
+        }
+    }
+
+    #[test]
+    fn spark_keys_and_user_namespaces_are_silent() {
+        let w = warnings_for(&[
             "spark.sql.shuffle.partitions",
-            "spark.driver.memroy",
+            "spark.executor.memory",
+            "spark.executor.maxNumFailures",
+            "spark.sql.adaptive.coalescePartitions.enabled",
+            "spark.sql.execution.arrow.pyspark.enabled",
+            "spark.eventLog.dir",
+            "spark.history.fs.logDirectory",
+            "spark.serializer",
+            "spark.kryoserializer.buffer.max",
+            "spark.sql.warehouse.dir",
+            "spark.sql.extensions",
+            "spark.sql.hive.metastore.version",
+            "spark.connect.grpc.binding.port",
+            "spark.speculation",
+            "spark.task.maxFailures",
+            "spark.pyspark.python",
+            "spark.driver.rpc.netty.dispatcher.numThreads",
+            // Namespaces whose rest the user defines.
+            "spark.hadoop.fs.s3a.endpoint",
+            "spark.hadoop.fs.s3a.access.key",
+            "spark.executorEnv.PYTHONPATH",
+            "spark.sql.catalog.iceberg",
+            "spark.sql.catalog.iceberg.type",
+            "spark.sql.catalog.iceberg.warehouse",
+            "spark.hive.metastore.uris",
+            "spark.ssl.ui.enabled",
+            "spark.metrics.conf.*.sink.console.class",
+            "spark.shuffle.io.maxRetries",
+            "spark.rpc.io.serverThreads",
+            "spark.sql.streaming.stateStore.rocksdb.compactOnCommit",
+            "spark.driver.resource.gpu.amount",
+            // Libraries' own keys, far from any of Spark's.
+            "spark.databricks.delta.retentionDurationCheck.enabled",
+            "spark.openlineage.transport.type",
+            "spark.app.env",
+            "spark.myapp.input",
+            "spark.rapids.sql.enabled",
         ]);
         assert!(w.is_empty(), "{w:?}");
     }

@@ -6,7 +6,10 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 
 use crate::error::{Error, Result};
+use crate::operate::executors::Losses;
 use crate::output;
+use crate::spark::exit_codes::ExecutorLosses;
+use crate::spark::failure;
 use crate::submit::wait::{self, Outcome, WaitTarget};
 
 /// The flags that change how an ended wait is reported.
@@ -33,23 +36,28 @@ pub fn waiting_line(target: &WaitTarget<'_>) -> String {
     )
 }
 
-/// What to show about a failed driver (the ONE place `submit` and `wait` get it from): today
-/// the last `log_tail` lines of its log (none for 0), or why they could not be read.
+/// What to show about a failed driver (the ONE place `submit` and `wait` get it from): the
+/// error its log ends with, its exit code explained (with the executors `losses` the wait saw,
+/// for the memory advice of exit 11), and the raw tail when `--log-tail` asks for it or no
+/// error was found ([`failure::read`]).
 pub async fn failed_driver_report(
     client: &Client,
     target: &WaitTarget<'_>,
     driver: &Pod,
-    log_tail: u32,
-) -> Option<std::result::Result<String, String>> {
-    if log_tail == 0 {
-        return None;
-    }
+    log_tail: Option<u32>,
+    losses: &Losses,
+) -> Option<failure::Report> {
     let id = submission_id(target);
-    Some(
-        wait::driver_log_tail(client, target.namespace, driver, log_tail)
-            .await
-            .map(|log| wait::render_log_tail(log_tail, &id, &log)),
-    )
+    let subject = failure::Subject {
+        who: "driver",
+        id: &id,
+    };
+    let seen = (!losses.is_empty()).then(|| ExecutorLosses {
+        lost: losses.count,
+        oom_killed: losses.reasons.get("OOMKilled").copied().unwrap_or(0),
+        memory_limit: None,
+    });
+    Some(failure::read(client, driver, log_tail, subject, seen.as_ref()).await)
 }
 
 /// The commands that follow an application still running.
@@ -67,7 +75,7 @@ pub fn report(
     target: &WaitTarget<'_>,
     outcome: &Outcome,
     last: Option<&Pod>,
-    failure: Option<std::result::Result<String, String>>,
+    failure: Option<failure::Report>,
     reporting: &Reporting<'_>,
 ) -> Result<u8> {
     let id = submission_id(target);
@@ -96,6 +104,10 @@ pub fn report(
             timeout.unwrap_or_default()
         )));
     }
+    // Why it failed comes first, within the first screen; the statuses and the tail follow.
+    if let Some(why) = failure.as_ref().and_then(failure::Report::why_text) {
+        output::info(&why);
+    }
     let statuses = last
         .map(|p| output::container_statuses(p, 1))
         .unwrap_or_default();
@@ -108,15 +120,16 @@ pub fn report(
         "Application {} with application ID {} and submission ID {id} finished",
         target.app_name, target.app_id
     ));
-    match failure {
-        Some(Ok(tail)) => output::info(&tail),
-        Some(Err(e)) => output::warn(&format!("could not read the driver log: {e}")),
-        None => {}
+    if let Some(tail) = failure.as_ref().and_then(failure::Report::tail_text) {
+        output::info(&tail);
     }
     let (verdict, see) = match outcome {
         Outcome::Succeeded => return Ok(0),
         Outcome::Failed => (
-            format!("the driver pod {ns}/{pod} failed"),
+            match failure.as_ref().and_then(failure::Report::short_headline) {
+                Some(why) => format!("the driver pod {ns}/{pod} failed: {why}"),
+                None => format!("the driver pod {ns}/{pod} failed"),
+            },
             format!("see `kubectl spark logs {id}` and `kubectl spark describe {id}`"),
         ),
         _ => (

@@ -18,7 +18,7 @@ use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 
 use crate::app::{LABEL_APP_SELECTOR, LABEL_ROLE};
-use crate::operate::executors::Tracker;
+use crate::operate::executors::{Losses, Tracker};
 use crate::operate::summary::{self, DRIVER_CONTAINER};
 use crate::operate::waiting;
 use crate::output;
@@ -86,7 +86,7 @@ pub fn driver_why(pod: &Pod) -> Option<String> {
 
 /// Watches until the driver ends, the user presses Ctrl-C or the timeout passes. Returns the
 /// outcome and the last pod seen.
-pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<Pod>) {
+pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<Pod>, Losses) {
     let pods: Api<Pod> = Api::namespaced(client.clone(), target.namespace);
     let driver_cfg =
         watcher::Config::default().fields(&format!("metadata.name={}", target.pod_name));
@@ -187,7 +187,7 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
         progress.line(&format!("Executors of {}: {lost}", target.app_id));
     }
     progress.finish();
-    (outcome, last)
+    (outcome, last, tracker.losses().clone())
 }
 
 /// Progress display on stderr: spinner on a terminal, plain lines otherwise.
