@@ -104,6 +104,7 @@ pub async fn run(flags: &KubeFlags, args: &KillArgs) -> Result<u8> {
     if !delete::confirm(count, &lines, "killed", args.yes, &again)? {
         return Ok(delete::DECLINED);
     }
+    output::info(&crate::commands::cleanup::driver_log_note(drivers.first()));
     let namespace = target.namespace.as_str();
     let deleted = delete::delete_drivers(
         &client,

@@ -106,7 +106,8 @@ pub fn url_for(address: &str, port: u16) -> String {
     format!("http://{}:{port}", local::host_for(address))
 }
 
-fn open_browser(url: &str) {
+/// Opens `url` in the desktop's browser (a warning when none can be started).
+pub fn open_browser(url: &str) {
     let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
         ("open", vec![url])
     } else if cfg!(windows) {

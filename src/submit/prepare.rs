@@ -208,6 +208,10 @@ pub async fn prepare_from(
             warnings.extend(connect::configure(&mut plan, token.as_deref())?);
             connect::build(&plan, token.as_deref())
         }
+        Launch::HistoryServer => {
+            crate::history::configure(&mut plan)?;
+            crate::history::build(&plan)
+        }
     }
     .map_err(|e| near_miss(e, &plan.conf))?;
     let uploads = upload::check(&submission.uploads, &plan.conf, &store_env)
@@ -245,6 +249,7 @@ async fn conf_and_target(
         default_master: Some(target.server()),
         cwd,
         now_millis: now.as_millisecond(),
+        namespace_defaults: SparkConf::new(),
     };
     let resolved = submit_args::resolve_launch(options, &ctx, launch)?;
     if let Some(ctx_name) = resolved.conf.get_non_empty("spark.kubernetes.context")
