@@ -53,7 +53,8 @@ pub async fn run(flags: &KubeFlags, args: &DoctorArgs) -> Result<u8> {
         .or_else(|| conf.get_non_empty(SERVICE_ACCOUNT_KEY).map(str::to_string))
         .unwrap_or_else(|| "spark".into());
     let inputs = Inputs::namespace_level(&namespace, &service_account, &conf, &version);
-    let checks = preflight::run_checks(&client, &inputs).await?;
+    let mut checks = preflight::run_checks(&client, &inputs).await?;
+    checks.push(crate::defaults::cluster::doctor_check(&client, &namespace).await);
     output::info(&format!(
         "Checking namespace {namespace} on {} for Spark {version} submissions:",
         target.server()

@@ -33,7 +33,8 @@ impl Found {
 }
 
 /// Reads the namespace's defaults. A missing ConfigMap is [`Found::None`]; a refused or failed
-/// read is [`Found::Unreadable`] with why (a submission goes on without them).
+/// read is [`Found::Unreadable`] with why (a submission goes on without them); an API server
+/// that cannot be reached is an error.
 pub async fn read(client: &Client, namespace: &str) -> Result<Found> {
     let api: Api<ConfigMap> = Api::namespaced(client.clone(), namespace);
     match api.get_opt(NAME).await {
@@ -47,6 +48,8 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Found> {
         }
         Ok(None) => Ok(Found::None),
         Err(kube::Error::Api(s)) if s.code == 404 => Ok(Found::None),
+        // No server at all: the one-line error every command gives.
+        Err(e) if k::unreachable(&e).is_some() => Err(k::api_error(e, "get configmaps", namespace)),
         Err(e) => Ok(Found::Unreadable(
             k::api_error(e, "get configmaps", namespace).to_string(),
         )),
@@ -155,4 +158,80 @@ pub async fn delete_if_managed(
         }
     }
     Ok(n)
+}
+
+/// `doctor`'s line about the namespace defaults: which apply (values of secrets never shown),
+/// and whether the Secret they reference exists.
+pub async fn doctor_check(client: &Client, namespace: &str) -> crate::preflight::Check {
+    use crate::preflight::{Check, Status};
+    let name = "namespace defaults".to_string();
+    let check = |status, detail: String, fix: Option<String>| Check {
+        name: name.clone(),
+        status,
+        detail,
+        fix,
+    };
+    match read(client, namespace).await {
+        Ok(Found::None) => check(
+            Status::Ok,
+            format!("none (ConfigMap {NAME} absent): submissions use only their own settings"),
+            None,
+        ),
+        Ok(Found::Unreadable(why)) | Err(crate::error::Error::Api { message: why, .. }) => check(
+            Status::Warn,
+            format!("cannot read ConfigMap {NAME}: {why}"),
+            None,
+        ),
+        Err(e) => check(Status::Warn, e.to_string(), None),
+        Ok(Found::Defaults(d)) => {
+            let detail = format!(
+                "applied below every submission's own settings from ConfigMap {NAME}: {}",
+                d.describe()
+            );
+            if d.secret_keys.is_empty() {
+                return check(Status::Ok, detail, None);
+            }
+            let secrets: Api<Secret> = Api::namespaced(client.clone(), namespace);
+            match secrets.get_opt(NAME).await {
+                Ok(Some(s)) => {
+                    let data = s.data.unwrap_or_default();
+                    let missing: Vec<&str> = d
+                        .secret_keys
+                        .iter()
+                        .filter(|k| !data.contains_key(*k))
+                        .map(String::as_str)
+                        .collect();
+                    if missing.is_empty() {
+                        check(Status::Ok, detail, None)
+                    } else {
+                        check(
+                            Status::Fail,
+                            format!("Secret {NAME} lacks {}", missing.join(", ")),
+                            Some(format!(
+                                "kubectl spark setup -n {namespace} --conf KEY=VALUE … (all the defaults again)"
+                            )),
+                        )
+                    }
+                }
+                Ok(None) => check(
+                    Status::Fail,
+                    format!(
+                        "Secret {NAME}, which holds {}, does not exist",
+                        d.secret_keys.join(", ")
+                    ),
+                    Some(format!(
+                        "kubectl spark setup -n {namespace} --conf KEY=VALUE … (all the defaults again)"
+                    )),
+                ),
+                Err(e) => check(
+                    Status::Warn,
+                    format!(
+                        "{detail}; cannot check Secret {NAME}: {}",
+                        k::api_error(e, "get secrets", namespace)
+                    ),
+                    None,
+                ),
+            }
+        }
+    }
 }
