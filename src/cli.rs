@@ -112,6 +112,9 @@ pub enum Command {
     Kill(KillArgs),
     /// Delete finished applications and their leftovers.
     Cleanup(CleanupArgs),
+    /// List finished applications from the namespace's Spark History Server (started on first
+    /// use), open its UI, or stop it.
+    History(HistoryArgs),
     /// Create the driver's ServiceAccount and permissions.
     Setup(SetupArgs),
     /// Check that submissions can work: access, permissions, referenced objects.

@@ -19,7 +19,6 @@ use kube::api::{Api, ListParams};
 use crate::cli::{HistoryArgs, HistoryFormat, KubeFlags, SubmitArgs};
 use crate::commands::connect::{NotReady, remove, show_log_tail, until_server_ready};
 use crate::commands::ui;
-use crate::submit::prepare as submit;
 use crate::conf::submit_args::Launch;
 use crate::error::{Error, Result};
 use crate::forward::local::{self, Stopped};
@@ -30,6 +29,7 @@ use crate::operate::summary::{self, State};
 use crate::operate::{duration, find};
 use crate::output;
 use crate::spark::rest::{RestError, Source, SparkRest};
+use crate::submit::prepare as submit;
 
 /// How long a new server may take to be ready unless `--timeout` says.
 const DEFAULT_TIMEOUT: &str = "5m";
@@ -290,7 +290,8 @@ async fn forward_ui(stream_client: Client, args: &HistoryArgs, pod: &Pod) -> Res
     let (listener, url) = bind_ui(&args.address, args.port).await?;
     let remote_port = server::port_of(pod);
     let tunnel = forward::tunnel_allowed(std::env::var(forward::TUNNEL_ENV).ok().as_deref());
-    let forwarder = Forwarder::start(stream_client.clone(), &ns, &name, remote_port, tunnel).await?;
+    let forwarder =
+        Forwarder::start(stream_client.clone(), &ns, &name, remote_port, tunnel).await?;
     output::print_data(&format!("{url}\n"))?;
     output::info(&format!(
         "Forwarding {url} to the History Server {ns}:{name} (port {remote_port}); press Ctrl-C to stop"
@@ -302,7 +303,10 @@ async fn forward_ui(stream_client: Client, args: &HistoryArgs, pod: &Pod) -> Res
 }
 
 /// Binds the local UI port (default 18080, else the next free one, said).
-pub async fn bind_ui(address: &str, port: Option<u16>) -> Result<(tokio::net::TcpListener, String)> {
+pub async fn bind_ui(
+    address: &str,
+    port: Option<u16>,
+) -> Result<(tokio::net::TcpListener, String)> {
     let (listener, moved_from) = local::bind(address, port, DEFAULT_PORT as u16, "--port").await?;
     let local_port = local::local_port(&listener)?;
     if let Some(wanted) = moved_from {
@@ -323,10 +327,12 @@ pub async fn serve(
 ) -> Result<u8> {
     let pods: Api<Pod> = Api::namespaced(stream_client, ns);
     match local::serve(vec![(listener, Arc::new(forwarder))], pods, name).await {
-        Stopped::Interrupted => output::info("Stopped forwarding; the History Server keeps running (`kubectl spark history --stop` removes it)."),
-        Stopped::PodGone(reason) => output::info(&format!(
-            "The History Server {reason}. Stopped forwarding."
-        )),
+        Stopped::Interrupted => output::info(
+            "Stopped forwarding; the History Server keeps running (`kubectl spark history --stop` removes it).",
+        ),
+        Stopped::PodGone(reason) => {
+            output::info(&format!("The History Server {reason}. Stopped forwarding."))
+        }
     }
     Ok(0)
 }

@@ -548,6 +548,17 @@ pub async fn run(flags: &KubeFlags, args: &SetupArgs) -> Result<u8> {
     }
     apply_all(&client, &objects, &ns).await?;
     if let Some((cm, secret)) = &defaults {
+        if let Some(dir) = &args.event_log_dir {
+            // With the settings and secrets just given (never printed), before anything is
+            // stored: a directory that cannot be written is bad input.
+            let (d, secrets) = crate::defaults::from_setup(&defaults_request(args))?;
+            let mut conf = d.conf.clone();
+            for (k, v) in &secrets {
+                conf.set(k, v);
+            }
+            let env = crate::store::settings::StoreEnv::capture();
+            output::info(&crate::defaults::event_logs::ensure(dir.trim(), &conf, &env).await?);
+        }
         crate::defaults::cluster::apply(&client, &ns, cm, secret.as_ref()).await?;
         let d = crate::defaults::NamespaceDefaults::from_config_map(cm)?;
         output::info(&format!(
@@ -568,13 +579,17 @@ pub async fn run(flags: &KubeFlags, args: &SetupArgs) -> Result<u8> {
 
 /// The namespace defaults' ConfigMap and Secret for `--event-log-dir`/`--image`/`--conf`
 /// (None when none of them is given: existing defaults are left alone).
-fn defaults_objects(args: &SetupArgs, ns: &str) -> Result<Option<(ConfigMap, Option<Secret>)>> {
-    let req = crate::defaults::SetupRequest {
+fn defaults_request(args: &SetupArgs) -> crate::defaults::SetupRequest<'_> {
+    crate::defaults::SetupRequest {
         event_log_dir: args.event_log_dir.as_deref(),
         image: args.image.as_deref(),
         confs: &args.conf,
         service_account: &args.service_account,
-    };
+    }
+}
+
+fn defaults_objects(args: &SetupArgs, ns: &str) -> Result<Option<(ConfigMap, Option<Secret>)>> {
+    let req = defaults_request(args);
     if !req.wants_defaults() {
         return Ok(None);
     }

@@ -12,6 +12,7 @@
 //! and writes the objects.
 
 pub mod cluster;
+pub mod event_logs;
 
 use std::collections::BTreeMap;
 
