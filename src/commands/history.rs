@@ -336,3 +336,86 @@ pub async fn serve(
     }
     Ok(0)
 }
+
+/// A finished application as the namespace's History Server knows it.
+pub struct Known {
+    /// The server's pod.
+    pub server: Pod,
+    /// The application.
+    pub app: HistoryApplication,
+}
+
+/// The application `reference` names (an app id, an app name, `ns:…`) or whose id is `app_id`
+/// (from a driver pod that still exists), among those the running History Server of `ns`
+/// knows. None without a server, or when it does not know the application.
+pub async fn known(
+    client: &Client,
+    ns: &str,
+    reference: &str,
+    app_id: Option<&str>,
+) -> Result<Option<Known>> {
+    let Some(server) = running_quietly(client, ns).await? else {
+        return Ok(None);
+    };
+    let apps = applications(client, &server).await?;
+    let app = match app_id {
+        Some(id) => apps.iter().find(|a| a.id == id),
+        None => listing::find(&apps, reference),
+    };
+    Ok(app.cloned().map(|app| Known { server, app }))
+}
+
+/// The running server of `ns`, without replacing an ended one (that is `history`'s to do).
+async fn running_quietly(client: &Client, ns: &str) -> Result<Option<Pod>> {
+    Ok(servers(client, ns).await?.into_iter().find(|p| {
+        p.metadata.deletion_timestamp.is_none()
+            && State::from_phase(summary::phase(p)) == State::Running
+    }))
+}
+
+/// The hint for a finished application no History Server shows.
+pub fn no_history_hint(ns: &str) -> String {
+    format!(
+        "finished applications are shown by the namespace's History Server: `kubectl spark history -n {ns}` starts it \
+         (it reads the event logs drivers write with spark.eventLog.enabled=true; `kubectl spark setup -n {ns} --event-log-dir URI` \
+         turns them on for every submission)"
+    )
+}
+
+/// `ui` of a finished application: forwards a local port (default 4040) to the History
+/// Server, prints its URL on stdout (the REST API's paths work there as on a live driver) and
+/// the application's page on stderr.
+pub async fn forward_finished(
+    stream_client: Client,
+    known: &Known,
+    address: &str,
+    port: Option<u16>,
+    open: bool,
+) -> Result<u8> {
+    let ns = known.server.metadata.namespace.clone().unwrap_or_default();
+    let name = known.server.metadata.name.clone().unwrap_or_default();
+    let (listener, moved_from) =
+        local::bind(address, port, ui::DEFAULT_LOCAL_PORT, "--port").await?;
+    let local_port = local::local_port(&listener)?;
+    if let Some(wanted) = moved_from {
+        output::info(&format!(
+            "Port {wanted} is in use; using {local_port} instead"
+        ));
+    }
+    let url = ui::url_for(address, local_port);
+    let remote_port = server::port_of(&known.server);
+    let tunnel = forward::tunnel_allowed(std::env::var(forward::TUNNEL_ENV).ok().as_deref());
+    let forwarder =
+        Forwarder::start(stream_client.clone(), &ns, &name, remote_port, tunnel).await?;
+    let page = format!("{url}/history/{}/jobs/", known.app.id);
+    output::print_data(&format!("{url}\n"))?;
+    output::info(&format!(
+        "The application {} has ended; forwarding {url} to the History Server {ns}:{name}, which shows it at {page} \
+         (REST: {url}/api/v1/applications/{}/jobs); press Ctrl-C to stop",
+        known.app.id, known.app.id
+    ));
+    if open {
+        ui::open_browser(&page);
+    }
+    serve(stream_client, listener, forwarder, &ns, &name).await
+}
