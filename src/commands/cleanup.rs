@@ -179,7 +179,7 @@ pub fn driver_log_note(example: Option<&Pod>) -> String {
         .and_then(|p| p.metadata.name.as_deref())
         .unwrap_or("APP");
     format!(
-        "The driver's log goes with its pod; to keep it, save it first: kubectl spark logs {name} > {name}.log          (with event logs enabled, `kubectl spark history` keeps the Spark UI of finished applications)"
+        "The driver's log goes with its pod; to keep it, save it first: kubectl spark logs {name} > {name}.log (with event logs enabled, `kubectl spark history` keeps the Spark UI of finished applications)"
     )
 }
 

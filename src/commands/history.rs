@@ -419,3 +419,46 @@ pub async fn forward_finished(
     }
     serve(stream_client, listener, forwarder, &ns, &name).await
 }
+
+/// `describe` of an application whose driver pod is gone: from the namespace's History Server
+/// when it knows the application; else the usual "no application" error.
+pub async fn describe_finished(
+    client: &Client,
+    namespace: &str,
+    all_namespaces: bool,
+    reference: &str,
+) -> Result<u8> {
+    let ns = reference
+        .split_once(':')
+        .map(|(ns, _)| ns.to_string())
+        .unwrap_or_else(|| namespace.to_string());
+    let Some(k) = known(client, &ns, reference, None).await? else {
+        find::resolve_one(client, namespace, all_namespaces, reference, false).await?;
+        return Err(Error::usage(
+            format!("`{reference}` names no application in namespace {ns}"),
+            no_history_hint(&ns),
+        ));
+    };
+    let apps = listing::finished(std::slice::from_ref(&k.app), &[]);
+    let Some(app) = apps.first() else {
+        return Err(Error::usage(
+            format!(
+                "the History Server does not know the end of {} yet (still running, or its driver died without writing it)",
+                k.app.id
+            ),
+            "`kubectl spark history` lists the applications it has seen end",
+        ));
+    };
+    let snapshot = rest(client, &k.server)
+        .snapshot(&k.app.id, 3)
+        .await
+        .map_err(|e| e.to_string());
+    let server_id = format!(
+        "{ns}:{}",
+        k.server.metadata.name.as_deref().unwrap_or_default()
+    );
+    output::print_data(&crate::history::describe::render(
+        app, &server_id, &snapshot,
+    ))?;
+    Ok(0)
+}

@@ -336,7 +336,7 @@ pub fn executors_gone_hint(ids_now: &[String], ns: &str) -> String {
         format!("executors now: {}", ids_now.join(", "))
     };
     format!(
-        "{now}. Spark deletes an executor's pod, and its log with it, when the executor ends          (the application finished, the executor was lost or removed by dynamic allocation);          `kubectl spark describe APP` shows each executor's removeReason (from the History Server          after the end). To keep them next time: --conf spark.kubernetes.executor.deleteOnTermination=false          (for every submission: `kubectl spark setup -n {ns} --conf spark.kubernetes.executor.deleteOnTermination=false`);          `kubectl spark cleanup` then removes them with their driver"
+        "{now}. Spark deletes an executor's pod, and its log with it, when the executor ends (the application finished, the executor was lost or removed by dynamic allocation); `kubectl spark describe APP` shows each executor's removeReason (from the History Server after the end). To keep them next time: --conf spark.kubernetes.executor.deleteOnTermination=false (for every submission: `kubectl spark setup -n {ns} --conf spark.kubernetes.executor.deleteOnTermination=false`); `kubectl spark cleanup` then removes them with their driver"
     )
 }
 

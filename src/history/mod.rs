@@ -15,6 +15,7 @@
 //! environment (the store credentials of the namespace defaults) and volumes (a PVC holding the
 //! event logs, mounted where drivers write them) as the applications of the namespace.
 
+pub mod describe;
 pub mod listing;
 
 use k8s_openapi::api::core::v1::{ContainerPort, HTTPGetAction, Pod, Probe, ServicePort};
