@@ -20,7 +20,11 @@ use common::{Cluster, S3, TestNamespace, User};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::api::{Api, ListParams};
 
-const BIN: &str = env!("CARGO_BIN_EXE_kubectl-spark");
+/// The binary under test: cargo's, or `KSPARK_TEST_BIN` (a copy, when several worktrees share
+/// one target directory and overwrite each other's `kubectl-spark`).
+fn bin() -> String {
+    std::env::var("KSPARK_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_kubectl-spark").into())
+}
 /// A JVM starts in 20-40 s on two busy cores; a driver, then its executor, then the work.
 const SPARK_TIMEOUT: Duration = Duration::from_secs(420);
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
@@ -52,7 +56,7 @@ impl std::fmt::Display for Run {
 }
 
 fn kspark(ns: &TestNamespace, user: User) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(bin());
     cmd.env("KUBECONFIG", ns.kubeconfig(user))
         .env("NO_COLOR", "1")
         .env_remove("KUBECTL_SPARK_LOG")
