@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait for applications to end and exit with their result (0 succeeded, 3 failed, 4 --timeout)')
             [CompletionResult]::new('kill', 'kill', [CompletionResultType]::ParameterValue, 'Stop one or more applications')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete finished applications and their leftovers')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List finished applications from the namespace''s Spark History Server (started on first use), open its UI, or stop it')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create the driver''s ServiceAccount and permissions')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check that submissions can work: access, permissions, referenced objects')
             [CompletionResult]::new('client-setup', 'client-setup', [CompletionResultType]::ParameterValue, 'Prepare a pod to act as a client-mode driver')
@@ -454,6 +455,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
         }
         'kubectl-spark;cleanup' {
             [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only applications finished longer ago than this, e.g. 24h')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Only applications in these end states: succeeded, failed (comma list or repeated; default both)')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Only applications whose driver matches this label selector, e.g. -l team=etl')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Only applications whose driver matches this label selector, e.g. -l team=etl')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
@@ -467,6 +471,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Group to impersonate for the operation (repeatable)')
             [CompletionResult]::new('--certificate-authority', '--certificate-authority', [CompletionResultType]::ParameterName, 'Path to a CA certificate file (PEM) for the API server''s TLS certificate')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)')
+            [CompletionResult]::new('--keep-uploads', '--keep-uploads', [CompletionResultType]::ParameterName, 'Leave the files the applications uploaded (spark-upload-*) in the object store')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List what would be deleted; delete nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Delete several applications without asking (needed when stdin is not a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Delete several applications without asking (needed when stdin is not a terminal)')
@@ -475,8 +480,40 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure: for test clusters only)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-spark;history' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Forward the UI on this local port (default: 18080, or the next free one; 0 picks any)')
+            [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Local address to listen on')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the listing: json, yaml or name (default: a table)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the listing: json, yaml or name (default: a table)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'A Spark property for a new server, over the namespace defaults (repeatable), e.g. spark.history.fs.logDirectory=s3a://bucket/events')
+            [CompletionResult]::new('--conf', '--conf', [CompletionResultType]::ParameterName, 'A Spark property for a new server, over the namespace defaults (repeatable), e.g. spark.history.fs.logDirectory=s3a://bucket/events')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long a new server may take to be ready (default 5m)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server (overrides the kubeconfig''s)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server (overrides the kubeconfig''s)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for authentication to the API server (overrides the kubeconfig user''s credentials)')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:NS:NAME)')
+            [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Group to impersonate for the operation (repeatable)')
+            [CompletionResult]::new('--certificate-authority', '--certificate-authority', [CompletionResultType]::ParameterName, 'Path to a CA certificate file (PEM) for the API server''s TLS certificate')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)')
+            [CompletionResult]::new('--stop', '--stop', [CompletionResultType]::ParameterName, 'Stop the History Server and remove everything it created')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Forward the UI and open it in a browser (prints the URL on stdout; Ctrl-C stops)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure: for test clusters only)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -488,6 +525,10 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--spark-version', '--spark-version', [CompletionResultType]::ParameterName, 'Target Spark version')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for --dry-run')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for --dry-run')
+            [CompletionResult]::new('--event-log-dir', '--event-log-dir', [CompletionResultType]::ParameterName, 'Namespace default: write event logs here (spark.eventLog.enabled=true and spark.eventLog.dir), any Hadoop URI the image reads (s3a://, gs://, abfs://, hdfs://) or a path on a volume mounted in drivers and the History Server')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Namespace default: the container image (spark.kubernetes.container.image)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Namespace default: a Spark property applied by submit/connect/history below every setting they are given (repeatable). Secret values (keys, passwords, tokens) go into the Secret kubectl-spark-defaults, never into the ConfigMap')
+            [CompletionResult]::new('--conf', '--conf', [CompletionResultType]::ParameterName, 'Namespace default: a Spark property applied by submit/connect/history below every setting they are given (repeatable). Secret values (keys, passwords, tokens) go into the Secret kubectl-spark-defaults, never into the ConfigMap')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
@@ -656,6 +697,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait for applications to end and exit with their result (0 succeeded, 3 failed, 4 --timeout)')
             [CompletionResult]::new('kill', 'kill', [CompletionResultType]::ParameterValue, 'Stop one or more applications')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete finished applications and their leftovers')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List finished applications from the namespace''s Spark History Server (started on first use), open its UI, or stop it')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create the driver''s ServiceAccount and permissions')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check that submissions can work: access, permissions, referenced objects')
             [CompletionResult]::new('client-setup', 'client-setup', [CompletionResultType]::ParameterValue, 'Prepare a pod to act as a client-mode driver')
@@ -693,6 +735,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             break
         }
         'kubectl-spark;help;cleanup' {
+            break
+        }
+        'kubectl-spark;help;history' {
             break
         }
         'kubectl-spark;help;setup' {

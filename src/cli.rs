@@ -114,6 +114,9 @@ pub enum Command {
     Kill(KillArgs),
     /// Delete finished applications and their leftovers.
     Cleanup(CleanupArgs),
+    /// List finished applications from the namespace's Spark History Server (started on first
+    /// use), open its UI, or stop it.
+    History(HistoryArgs),
     /// Create the driver's ServiceAccount and permissions.
     Setup(SetupArgs),
     /// Check that submissions can work: access, permissions, referenced objects.
@@ -686,6 +689,16 @@ pub struct CleanupArgs {
     /// Only applications finished longer ago than this, e.g. 24h.
     #[arg(long, value_name = "DURATION", default_value = "24h")]
     pub older_than: String,
+    /// Only applications in these end states: succeeded, failed (comma list or repeated;
+    /// default both).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "STATE")]
+    pub state: Vec<AppState>,
+    /// Only applications whose driver matches this label selector, e.g. -l team=etl.
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+    /// Leave the files the applications uploaded (spark-upload-*) in the object store.
+    #[arg(long)]
+    pub keep_uploads: bool,
     /// List what would be deleted; delete nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -695,6 +708,50 @@ pub struct CleanupArgs {
     /// Look in every namespace.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+}
+
+/// `-o` of `history`'s listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    /// JSON array of applications.
+    Json,
+    /// YAML list of applications.
+    Yaml,
+    /// One application id per line.
+    Name,
+}
+
+/// `kubectl spark history`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The History Server reads the event logs that drivers write (spark.eventLog.dir, set for a \
+namespace by `kubectl spark setup --event-log-dir`). It runs as a pod labelled \
+kubectl-spark.io/history-server=true (never an application for list/kill/cleanup), is created on first use \
+and reused after; --stop removes it. Its UI is reached through the same tunnel as `ui`."
+)]
+pub struct HistoryArgs {
+    /// Stop the History Server and remove everything it created.
+    #[arg(long, conflicts_with_all = ["open", "port", "output"])]
+    pub stop: bool,
+    /// Forward the UI and open it in a browser (prints the URL on stdout; Ctrl-C stops).
+    #[arg(long)]
+    pub open: bool,
+    /// Forward the UI on this local port (default: 18080, or the next free one; 0 picks any).
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Local address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub address: String,
+    /// Output format of the listing: json, yaml or name (default: a table).
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<HistoryFormat>,
+    /// A Spark property for a new server, over the namespace defaults (repeatable), e.g.
+    /// spark.history.fs.logDirectory=s3a://bucket/events.
+    #[arg(short = 'c', long = "conf", value_name = "KEY=VALUE")]
+    pub conf: Vec<String>,
+    /// How long a new server may take to be ready (default 5m).
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
 }
 
 /// `kubectl spark setup`.
@@ -729,6 +786,19 @@ pub struct SetupArgs {
     /// Remove what setup created.
     #[arg(long)]
     pub delete: bool,
+    /// Namespace default: write event logs here (spark.eventLog.enabled=true and
+    /// spark.eventLog.dir), any Hadoop URI the image reads (s3a://, gs://, abfs://, hdfs://) or a
+    /// path on a volume mounted in drivers and the History Server.
+    #[arg(long, value_name = "URI")]
+    pub event_log_dir: Option<String>,
+    /// Namespace default: the container image (spark.kubernetes.container.image).
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+    /// Namespace default: a Spark property applied by submit/connect/history below every
+    /// setting they are given (repeatable). Secret values (keys, passwords, tokens) go into the
+    /// Secret kubectl-spark-defaults, never into the ConfigMap.
+    #[arg(short = 'c', long = "conf", value_name = "KEY=VALUE")]
+    pub conf: Vec<String>,
 }
 
 /// `kubectl spark doctor`.

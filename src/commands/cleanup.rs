@@ -6,24 +6,34 @@
 //! otherwise.
 //!
 //! An application's end is its driver container's `finishedAt`, else the pod's creation.
+//! `--state` and `-l` narrow the choice. The files the removed applications uploaded
+//! (`spark-upload-*`, named in their properties) are deleted from the object store too, unless
+//! `--keep-uploads` ([`uploads`]). A driver's log goes with its pod: said before deleting.
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 
-use crate::cli::{CleanupArgs, KubeFlags};
+use crate::cli::{AppState, CleanupArgs, KubeFlags};
 use crate::error::{Error, Result};
 use crate::operate::selector::Scope;
 use crate::operate::summary::{self, AppSummary, State};
-use crate::operate::{delete, duration, find};
+use crate::operate::{delete, duration, find, uploads};
 use crate::output;
 
-/// The finished drivers that ended before `cutoff`, oldest first. Pods already being
-/// deleted are left out.
-pub fn finished_before(drivers: &[Pod], cutoff: Timestamp) -> Vec<&Pod> {
+/// The finished drivers that ended before `cutoff` in one of `states` (all finished ones when
+/// empty), oldest first. Pods already being deleted are left out.
+pub fn finished_before<'a>(
+    drivers: &'a [Pod],
+    cutoff: Timestamp,
+    states: &[AppState],
+) -> Vec<&'a Pod> {
     let mut out: Vec<(&Pod, Timestamp)> = drivers
         .iter()
         .filter(|p| p.metadata.deletion_timestamp.is_none())
-        .filter(|p| State::from_phase(summary::phase(p)).is_finished())
+        .filter(|p| {
+            let state = State::from_phase(summary::phase(p));
+            state.is_finished() && (states.is_empty() || states.iter().any(|s| state.is(*s)))
+        })
         .filter_map(|p| {
             summary::finished_at(p)
                 .or_else(|| summary::created_at(p))
@@ -38,6 +48,19 @@ pub fn finished_before(drivers: &[Pod], cutoff: Timestamp) -> Vec<&Pod> {
 /// Runs `cleanup`.
 pub async fn run(flags: &KubeFlags, args: &CleanupArgs) -> Result<u8> {
     let older_than = duration::parse_flag("--older-than", &args.older_than)?;
+    if let Some(s) = args
+        .state
+        .iter()
+        .find(|s| matches!(s, AppState::Pending | AppState::Running))
+    {
+        return Err(Error::usage(
+            format!(
+                "--state {}: cleanup only deletes finished applications",
+                format!("{s:?}").to_lowercase()
+            ),
+            "use --state succeeded, --state failed or both; stop running applications with `kubectl spark kill`",
+        ));
+    }
     let target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
     let scope = if args.all_namespaces {
@@ -56,8 +79,8 @@ pub async fn run(flags: &KubeFlags, args: &CleanupArgs) -> Result<u8> {
                 "use a shorter duration",
             )
         })?;
-    let drivers = find::list_drivers(&client, &scope).await?;
-    let doomed = finished_before(&drivers, cutoff);
+    let drivers = find::list_drivers_selected(&client, &scope, args.selector.as_deref()).await?;
+    let doomed = finished_before(&drivers, cutoff, &args.state);
     if doomed.is_empty() {
         output::info(&format!(
             "No finished applications older than {} in {}.",
@@ -76,8 +99,17 @@ pub async fn run(flags: &KubeFlags, args: &CleanupArgs) -> Result<u8> {
             ..Default::default()
         };
         output::print_data(&summary::table(&apps, layout))?;
+        let uploaded = if args.keep_uploads {
+            String::new()
+        } else {
+            let found = uploads::of_drivers(&client, &doomed).await?;
+            format!(
+                " and {} uploaded file(s) (spark-upload-*; --keep-uploads keeps them)",
+                uploads::count(&found)
+            )
+        };
         output::info(&format!(
-            "Dry run: {} finished application(s) would be deleted with their leftovers; nothing was deleted.",
+            "Dry run: {} finished application(s) would be deleted with their leftovers{uploaded}; nothing was deleted.",
             apps.len()
         ));
         return Ok(0);
@@ -100,6 +132,13 @@ pub async fn run(flags: &KubeFlags, args: &CleanupArgs) -> Result<u8> {
     )? {
         return Ok(delete::DECLINED);
     }
+    output::info(&driver_log_note(doomed.first().copied()));
+    // Read before deleting: the ConfigMap naming them goes with the driver.
+    let found = if args.keep_uploads {
+        Vec::new()
+    } else {
+        uploads::of_drivers(&client, &doomed).await?
+    };
     let count = delete::delete_drivers(
         &client,
         doomed.iter().copied(),
@@ -116,7 +155,32 @@ pub async fn run(flags: &KubeFlags, args: &CleanupArgs) -> Result<u8> {
     output::info(&format!(
         "Deleted {count} finished application(s); garbage collection removes their Services, ConfigMaps and executors."
     ));
+    if !found.is_empty() {
+        let env = crate::store::settings::StoreEnv::capture();
+        let (deleted, failed) = uploads::delete(&found, &env).await;
+        output::info(&format!(
+            "Deleted {deleted} uploaded file(s) of these applications (spark-upload-*)."
+        ));
+        if !failed.is_empty() {
+            output::warn(&format!(
+                "could not delete {} uploaded file(s), remove them by hand: {}",
+                failed.len(),
+                failed.join("; ")
+            ));
+            return Ok(1);
+        }
+    }
     Ok(0)
+}
+
+/// What `kill` and `cleanup` say before deleting: the driver's log goes with its pod.
+pub fn driver_log_note(example: Option<&Pod>) -> String {
+    let name = example
+        .and_then(|p| p.metadata.name.as_deref())
+        .unwrap_or("APP");
+    format!(
+        "The driver's log goes with its pod; to keep it, save it first: kubectl spark logs {name} > {name}.log (with event logs enabled, `kubectl spark history` keeps the Spark UI of finished applications)"
+    )
 }
 
 #[cfg(test)]
@@ -160,10 +224,17 @@ mod tests {
             driver("old-running", "Running", None, "2025-01-01T08:00:00Z"),
         ];
         let cutoff: Timestamp = "2025-01-02T00:00:00Z".parse().unwrap();
-        let names: Vec<&str> = finished_before(&pods, cutoff)
-            .iter()
-            .map(|p| p.metadata.name.as_deref().unwrap())
-            .collect();
-        assert_eq!(names, vec!["old-failed-no-status", "old-ok"]);
+        let names = |states: &[AppState]| -> Vec<String> {
+            finished_before(&pods, cutoff, states)
+                .iter()
+                .map(|p| p.metadata.name.clone().unwrap())
+                .collect()
+        };
+        assert_eq!(names(&[]), vec!["old-failed-no-status", "old-ok"]);
+        assert_eq!(names(&[AppState::Failed]), vec!["old-failed-no-status"]);
+        assert_eq!(
+            names(&[AppState::Succeeded, AppState::Failed]),
+            vec!["old-failed-no-status", "old-ok"]
+        );
     }
 }

@@ -244,7 +244,7 @@ fn connect_default_port() -> u16 {
 }
 
 /// Why the server did not become ready.
-enum NotReady {
+pub(crate) enum NotReady {
     /// Ctrl-C while waiting.
     Interrupted,
     /// It failed, was deleted, or cannot start: why, and the pod if any.
@@ -259,6 +259,25 @@ async fn until_ready(
     pods: &Api<Pod>,
     name: &str,
     id: &str,
+    timeout: Duration,
+) -> std::result::Result<Pod, NotReady> {
+    until_server_ready(
+        pods,
+        name,
+        &format!("Spark Connect server {id}"),
+        "the Connect port does not accept connections yet",
+        timeout,
+    )
+    .await
+}
+
+/// Waits until a server pod (`what`: `Spark Connect server ns:pod`, `History Server ns:pod`) is
+/// Ready, with progress on stderr; `not_yet` says what a running but unready server lacks.
+pub(crate) async fn until_server_ready(
+    pods: &Api<Pod>,
+    name: &str,
+    what: &str,
+    not_yet: &str,
     timeout: Duration,
 ) -> std::result::Result<Pod, NotReady> {
     let started = Instant::now();
@@ -290,7 +309,7 @@ async fn until_ready(
         if is_ready(&pod) {
             spinner.clear();
             output::info(&format!(
-                "Spark Connect server {id} is ready ({} s).",
+                "{what} is ready ({} s).",
                 started.elapsed().as_secs()
             ));
             return Ok(pod);
@@ -303,7 +322,7 @@ async fn until_ready(
             return Err(NotReady::Failed(format!("{r}{m}"), Some(Box::new(pod))));
         }
         let last = if state == State::Running && waiting::container_started(&pod, &container) {
-            "running, the Connect port does not accept connections yet".to_string()
+            format!("running, {not_yet}")
         } else {
             waiting::waiting_text(&pod, &container)
         };
@@ -313,7 +332,7 @@ async fn until_ready(
                 duration::human(timeout.as_secs() as i64)
             )));
         }
-        spinner.set(&format!("Waiting for Spark Connect server {id} ({last})"));
+        spinner.set(&format!("Waiting for {what} ({last})"));
         tokio::select! {
             _ = &mut ctrl_c => return Err(NotReady::Interrupted),
             _ = tokio::time::sleep(waiting::POLL) => {}
@@ -331,7 +350,7 @@ fn is_ready(pod: &Pod) -> bool {
 
 /// Prints why a failed server failed (the error in its log, its exit code explained, and
 /// `--log-tail` raw lines), if its container started.
-async fn show_failure(client: &Client, pod: &Pod, tail: Option<u32>, id: &str) {
+pub(crate) async fn show_failure(client: &Client, pod: &Pod, tail: Option<u32>, id: &str) {
     let container = summary::spark_container_name(pod, DRIVER_CONTAINER).unwrap_or_default();
     if !waiting::container_started(pod, &container) {
         return;
@@ -343,7 +362,7 @@ async fn show_failure(client: &Client, pod: &Pod, tail: Option<u32>, id: &str) {
 
 /// Deletes the server pod (the garbage collector removes what it owns) and waits until it and
 /// its executors, Service and ConfigMaps are gone; a second Ctrl-C stops waiting.
-async fn remove(client: &Client, pods: &Api<Pod>, name: &str) -> Result<()> {
+pub(crate) async fn remove(client: &Client, pods: &Api<Pod>, name: &str) -> Result<()> {
     let Some(pod) = pods
         .get_opt(name)
         .await

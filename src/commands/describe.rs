@@ -98,14 +98,24 @@ fn failed_container(pod: &Pod) -> Option<&ContainerStatus> {
 pub async fn run(flags: &KubeFlags, args: &AppRefArgs) -> Result<u8> {
     let target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
-    let driver = find::resolve_one(
+    let Some(driver) = find::resolve_one_or_none(
         &client,
         &target.namespace,
         args.all_namespaces,
         &args.app,
         args.latest,
     )
-    .await?;
+    .await?
+    else {
+        // The driver pod is gone (kill, cleanup): the History Server may know the application.
+        return crate::commands::history::describe_finished(
+            &client,
+            &target.namespace,
+            args.all_namespaces,
+            &args.app,
+        )
+        .await;
+    };
     let description = fetch(&client, driver).await?;
     for warning in unavailable(&description) {
         output::warn(&warning);

@@ -28,8 +28,20 @@ pub async fn run(flags: &KubeFlags, args: &DoctorArgs) -> Result<u8> {
         default_master: Some(target.server()),
         cwd: std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?,
         now_millis: 0,
+        namespace_defaults: Default::default(),
     };
-    let (conf, warnings, _) = submit_args::layered_properties(&options, &ctx)?;
+    let (mut conf, mut warnings, _) = submit_args::layered_properties(&options, &ctx)?;
+    // The namespace's defaults are a layer of what a submission there would use.
+    let ns = resolve::namespace(&conf, flags.namespace.as_deref(), &target.namespace)?;
+    if let Ok(crate::defaults::cluster::Found::Defaults(d)) =
+        crate::defaults::cluster::read(&client, &ns).await
+    {
+        let ctx = ArgsContext {
+            namespace_defaults: d.layer(),
+            ..ctx
+        };
+        (conf, warnings, _) = submit_args::layered_properties(&options, &ctx)?;
+    }
     for w in &warnings {
         output::warn(w);
     }
@@ -41,7 +53,8 @@ pub async fn run(flags: &KubeFlags, args: &DoctorArgs) -> Result<u8> {
         .or_else(|| conf.get_non_empty(SERVICE_ACCOUNT_KEY).map(str::to_string))
         .unwrap_or_else(|| "spark".into());
     let inputs = Inputs::namespace_level(&namespace, &service_account, &conf, &version);
-    let checks = preflight::run_checks(&client, &inputs).await?;
+    let mut checks = preflight::run_checks(&client, &inputs).await?;
+    checks.push(crate::defaults::cluster::doctor_check(&client, &namespace).await);
     output::info(&format!(
         "Checking namespace {namespace} on {} for Spark {version} submissions:",
         target.server()

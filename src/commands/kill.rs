@@ -104,6 +104,7 @@ pub async fn run(flags: &KubeFlags, args: &KillArgs) -> Result<u8> {
     if !delete::confirm(count, &lines, "killed", args.yes, &again)? {
         return Ok(delete::DECLINED);
     }
+    output::info(&crate::commands::cleanup::driver_log_note(drivers.first()));
     let namespace = target.namespace.as_str();
     let deleted = delete::delete_drivers(
         &client,
@@ -134,7 +135,14 @@ pub async fn run(flags: &KubeFlags, args: &KillArgs) -> Result<u8> {
 fn submission_id(pod: &Pod) -> String {
     DriverRef::from_pod(pod)
         .map(|d| d.submission_id())
-        .unwrap_or_default()
+        .unwrap_or_else(|| {
+            // A server that is not a driver (the History Server): its pod.
+            format!(
+                "{}:{}",
+                pod.metadata.namespace.as_deref().unwrap_or_default(),
+                pod.metadata.name.as_deref().unwrap_or_default()
+            )
+        })
 }
 
 async fn dry_run(client: &Client, drivers: &[Pod], grace: Option<u32>) -> Result<u8> {

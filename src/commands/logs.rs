@@ -321,17 +321,23 @@ async fn executor(client: &kube::Client, ns: &str, app_id: &str, id: &str) -> Re
                 == Some(id)
         })
         .ok_or_else(|| {
-            let hint = if ids.is_empty() {
-                "the application has no executor pods now (Spark deletes them when they end)"
-                    .to_string()
-            } else {
-                format!("executors now: {}", ids.join(", "))
-            };
             Error::usage(
                 format!("application {app_id} has no executor with id {id}"),
-                hint,
+                executors_gone_hint(&ids, ns),
             )
         })
+}
+
+/// Why an executor's pod (and so its log) is gone, and how to keep executors next time.
+pub fn executors_gone_hint(ids_now: &[String], ns: &str) -> String {
+    let now = if ids_now.is_empty() {
+        "the application has no executor pods now".to_string()
+    } else {
+        format!("executors now: {}", ids_now.join(", "))
+    };
+    format!(
+        "{now}. Spark deletes an executor's pod, and its log with it, when the executor ends (the application finished, the executor was lost or removed by dynamic allocation); `kubectl spark describe APP` shows each executor's removeReason (from the History Server after the end). To keep them next time: --conf spark.kubernetes.executor.deleteOnTermination=false (for every submission: `kubectl spark setup -n {ns} --conf spark.kubernetes.executor.deleteOnTermination=false`); `kubectl spark cleanup` then removes them with their driver"
+    )
 }
 
 /// How a log reader learns that its pod started and ended.
@@ -511,7 +517,10 @@ async fn all_executors(
         let mut execs = find::list_executors(client, &scope, Some(app_id)).await?;
         execs.sort_by_key(exec_id);
         if execs.is_empty() {
-            sink.info(&format!("Application {app_id} has no executor pods."));
+            sink.info(&format!(
+                "Application {app_id} has no executor pods: {}",
+                executors_gone_hint(&[], &ns)
+            ));
         }
         for (i, pod) in execs.iter().enumerate() {
             let name = pod.metadata.name.clone().unwrap_or_default();

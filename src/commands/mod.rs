@@ -9,6 +9,7 @@ pub mod connect;
 pub mod convert;
 pub mod describe;
 pub mod doctor;
+pub mod history;
 pub mod kill;
 pub mod list;
 pub mod logs;
@@ -89,6 +90,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Wait(args) => wait::run(&kube, &args).await,
         Command::Kill(args) => kill::run(&kube, &args).await,
         Command::Cleanup(args) => cleanup::run(&kube, &args).await,
+        Command::History(args) => history::run(&kube, &args).await,
         Command::Setup(args) => setup::run(&kube, &args).await,
         Command::Doctor(args) => doctor::run(&kube, &args).await,
         Command::ClientSetup(args) => client_setup::run(&kube, &args).await,

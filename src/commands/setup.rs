@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{
     ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject,
 };
@@ -527,15 +527,22 @@ pub async fn run(flags: &KubeFlags, args: &SetupArgs) -> Result<u8> {
     let target = k::resolve(flags).await?;
     let ns = target.namespace.clone();
     let objects = plan(args, &ns)?;
+    let defaults = defaults_objects(args, &ns)?;
     if args.dry_run {
-        let items: Vec<serde_json::Value> = objects.iter().map(Managed::to_value).collect();
+        let mut items: Vec<serde_json::Value> = objects.iter().map(Managed::to_value).collect();
+        items.extend(defaults.iter().flat_map(|(cm, secret)| {
+            let mut v = vec![typed_value(cm, "ConfigMap")];
+            v.extend(secret.as_ref().map(|s| typed_value(s, "Secret")));
+            v
+        }));
         let format = args.output.unwrap_or(ObjectFormat::Yaml);
         output::print_data(&output::render(&output::object_list(&items)?, format)?)?;
         return Ok(0);
     }
     let client = target.client()?;
     if args.delete {
-        let n = delete_all(&client, &objects, &ns).await?;
+        let n = delete_all(&client, &objects, &ns).await?
+            + crate::defaults::cluster::delete_if_managed(&client, &ns, true, true).await?;
         output::info(&format!(
             "deleted {n} object(s) labelled {}={} in namespace {ns}",
             MANAGED_BY.0, MANAGED_BY.1
@@ -543,6 +550,25 @@ pub async fn run(flags: &KubeFlags, args: &SetupArgs) -> Result<u8> {
         return Ok(0);
     }
     apply_all(&client, &objects, &ns).await?;
+    if let Some((cm, secret)) = &defaults {
+        if let Some(dir) = &args.event_log_dir {
+            // With the settings and secrets just given (never printed), before anything is
+            // stored: a directory that cannot be written is bad input.
+            let (d, secrets) = crate::defaults::from_setup(&defaults_request(args))?;
+            let mut conf = d.conf.clone();
+            for (k, v) in &secrets {
+                conf.set(k, v);
+            }
+            let env = crate::store::settings::StoreEnv::capture();
+            output::info(&crate::defaults::event_logs::ensure(dir.trim(), &conf, &env).await?);
+        }
+        crate::defaults::cluster::apply(&client, &ns, cm, secret.as_ref()).await?;
+        let d = crate::defaults::NamespaceDefaults::from_config_map(cm)?;
+        output::info(&format!(
+            "namespace defaults of {ns} (applied by submit, connect and history below their own settings): {}",
+            d.describe()
+        ));
+    }
     output::info(&format!(
         "namespace {ns} is ready for Spark drivers running as service account {}; submit with:",
         args.service_account
@@ -552,6 +578,43 @@ pub async fn run(flags: &KubeFlags, args: &SetupArgs) -> Result<u8> {
         args.service_account
     ))?;
     Ok(0)
+}
+
+/// The namespace defaults' ConfigMap and Secret for `--event-log-dir`/`--image`/`--conf`
+/// (None when none of them is given: existing defaults are left alone).
+fn defaults_request(args: &SetupArgs) -> crate::defaults::SetupRequest<'_> {
+    crate::defaults::SetupRequest {
+        event_log_dir: args.event_log_dir.as_deref(),
+        image: args.image.as_deref(),
+        confs: &args.conf,
+        service_account: &args.service_account,
+    }
+}
+
+fn defaults_objects(args: &SetupArgs, ns: &str) -> Result<Option<(ConfigMap, Option<Secret>)>> {
+    let req = defaults_request(args);
+    if !req.wants_defaults() {
+        return Ok(None);
+    }
+    if args.delete {
+        return Err(Error::usage_plain(
+            "--delete removes the namespace defaults too; --event-log-dir, --image and --conf cannot be combined with it",
+        ));
+    }
+    let (defaults, secrets) = crate::defaults::from_setup(&req)?;
+    Ok(Some((
+        defaults.config_map(ns),
+        crate::defaults::secret(ns, &secrets),
+    )))
+}
+
+fn typed_value<T: Serialize>(obj: &T, kind: &str) -> serde_json::Value {
+    let mut v = serde_json::to_value(obj).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("apiVersion".into(), "v1".into());
+        o.insert("kind".into(), kind.into());
+    }
+    v
 }
 
 #[cfg(test)]

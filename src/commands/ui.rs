@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::Api;
 
 use crate::cli::{KubeFlags, UiArgs};
+use crate::commands::history;
 use crate::error::{Error, Result};
 use crate::forward::local::{self, Stopped};
 use crate::forward::{self, Forwarder};
@@ -27,7 +28,7 @@ pub const DEFAULT_LOCAL_PORT: u16 = 4040;
 pub async fn run(flags: &KubeFlags, args: &UiArgs) -> Result<u8> {
     let mut target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
-    let driver = find::resolve_one(
+    let found = find::resolve_one_or_none(
         &client,
         &target.namespace,
         args.all_namespaces,
@@ -36,6 +37,50 @@ pub async fn run(flags: &KubeFlags, args: &UiArgs) -> Result<u8> {
     )
     .await?;
     target.config.read_timeout = None;
+    // An application that has ended (its driver finished, or deleted) is shown by the
+    // namespace's History Server, when one runs and knows it.
+    let ended = found.as_ref().is_none_or(|d| {
+        summary::State::from_phase(summary::phase(d)).is_finished()
+            || d.metadata.deletion_timestamp.is_some()
+    });
+    if ended {
+        let ns = found
+            .as_ref()
+            .and_then(|d| d.metadata.namespace.clone())
+            .or_else(|| args.app.split_once(':').map(|(ns, _)| ns.to_string()))
+            .unwrap_or_else(|| target.namespace.clone());
+        let app_id = found.as_ref().and_then(|d| {
+            d.metadata
+                .labels
+                .as_ref()?
+                .get(crate::app::LABEL_APP_SELECTOR)
+                .cloned()
+        });
+        if let Some(known) = history::known(&client, &ns, &args.app, app_id.as_deref()).await? {
+            return history::forward_finished(
+                target.client()?,
+                &known,
+                &args.address,
+                args.port,
+                args.open,
+            )
+            .await;
+        }
+    }
+    let driver = match found {
+        Some(driver) => driver,
+        // Names no driver and no application the History Server knows: the usual error.
+        None => {
+            find::resolve_one(
+                &client,
+                &target.namespace,
+                args.all_namespaces,
+                &args.app,
+                args.latest,
+            )
+            .await?
+        }
+    };
     let ns = driver.metadata.namespace.clone().unwrap_or_default();
     let name = driver.metadata.name.clone().unwrap_or_default();
     // One client (one connection pool) for watching the driver and for the forwards.
@@ -85,7 +130,7 @@ async fn until_running(pods: &Api<Pod>, name: &str, what: &str) -> Result<Pod> {
                     "the application has ended ({}): its Spark UI is gone with the driver",
                     s.state_text()
                 ),
-                "finished applications are shown by a Spark History Server (spark.eventLog.enabled=true)",
+                history::no_history_hint(pod.metadata.namespace.as_deref().unwrap_or_default()),
             ));
         }
         let container = summary::spark_container_name(&pod, DRIVER_CONTAINER).unwrap_or_default();
@@ -106,7 +151,8 @@ pub fn url_for(address: &str, port: u16) -> String {
     format!("http://{}:{port}", local::host_for(address))
 }
 
-fn open_browser(url: &str) {
+/// Opens `url` in the desktop's browser (a warning when none can be started).
+pub fn open_browser(url: &str) {
     let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
         ("open", vec![url])
     } else if cfg!(windows) {

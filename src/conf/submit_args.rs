@@ -95,6 +95,9 @@ pub struct ArgsContext {
     pub cwd: PathBuf,
     /// The clock, in epoch milliseconds (for `spark.app.submitTime`).
     pub now_millis: i64,
+    /// The namespace's Spark defaults ([`crate::defaults`]): the lowest layer, filling only
+    /// keys that no file, flag or `--conf` set. Empty without defaults.
+    pub namespace_defaults: SparkConf,
 }
 
 /// The result of [`resolve`]: the submitting configuration and the application.
@@ -186,6 +189,9 @@ pub enum Launch {
     /// application, but the class spark-submit refuses in cluster mode is accepted, because
     /// the driver pod runs it in client mode (as the operators do).
     ThriftServer,
+    /// Spark's History Server (`kubectl spark history`, [`crate::history`]): the class is
+    /// fixed, there is no primary resource, the app name defaults to `spark-history-server`.
+    HistoryServer,
 }
 
 /// The Spark Thrift server's main class.
@@ -208,6 +214,15 @@ pub fn resolve_launch(
         check_connect_options(opts)?;
         let mut server = opts.clone();
         server.class = Some(CONNECT_SERVER_CLASS.to_string());
+        return resolve_any(&server, ctx, launch);
+    }
+    if launch == Launch::HistoryServer {
+        // Built by `history` itself: never an application, a class or client mode.
+        let mut server = opts.clone();
+        server.class = Some(crate::history::HISTORY_SERVER_CLASS.to_string());
+        server.primary_resource = None;
+        server.app_args.clear();
+        server.deploy_mode = None;
         return resolve_any(&server, ctx, launch);
     }
     resolve_any(opts, ctx, launch)
@@ -279,6 +294,7 @@ pub fn layered_properties(
             );
         }
     }
+    crate::defaults::merge_under(&mut props, &ctx.namespace_defaults);
     let non_spark: Vec<String> = props
         .iter()
         .filter(|(k, _)| !k.starts_with("spark."))
@@ -378,6 +394,7 @@ fn resolve_any(opts: &SubmitOptions, ctx: &ArgsContext, launch: Launch) -> Resul
         .or_else(|| match launch {
             Launch::Application | Launch::ThriftServer => opts.class.clone(),
             Launch::ConnectServer => Some(CONNECT_DEFAULT_NAME.to_string()),
+            Launch::HistoryServer => Some(crate::history::DEFAULT_NAME.to_string()),
         })
         .or_else(|| primary.as_deref().map(file_name));
 
@@ -984,6 +1001,7 @@ mod tests {
             default_master: Some("https://127.0.0.1:6443".to_string()),
             cwd: PathBuf::from("/home/me/app"),
             now_millis: 1_700_000_000_000,
+            namespace_defaults: SparkConf::new(),
         }
     }
 

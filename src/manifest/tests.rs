@@ -667,6 +667,7 @@ fn ctx() -> ArgsContext {
         default_master: Some("https://10.0.0.1:6443".into()),
         cwd: PathBuf::from("/work"),
         now_millis: 1_000,
+        namespace_defaults: Default::default(),
     }
 }
 

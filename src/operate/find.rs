@@ -348,6 +348,27 @@ pub async fn resolve_one(
     }
 }
 
+/// [`resolve_one`], except that a reference naming no driver is `None` (the application may
+/// be known elsewhere: a History Server), not an error.
+pub async fn resolve_one_or_none(
+    client: &Client,
+    namespace: &str,
+    all: bool,
+    text: &str,
+    latest: bool,
+) -> Result<Option<Pod>> {
+    let resolved = resolve(client, namespace, all, &[text.to_string()]).await?;
+    let resolved = resolved.into_iter().next().expect("one reference");
+    if resolved.drivers.is_empty() {
+        return Ok(None);
+    }
+    if latest {
+        resolved.latest().exactly_one().map(Some)
+    } else {
+        resolved.exactly_one().map(Some)
+    }
+}
+
 /// The drivers of all references, each once, in order.
 pub fn unique_drivers(resolved: &[Resolved]) -> Vec<Pod> {
     let mut seen = HashSet::new();

@@ -9,6 +9,7 @@ pub mod executors;
 pub mod find;
 pub mod selector;
 pub mod summary;
+pub mod uploads;
 pub mod waiting;
 
 /// How many applications are deleted, inspected or listed at once (requests in flight; each

@@ -146,7 +146,7 @@ pub struct PreparedAll {
     pub retries: Vec<Retry>,
 }
 
-/// Resolves and plans a submission; contacts no server.
+/// Resolves and plans a submission; reads only the namespace defaults from the server.
 pub async fn prepare(flags: &KubeFlags, args: &SubmitArgs) -> Result<Prepared> {
     prepare_as(flags, args, Launch::Application).await
 }
@@ -176,10 +176,32 @@ pub async fn prepare_from(
     launch: Launch,
 ) -> Result<Prepared> {
     let now = jiff::Timestamp::now();
-    let (mut target, resolved) = conf_and_target(flags, options, launch, now).await?;
+    let (mut target, ctx, mut resolved) = conf_and_target(flags, options, launch, now).await?;
+    let namespace = resolve::namespace(
+        &resolved.conf,
+        flags.namespace.as_deref(),
+        &target.namespace,
+    )?;
+    // Defaults kept in the namespace (the lowest layer), read once the namespace is known:
+    // the options are resolved again with them under every other layer, so that spark-submit's
+    // own processing (a Java primary appended to `spark.jars`, URIs made absolute) sees them
+    // as it sees `spark-defaults.conf`.
+    let found = read_namespace_defaults(&target, &resolved.conf, flags, &namespace, args).await?;
+    let applied = match found.defaults() {
+        Some(d) => {
+            let applied = d.applied_to(&resolved.conf);
+            let ctx = ArgsContext {
+                namespace_defaults: d.layer(),
+                ..ctx
+            };
+            resolved = submit_args::resolve_launch(options, &ctx, launch)?;
+            applied
+        }
+        None => Vec::new(),
+    };
+    crate::defaults::cluster::announce(&found, &namespace, &applied);
     let mut conf = resolved.conf;
     let namespace = namespace_into_conf(&mut conf, flags, &target)?;
-    // Defaults kept in the namespace (the lowest layer) merge here, with set_if_missing.
     let mut warnings = resolved.warnings;
     let near_miss = keys::explain_near_misses;
     warnings.extend(validate::validate(&conf).map_err(|e| near_miss(e, &conf))?);
@@ -207,6 +229,10 @@ pub async fn prepare_from(
             let token = connect::supports_token(&plan.spark_version).then(connect::draw_token);
             warnings.extend(connect::configure(&mut plan, token.as_deref())?);
             connect::build(&plan, token.as_deref())
+        }
+        Launch::HistoryServer => {
+            crate::history::configure(&mut plan)?;
+            crate::history::build(&plan)
         }
     }
     .map_err(|e| near_miss(e, &plan.conf))?;
@@ -237,7 +263,7 @@ async fn conf_and_target(
     options: &SubmitOptions,
     launch: Launch,
     now: jiff::Timestamp,
-) -> Result<(KubeTarget, submit_args::ResolvedArgs)> {
+) -> Result<(KubeTarget, ArgsContext, submit_args::ResolvedArgs)> {
     let mut target = kube::resolve(flags).await?;
     let cwd = std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?;
     let ctx = ArgsContext {
@@ -245,6 +271,7 @@ async fn conf_and_target(
         default_master: Some(target.server()),
         cwd,
         now_millis: now.as_millisecond(),
+        namespace_defaults: SparkConf::new(),
     };
     let resolved = submit_args::resolve_launch(options, &ctx, launch)?;
     if let Some(ctx_name) = resolved.conf.get_non_empty("spark.kubernetes.context")
@@ -254,7 +281,39 @@ async fn conf_and_target(
         f.context = Some(ctx_name.to_string());
         target = kube::resolve(&f).await?;
     }
-    Ok((target, resolved))
+    Ok((target, ctx, resolved))
+}
+
+/// Reads the namespace's defaults with the submission's own credentials. A client dry run
+/// reads them too (it shows what a submission would create), but quietly goes on without them
+/// when the server cannot be asked.
+async fn read_namespace_defaults(
+    target: &KubeTarget,
+    conf: &SparkConf,
+    flags: &KubeFlags,
+    namespace: &str,
+    args: &SubmitArgs,
+) -> Result<crate::defaults::cluster::Found> {
+    use crate::defaults::cluster::{self, Found};
+    let mut reader = target.clone();
+    target::apply_submission_auth(&mut reader, conf, flags.request_timeout.is_some())?;
+    let client_dry_run = args.dry_run == Some(crate::cli::DryRun::Client);
+    if client_dry_run {
+        reader.config.connect_timeout = Some(Duration::from_secs(2));
+        reader.config.read_timeout = Some(Duration::from_secs(2));
+    }
+    let client = reader.client()?;
+    Ok(match cluster::read(&client, namespace).await {
+        Ok(Found::Unreadable(why)) if client_dry_run => {
+            tracing::info!("namespace defaults not read for the dry run: {why}");
+            Found::None
+        }
+        Err(e) if client_dry_run => {
+            tracing::info!("namespace defaults not read for the dry run: {e}");
+            Found::None
+        }
+        other => other?,
+    })
 }
 
 /// The submission's namespace ([`resolve::namespace`]), written into the conf: the driver
