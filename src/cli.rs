@@ -1019,6 +1019,20 @@ kubectl spark wait --all
 kubectl spark wait -l team=etl",
     ),
     (
+        "history",
+        "# Event logs for every application of the namespace (once), then a History Server
+kubectl spark setup -n spark --event-log-dir s3a://spark-logs/events \\
+  -c spark.hadoop.fs.s3a.endpoint=https://s3.example.com
+kubectl spark history -n spark
+
+# Its UI forwarded to localhost (the URL on stdout), or the finished applications as JSON
+kubectl spark history -n spark --open
+kubectl spark history -n spark -o json
+
+# Stop it (the event logs stay)
+kubectl spark history -n spark --stop",
+    ),
+    (
         "kill",
         "# Kill one application (its executors, Service and ConfigMaps go with the driver)
 kubectl spark kill spark:spark-pi-1a2b3c-driver

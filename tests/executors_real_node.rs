@@ -244,6 +244,11 @@ fn real_node_oomkilled_executors_are_reported_counted_and_end_the_app() {
         "{oom_lines:?}"
     );
     assert!(r.stderr.contains("exit code: 11"), "Spark's exit 11: {r}");
+    // Exit 11 is explained with the losses the wait saw, and the memory advice.
+    assert!(
+        r.stderr.contains("were OOMKilled") && r.stderr.contains("spark.executor.memoryOverhead"),
+        "exit 11 explained with the memory advice: {r}"
+    );
 
     // wait on the finished application exits as submit did.
     let w = run(
