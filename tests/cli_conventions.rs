@@ -23,7 +23,7 @@ impl Env {
     }
 }
 
-const COMMANDS: [&str; 16] = [
+const COMMANDS: [&str; 17] = [
     "submit",
     "status",
     "list",
@@ -40,6 +40,7 @@ const COMMANDS: [&str; 16] = [
     "completion",
     "connect",
     "convert",
+    "history",
 ];
 
 #[test]

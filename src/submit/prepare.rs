@@ -312,6 +312,12 @@ async fn read_namespace_defaults(
             tracing::info!("namespace defaults not read for the dry run: {e}");
             Found::None
         }
+        // No server at all: bad input is still reported as such (exit 2) by the validation
+        // that follows, and the next API call (preflight, create) gives the one-line error.
+        Err(e @ crate::error::Error::Api { code: None, .. }) => {
+            tracing::info!("namespace defaults not read: {e}");
+            Found::None
+        }
         other => other?,
     })
 }
