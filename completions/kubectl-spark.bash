@@ -211,7 +211,7 @@ _kubectl__spark() {
                     return 0
                     ;;
                 --state)
-                    COMPREPLY=($(compgen -W "pending running succeeded failed" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "pending running succeeded failed completed" -- "${cur}"))
                     return 0
                     ;;
                 --selector)
@@ -1316,14 +1316,14 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__list)
-            opts="-A -o -l -w -v -n -s -h -V --all-namespaces --state --output --no-headers --selector --sort-by --watch --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
+            opts="-A -o -l -w -v -n -s -h -V --all-namespaces --all --state --output --no-headers --selector --sort-by --watch --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --state)
-                    COMPREPLY=($(compgen -W "pending running succeeded failed" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "pending running succeeded failed completed" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -1590,7 +1590,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__status)
-            opts="-A -o -l -w -v -n -s -h -V --latest --all-namespaces --output --no-headers --selector --sort-by --watch --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
+            opts="-A -o -l -w -v -n -s -h -V --latest --all-namespaces --all --output --no-headers --selector --sort-by --watch --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -137,6 +137,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l c
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l latest -d 'When an APP names several runs, show only the newest'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l all -d 'Also finished applications whose driver pods are gone, as the namespace\'s History Server (`kubectl spark history`) knows them: STATE `completed (pod gone)`'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -l no-headers -d 'Do not print the header row of tables'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s w -l watch -d 'After printing, watch for changes and print each application again when its state changes (exits 0 whatever their fate, as kubectl get -w; `kubectl spark wait` exits with it)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
@@ -146,7 +147,8 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand status" -s V
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l state -d 'Only applications in these states (comma-separated or repeated, e.g. --state running,pending)' -r -f -a "pending\t'Driver not running yet'
 running\t'Driver running'
 succeeded\t'Driver succeeded'
-failed\t'Driver failed'"
+failed\t'Driver failed'
+completed\t'Ended in any way: succeeded, failed, or known only to the History Server (its driver pod is gone, with --all)'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s o -l output -d 'Output format: table, wide, json, yaml, spark, name, jsonpath=TEMPLATE, custom-columns=SPEC' -r -f -a "table\t'Table (default)'
 wide\t'Table with more columns'
 json\t'JSON'
@@ -169,6 +171,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l as-
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l all -d 'Also finished applications whose driver pods are gone, as the namespace\'s History Server (`kubectl spark history`) knows them: STATE `completed (pod gone)`'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -l no-headers -d 'Do not print the header row of tables'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s w -l watch -d 'After printing, watch for changes and print each application again when its state changes (exits 0 whatever their fate, as kubectl get -w; `kubectl spark wait` exits with it)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
@@ -178,7 +181,8 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand list" -s V -
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l state -d 'Only applications in these states (comma-separated or repeated, e.g. --state running,pending)' -r -f -a "pending\t'Driver not running yet'
 running\t'Driver running'
 succeeded\t'Driver succeeded'
-failed\t'Driver failed'"
+failed\t'Driver failed'
+completed\t'Ended in any way: succeeded, failed, or known only to the History Server (its driver pod is gone, with --all)'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s o -l output -d 'Output format: table, wide, json, yaml, spark, name, jsonpath=TEMPLATE, custom-columns=SPEC' -r -f -a "table\t'Table (default)'
 wide\t'Table with more columns'
 json\t'JSON'
@@ -201,6 +205,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l as-gr
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l certificate-authority -d 'Path to a CA certificate file (PEM) for the API server\'s TLS certificate' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l request-timeout -d 'How long to wait for a single server request (e.g. 1s, 2m, 3h; 0 = no limit)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s A -l all-namespaces -d 'Look in every namespace'
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l all -d 'Also finished applications whose driver pods are gone, as the namespace\'s History Server (`kubectl spark history`) knows them: STATE `completed (pod gone)`'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -l no-headers -d 'Do not print the header row of tables'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s w -l watch -d 'After printing, watch for changes and print each application again when its state changes (exits 0 whatever their fate, as kubectl get -w; `kubectl spark wait` exits with it)'
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand ls" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace)'
@@ -377,7 +382,8 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l state -d 'Only applications in these end states: succeeded, failed (comma list or repeated; default both)' -r -f -a "pending\t'Driver not running yet'
 running\t'Driver running'
 succeeded\t'Driver succeeded'
-failed\t'Driver failed'"
+failed\t'Driver failed'
+completed\t'Ended in any way: succeeded, failed, or known only to the History Server (its driver pod is gone, with --all)'"
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -s l -l selector -d 'Only applications whose driver matches this label selector, e.g. -l team=etl' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand cleanup" -l context -d 'The name of the kubeconfig context to use' -r

@@ -479,6 +479,10 @@ pub struct StatusArgs {
     /// Look in every namespace.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+    /// Also finished applications whose driver pods are gone, as the namespace's History
+    /// Server (`kubectl spark history`) knows them: STATE `completed (pod gone)`.
+    #[arg(long)]
+    pub all: bool,
     /// kubectl's output flags.
     #[command(flatten)]
     pub get: GetFlags,
@@ -495,6 +499,9 @@ pub enum AppState {
     Succeeded,
     /// Driver failed.
     Failed,
+    /// Ended in any way: succeeded, failed, or known only to the History Server (its driver
+    /// pod is gone, with --all).
+    Completed,
 }
 
 /// `kubectl spark list`.
@@ -503,6 +510,10 @@ pub struct ListArgs {
     /// Look in every namespace.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+    /// Also finished applications whose driver pods are gone, as the namespace's History
+    /// Server (`kubectl spark history`) knows them: STATE `completed (pod gone)`.
+    #[arg(long)]
+    pub all: bool,
     /// Only applications in these states (comma-separated or repeated, e.g. --state running,pending).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub state: Vec<AppState>,
@@ -960,7 +971,10 @@ kubectl spark status spark-pi --latest -o spark
 kubectl spark status spark:spark-pi-1a2b3c-driver -o jsonpath='{.items[0].state}'
 
 # Watch until every named application has ended
-kubectl spark status 'nightly-*' -w",
+kubectl spark status 'nightly-*' -w
+
+# An application whose driver pod was deleted, from the History Server
+kubectl spark status --all spark-8f2c0e6d4b1a4f7e9c3d2b1a0f9e8d7c",
     ),
     (
         "list",
@@ -977,7 +991,10 @@ kubectl spark list -l team=etl --state failed -o name
 kubectl spark list -o custom-columns=ID:.submissionId,STATE:.state --sort-by=.created --no-headers
 
 # Print changes as they happen
-kubectl spark list -w",
+kubectl spark list -w
+
+# Also the finished applications whose pods are gone (kubectl spark history runs)
+kubectl spark list --all",
     ),
     (
         "describe",

@@ -217,7 +217,7 @@ fn bash_script_completes_subcommands_flags_and_values() {
     assert_eq!(bash_complete(&["client-setup", "--po"]), ["--pod"]);
     assert_eq!(
         bash_complete(&["list", "--state", ""]),
-        ["pending", "running", "succeeded", "failed"]
+        ["pending", "running", "succeeded", "failed", "completed"]
     );
 }
 

@@ -2,8 +2,10 @@
 //! event-log store: `setup --event-log-dir s3a://…` (+ `--conf` for the endpoint and the
 //! credentials, which go to a Secret), then a plain `submit` writes an event log; `history`
 //! starts the namespace's History Server and lists the application; a second `history` reuses
-//! the server; after `cleanup` deleted the driver, `ui APP-ID` serves the application's jobs on
-//! the forwarded port and `describe APP-ID` shows them; `history --stop` leaves nothing behind.
+//! the server; `describe` of the finished app (pod still there) adds Spark's view from the
+//! server; after `cleanup` deleted the driver, `list --all` and `status` show it marked
+//! `completed (pod gone)`, `ui APP-ID` serves the application's jobs on the forwarded port and
+//! `describe APP-ID` shows them; `history --stop` leaves nothing behind.
 //!
 //! One Spark application and one History Server (two JVMs on the node's 2 cores). Without a
 //! real node the test prints `SKIPPED`; under `CI=true` that is a failure. The test name starts
@@ -11,20 +13,15 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Cluster, S3, TestNamespace, User};
+use common::{Cluster, Run, Running, S3, TestNamespace, User, kspark, read_ui_url, run_to_end};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::api::{Api, ListParams};
 
-/// The binary under test: cargo's, or `KSPARK_TEST_BIN` (a copy, when several worktrees share
-/// one target directory and overwrite each other's `kubectl-spark`).
-fn bin() -> String {
-    std::env::var("KSPARK_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_kubectl-spark").into())
-}
 /// A JVM starts in 20-40 s on two busy cores; a driver, then its executor, then the work.
 const SPARK_TIMEOUT: Duration = Duration::from_secs(420);
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
@@ -39,83 +36,10 @@ fn skip_or_fail(why: &str) {
     let _ = writeln!(std::io::stderr(), "SKIPPED: no real node: {why}");
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn kspark(ns: &TestNamespace, user: User) -> Command {
-    let mut cmd = Command::new(bin());
-    cmd.env("KUBECONFIG", ns.kubeconfig(user))
-        .env("NO_COLOR", "1")
-        .env_remove("KUBECTL_SPARK_LOG")
-        .env_remove("SPARK_CONF_DIR")
-        .env_remove("SPARK_HOME")
-        .env_remove("HADOOP_CONF_DIR")
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .stdin(Stdio::null());
-    cmd
-}
-
-/// A child killed when dropped (a failing assertion must not leave it running).
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn run(ns: &TestNamespace, user: User, args: &[&str], timeout: Duration) -> Run {
-    let mut child = Running(
-        kspark(ns, user)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run kubectl-spark"),
-    );
-    let mut out = child.0.stdout.take().unwrap();
-    let mut err = child.0.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "kubectl-spark {args:?} still running after {timeout:?}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
+    let mut cmd = kspark(ns, user);
+    cmd.args(args);
+    run_to_end(cmd, timeout)
 }
 
 #[track_caller]
@@ -123,6 +47,17 @@ fn ok(ns: &TestNamespace, user: User, args: &[&str]) -> Run {
     let r = run(ns, user, args, COMMAND_TIMEOUT);
     assert_eq!(r.code, 0, "kubectl-spark {args:?}: {r}");
     r
+}
+
+/// The heading of the Spark section a History Server fills.
+const SECTION: &str = "Spark (from its event log, by the History Server ";
+
+/// Asserts that the command's stdout has each of `needles`.
+#[track_caller]
+fn assert_shows(r: &Run, needles: &[&str]) {
+    for needle in needles {
+        assert!(r.stdout.contains(needle), "no `{needle}` in: {r}");
+    }
 }
 
 /// One GET on `127.0.0.1:port`, the body.
@@ -230,6 +165,19 @@ async fn real_node_event_logs_history_server_and_the_app_after_its_driver_is_gon
         "no event log of {app_id} in {logs:?}"
     );
 
+    // Without a History Server, describe of the finished app says where its event log is and
+    // how to see Spark's view of it.
+    let early = ok(&ns, User::Bob, &["describe", &pod_name]);
+    assert!(
+        early
+            .stdout
+            .contains(&format!("its event log is in {log_dir}"))
+            && early
+                .stdout
+                .contains(&format!("kubectl spark history -n {}", ns.name)),
+        "{early}"
+    );
+
     // 3. history: creates the server, lists the app (within a minute of its end in practice).
     let ended = Instant::now();
     let first = ok(&ns, User::Admin, &["history"]);
@@ -276,6 +224,14 @@ async fn real_node_event_logs_history_server_and_the_app_after_its_driver_is_gon
     let list = ok(&ns, User::Bob, &["list", "-o", "name"]);
     assert!(!list.stdout.contains("history-server"), "{list}");
 
+    // describe of the finished app whose pod still exists: the pod's view and Spark's, from
+    // the History Server, in the one section a live driver's answers fill.
+    let described = ok(&ns, User::Bob, &["describe", "hist-pi"]);
+    assert_shows(
+        &described,
+        &[&pod_name, SECTION, "reduce at", "  Executors:      "],
+    );
+
     // 5. cleanup deletes the driver; the application stays inspectable.
     let clean = ok(&ns, User::Bob, &["cleanup", "--older-than", "0s", "--yes"]);
     assert!(clean.stderr.contains("kubectl spark logs"), "{clean}");
@@ -292,6 +248,36 @@ async fn real_node_event_logs_history_server_and_the_app_after_its_driver_is_gon
         "cleanup must never take the History Server"
     );
 
+    // list --all and status: the app whose pod is gone, marked as such, from the History Server.
+    let gone_id = format!("{}:{app_id}", ns.name);
+    // The name Spark recorded (pi.py names itself PythonPi, over --name).
+    let name = entry["name"].as_str().unwrap().to_string();
+    let plain = ok(&ns, User::Bob, &["list", "-o", "name"]);
+    assert!(!plain.stdout.contains(&app_id), "{plain}");
+    let all = ok(&ns, User::Bob, &["list", "--all", "-o", "name"]);
+    assert!(all.stdout.lines().any(|l| l == gone_id), "{all}");
+    let table = ok(&ns, User::Bob, &["list", "--all"]);
+    assert!(
+        table
+            .stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("{name} ")) && l.contains("completed (pod gone)")),
+        "{table}"
+    );
+    let by_id = ok(&ns, User::Bob, &["status", &app_id]);
+    assert!(by_id.stdout.contains("completed (pod gone)"), "{by_id}");
+    let json = ok(&ns, User::Bob, &["status", "--all", "-o", "json"]);
+    let items: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let item = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["submissionId"] == gone_id.as_str())
+        .unwrap_or_else(|| panic!("{gone_id} not in {json}"));
+    assert_eq!(item["podGone"], true, "{item}");
+    assert_eq!(item["state"], "completed", "{item}");
+    assert_eq!(item["appName"], name, "{item}");
+
     // ui APP-ID: forwarded to the History Server, which serves the app's jobs.
     let mut ui = Running(
         kspark(&ns, User::Admin)
@@ -301,16 +287,7 @@ async fn real_node_event_logs_history_server_and_the_app_after_its_driver_is_gon
             .spawn()
             .unwrap(),
     );
-    let mut url = String::new();
-    BufReader::new(ui.0.stdout.take().unwrap())
-        .read_line(&mut url)
-        .unwrap();
-    let port: u16 = url
-        .trim()
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("ui printed {url:?}"));
+    let (_, port) = read_ui_url(&mut ui.0);
     let jobs = http_get(port, &format!("/api/v1/applications/{app_id}/jobs"));
     assert!(jobs.starts_with("HTTP/1.1 200"), "{jobs}");
     assert!(jobs.contains("\"status\" : \"SUCCEEDED\""), "{jobs}");
@@ -319,10 +296,7 @@ async fn real_node_event_logs_history_server_and_the_app_after_its_driver_is_gon
 
     // describe APP-ID: the Spark section from the History Server.
     let described = ok(&ns, User::Admin, &["describe", &app_id]);
-    assert!(described.stdout.contains(&app_id), "{described}");
-    assert!(described.stdout.contains("History Server"), "{described}");
-    assert!(described.stdout.contains("Jobs:"), "{described}");
-    assert!(described.stdout.contains("reduce at"), "{described}");
+    assert_shows(&described, &[&app_id, SECTION, "Jobs:", "reduce at"]);
 
     // 6. history --stop leaves nothing of the server behind; the event logs stay.
     ok(&ns, User::Admin, &["history", "--stop"]);
@@ -365,6 +339,13 @@ async fn real_node_event_logs_history_server_and_the_app_after_its_driver_is_gon
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    let after = ok(&ns, User::Bob, &["list", "--all"]);
+    assert!(
+        after
+            .stderr
+            .contains(&format!("no History Server runs in namespace {}", ns.name)),
+        "{after}"
+    );
     assert!(
         s3.objects(&format!("{prefix}/events"))
             .iter()

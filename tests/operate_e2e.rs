@@ -538,6 +538,31 @@ async fn list_sorts_newest_first_and_filters_by_state() {
     );
     let r = ok(&ns, User::Bob, &["ls", "--state", "failed", "-o", "json"]);
     assert_eq!(r.stdout, "[]\n");
+    // completed: any ended application.
+    let ended = ok(
+        &ns,
+        User::Bob,
+        &["ls", "--state", "completed", "-o", "name"],
+    );
+    assert_eq!(
+        ended.stdout,
+        format!("{}:first-driver\n", ns.name),
+        "{ended}"
+    );
+    // --all without a History Server: the pods, and why nothing more, on stderr only.
+    let r = ok(&ns, User::Bob, &["ls", "--all", "-o", "json"]);
+    let items: Value = serde_json::from_str(&r.stdout).expect("-o json stays JSON");
+    assert_eq!(items.as_array().map(Vec::len), Some(2), "{r}");
+    assert!(
+        r.stderr.contains(&format!(
+            "--all: no History Server runs in namespace {}",
+            ns.name
+        )),
+        "{r}"
+    );
+    let r = fails(&ns, User::Bob, &["status", "--all", "spark-gone"]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stderr.contains("no History Server runs"), "{r}");
 
     // kubectl's conventions.
     let both = ok(

@@ -18,6 +18,7 @@ use kube::api::{Api, LogParams};
 
 use crate::app::LABEL_APP_SELECTOR;
 use crate::cli::{AppRefArgs, KubeFlags};
+use crate::commands::history::{self, FinishedView};
 use crate::conf::{is_secret_key, properties};
 use crate::error::Result;
 use crate::operate::selector::Scope;
@@ -25,6 +26,7 @@ use crate::operate::summary::{self, AppSummary, State, mounted_config_maps};
 use crate::operate::{duration, find, plain_table};
 use crate::output;
 use crate::spark::failure;
+use crate::spark::section::Origin;
 
 /// How many events are shown (the most recent ones).
 const MAX_EVENTS: usize = 25;
@@ -74,9 +76,10 @@ pub struct Description {
     /// The end of the log of a driver container that failed (exit code ≠ 0), where the cause
     /// is looked for, with the container's name; `None` when no container failed.
     pub failed_log: Option<(String, Section<String>)>,
-    /// Spark's own view, read from a running driver's REST API (`None`: not running, not
-    /// asked); the error says why there is no answer.
-    pub spark: Option<std::result::Result<crate::spark::model::SparkSnapshot, String>>,
+    /// Spark's own view: read from a running driver's REST API, or for a finished one from
+    /// the namespace's History Server (`None`: pending, or nothing to say); an error says why
+    /// there is no answer, a note why there is no section.
+    pub spark: Option<FinishedView>,
 }
 
 /// The driver container that ended with a non-zero exit code, if any.
@@ -253,14 +256,20 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
         }
         None => None,
     };
-    let spark = crate::spark::live::is_live(&driver).then_some(());
-    let spark = match spark {
-        Some(()) => Some(
+    let summary = summary::summarize(&driver, [], Timestamp::now());
+    let ended = summary.state.is_finished() || summary.exit_code.is_some();
+    let spark = match &app_id {
+        _ if crate::spark::live::is_live(&driver) && !ended => Some(FinishedView::Section(
+            Origin::Driver,
             crate::spark::live::snapshot_of(client, &driver, SPARK_FAILED_STAGES)
                 .await
                 .map_err(|e| e.to_string()),
-        ),
-        None => None,
+        )),
+        Some(id) if ended => {
+            let dir = properties.as_deref().and_then(event_log_dir);
+            history::finished_view(client, &ns, id, dir.as_deref()).await
+        }
+        _ => None,
     };
     Ok(Description {
         driver,
@@ -270,6 +279,23 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
         events: Section::from_result(events),
         failed_log,
         spark,
+    })
+}
+
+/// Where an application wrote its event log (`spark.eventLog.dir` when
+/// `spark.eventLog.enabled` is true), from its `spark.properties`.
+pub fn event_log_dir(properties: &str) -> Option<String> {
+    let entries = properties::parse(properties).ok()?;
+    let get = |k: &str| {
+        entries
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim())
+    };
+    (get("spark.eventLog.enabled")? == "true").then(|| {
+        get("spark.eventLog.dir")
+            .unwrap_or("file:/tmp/spark-events")
+            .to_string()
     })
 }
 
@@ -662,7 +688,10 @@ pub fn render(d: &Description, now: Timestamp) -> String {
             "once the driver runs: `kubectl spark ui {}`",
             s.submission_id
         ),
-        _ => "gone with the driver; a Spark History Server shows finished applications".to_string(),
+        _ => format!(
+            "gone with the driver; `kubectl spark ui {}` opens it on the namespace's History Server (`kubectl spark history -n {}` starts one)",
+            s.submission_id, s.namespace
+        ),
     };
     pair(&mut out, 0, "Spark UI", ui);
     if s.kind == summary::AppKind::ConnectServer {
@@ -826,7 +855,11 @@ pub fn render(d: &Description, now: Timestamp) -> String {
         ));
     }
 
-    if let Some(answer) = &d.spark {
+    if let Some(FinishedView::Note(note)) = &d.spark {
+        out.push('\n');
+        pair(&mut out, 0, "Spark", note);
+    }
+    if let Some(FinishedView::Section(origin, answer)) = &d.spark {
         let pods = d
             .executors
             .iter()
@@ -835,7 +868,7 @@ pub fn render(d: &Description, now: Timestamp) -> String {
                 Some((id.clone(), p.metadata.name.clone()?))
             })
             .collect();
-        out.push_str(&crate::spark::section::render(answer, &pods));
+        out.push_str(&crate::spark::section::render(answer, &pods, origin));
     }
 
     out.push('\n');

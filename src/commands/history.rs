@@ -8,10 +8,12 @@
 //! drivers), or, with `--open`/`--port`, forwards a local port to its UI through the tunnel
 //! `ui` uses. `--stop` deletes it (everything else it made is owned by its pod).
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, FromArgMatches};
+use futures::future::join_all;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 use kube::api::{Api, ListParams};
@@ -25,10 +27,13 @@ use crate::forward::local::{self, Stopped};
 use crate::forward::{self, Forwarder};
 use crate::history::listing::{self, FinishedApp, HistoryApplication, KnownDriver};
 use crate::history::{self as server, DEFAULT_PORT};
-use crate::operate::summary::{self, State};
+use crate::operate::selector::Scope;
+use crate::operate::summary::{self, AppSummary, State};
 use crate::operate::{duration, find};
 use crate::output;
+use crate::spark::model::SparkSnapshot;
 use crate::spark::rest::{RestError, Source, SparkRest};
+use crate::spark::section::Origin;
 use crate::submit::prepare as submit;
 
 /// How long a new server may take to be ready unless `--timeout` says.
@@ -367,10 +372,140 @@ pub async fn known(
 
 /// The running server of `ns`, without replacing an ended one (that is `history`'s to do).
 async fn running_quietly(client: &Client, ns: &str) -> Result<Option<Pod>> {
-    Ok(servers(client, ns).await?.into_iter().find(|p| {
-        p.metadata.deletion_timestamp.is_none()
-            && State::from_phase(summary::phase(p)) == State::Running
-    }))
+    Ok(servers(client, ns).await?.into_iter().find(is_up))
+}
+
+/// What `list --all` and `status --all` add to the driver pods: the finished applications
+/// whose pods are gone, as the running History Servers of the scope know them.
+#[derive(Debug, Default)]
+pub struct Gone {
+    /// Their rows ([`listing::gone_summaries`]).
+    pub apps: Vec<AppSummary>,
+    /// Why some could not be listed, for one line each on stderr (no server running in a
+    /// namespace, a server that did not answer).
+    pub notes: Vec<String>,
+}
+
+/// The finished applications of `scope` whose driver pods are gone, from each namespace's
+/// running History Server (one list of server pods, one of driver pods, and one request to
+/// each server). Best effort: what cannot be read becomes a note.
+pub async fn gone(client: &Client, scope: &Scope) -> Gone {
+    let mut out = Gone::default();
+    let servers: Vec<Pod> = match scope {
+        Scope::Namespace(ns) => running_quietly(client, ns)
+            .await
+            .map(|p| p.into_iter().collect()),
+        Scope::All => {
+            let api: Api<Pod> = Api::all(client.clone());
+            find::list_paged(&api, Some(&server::selector()), None, "list pods", scope)
+                .await
+                .map(|pods| pods.into_iter().filter(is_up).collect())
+        }
+    }
+    .unwrap_or_else(|e| {
+        out.notes
+            .push(format!("cannot look for a History Server: {e}"));
+        Vec::new()
+    });
+    if servers.is_empty() {
+        if out.notes.is_empty() {
+            out.notes.push(format!(
+                "no History Server runs in {}: applications whose driver pods are gone are not listed (`kubectl spark history -n {}` starts one)",
+                scope.describe(),
+                scope.namespace().unwrap_or("NAMESPACE"),
+            ));
+        }
+        return out;
+    }
+    let present: HashSet<(String, String)> = match find::list_drivers(client, scope).await {
+        Ok(drivers) => drivers
+            .iter()
+            .filter_map(|p| {
+                let s = summary::summarize(p, [], jiff::Timestamp::now());
+                Some((s.namespace, s.app_id?))
+            })
+            .collect(),
+        Err(e) => {
+            out.notes.push(e.to_string());
+            return out;
+        }
+    };
+    let now = jiff::Timestamp::now();
+    let answers = join_all(servers.iter().map(|pod| applications(client, pod))).await;
+    let mut seen = HashSet::new();
+    for (pod, answer) in servers.iter().zip(answers) {
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        if !seen.insert(ns.clone()) {
+            continue;
+        }
+        match answer {
+            Ok(apps) => {
+                let ids: HashSet<String> = present
+                    .iter()
+                    .filter(|(n, _)| *n == ns)
+                    .map(|(_, id)| id.clone())
+                    .collect();
+                out.apps
+                    .extend(listing::gone_summaries(&apps, &ns, &ids, now));
+            }
+            Err(e) => out.notes.push(e.to_string()),
+        }
+    }
+    out
+}
+
+/// Whether a server pod runs and is not being deleted.
+fn is_up(p: &Pod) -> bool {
+    p.metadata.deletion_timestamp.is_none()
+        && State::from_phase(summary::phase(p)) == State::Running
+}
+
+/// Spark's view of a finished application whose driver pod still exists, for `describe`.
+#[derive(Debug, Clone)]
+pub enum FinishedView {
+    /// The namespace's History Server answered (or failed to): the section to show.
+    Section(Origin, std::result::Result<SparkSnapshot, String>),
+    /// Why there is no section, and how to get one.
+    Note(String),
+}
+
+/// Spark's view of the finished application `app_id` of `ns` from the namespace's running
+/// History Server; without one, a note on how to start it when the application wrote an event
+/// log (`event_log_dir`), else nothing.
+pub async fn finished_view(
+    client: &Client,
+    ns: &str,
+    app_id: &str,
+    event_log_dir: Option<&str>,
+) -> Option<FinishedView> {
+    let server = match running_quietly(client, ns).await {
+        Ok(server) => server,
+        Err(e) => return Some(FinishedView::Note(format!("no History Server view: {e}"))),
+    };
+    let Some(server) = server else {
+        return event_log_dir.map(|dir| {
+            FinishedView::Note(format!(
+                "its event log is in {dir}: `kubectl spark history -n {ns}` starts a History Server, then describe shows Spark's view here"
+            ))
+        });
+    };
+    let id = format!(
+        "{ns}:{}",
+        server.metadata.name.as_deref().unwrap_or_default()
+    );
+    let answer = match applications(client, &server).await {
+        Ok(apps) if !apps.iter().any(|a| a.id == app_id) => {
+            return Some(FinishedView::Note(format!(
+                "the History Server {id} does not list {app_id} (yet: it reads the event logs every 10 s; or the application wrote none)"
+            )));
+        }
+        Ok(_) => rest(client, &server)
+            .snapshot(app_id, 3)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    Some(FinishedView::Section(Origin::HistoryServer(id), answer))
 }
 
 /// The hint for a finished application no History Server shows.

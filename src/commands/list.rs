@@ -2,7 +2,8 @@
 //! `-A`, the cluster, newest first. Two paged lists whatever the number of applications: the
 //! driver pods (`spark-role=driver`, and `-l`'s labels) and the executor pods
 //! (`spark-role=executor`). kubectl's `-o`, `--no-headers`, `--sort-by` and `-w` as in
-//! [`status`].
+//! [`status`]. `--all` adds the finished applications whose driver pods are gone, as the
+//! namespace's History Server knows them ([`crate::commands::history::gone`]).
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
@@ -47,6 +48,26 @@ pub async fn run(flags: &KubeFlags, args: &ListArgs) -> Result<u8> {
         let (mut summaries, pods): (Vec<AppSummary>, Vec<&Pod>) = apps.into_iter().unzip();
         crate::spark::live::attach(client, &mut summaries, &pods).await;
         apps = summaries.into_iter().zip(pods).collect();
+    }
+    // --all: the finished applications whose pods are gone, from the History Server (they
+    // have no labels for -l, and no pod for -o spark).
+    let no_pod = Pod::default();
+    if args.all && selector.is_some() {
+        output::info(
+            "--all: applications whose driver pods are gone have no labels; -l leaves them out",
+        );
+    }
+    if args.all && selector.is_none() && args.get.output != StatusFormat::Spark {
+        let gone = crate::commands::history::gone(client, scope).await;
+        for note in &gone.notes {
+            output::info(&format!("--all: {note}"));
+        }
+        apps.extend(
+            gone.apps
+                .into_iter()
+                .filter(|s| wanted(&args.state, s))
+                .map(|s| (s, &no_pod)),
+        );
     }
     status::sort(&mut apps, sort_key.as_ref())?;
     let view = View {

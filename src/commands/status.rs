@@ -5,11 +5,14 @@
 //! executors lost (`1/2, 4 lost (OOMKilled)`): failed executor pods still there, and, for a
 //! running application, the pods Spark already deleted, from their Events.
 //!
+//! With `--all` (and for a name no driver pod matches) the finished applications whose driver
+//! pods are gone are added from the namespace's History Server, marked `completed (pod gone)`.
+//!
 //! With `-o spark` the `Submitting a request for the status of submission … in k8s://….` line and the
 //! not-found messages go to stderr (as spark-submit prints them) and each
 //! `Application status (driver): ` block to stdout, so that the blocks can be piped.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use jiff::Timestamp;
@@ -88,6 +91,18 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
         }
         apps = summaries.into_iter().zip(pods).collect();
     }
+    let no_pod = Pod::default();
+    let (gone, satisfied) = if selector.is_none() || !args.apps.is_empty() {
+        from_history(client, namespace, args, &resolved).await
+    } else {
+        if args.all {
+            output::info(
+                "--all: applications whose driver pods are gone have no labels; -l leaves them out",
+            );
+        }
+        Default::default()
+    };
+    apps.extend(gone.into_iter().map(|s| (s, &no_pod)));
     sort(&mut apps, sort_key.as_ref())?;
     let namespace_column = args.all_namespaces || spans_namespaces(&apps);
     let view = View {
@@ -102,7 +117,12 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
         output::info(&nothing_found(scope));
     }
     if !every && (selector.is_none() || !args.apps.is_empty()) {
-        find::require_all_found(&resolved)?;
+        let unsatisfied: Vec<find::Resolved> = resolved
+            .iter()
+            .filter(|r| !satisfied.contains(&r.reference.text))
+            .cloned()
+            .collect();
+        find::require_all_found(&unsatisfied)?;
     }
     if args.get.watch {
         let shown: &Vec<String> = &apps.iter().map(|(s, _)| s.submission_id.clone()).collect();
@@ -138,6 +158,81 @@ pub async fn run(flags: &KubeFlags, args: &StatusArgs) -> Result<u8> {
         watch(&view, first, fetch, true).await?;
     }
     Ok(0)
+}
+
+/// The rows the History Servers add: with `--all`, the finished applications whose driver
+/// pods are gone that the references name (every one without a name); without it, only for a
+/// plain name that matched no driver pod (a run deleted by `kill` or `cleanup`). Also the
+/// texts of the references those rows satisfy. Notes (no server, no answer) are said with
+/// `--all` only; without it a name nobody knows keeps its usual error.
+async fn from_history(
+    client: &Client,
+    namespace: &str,
+    args: &StatusArgs,
+    resolved: &[find::Resolved],
+) -> (Vec<AppSummary>, HashSet<String>) {
+    let wanted: Vec<&find::Resolved> = resolved
+        .iter()
+        .filter(|r| {
+            if args.all {
+                !args.latest || r.drivers.is_empty()
+            } else {
+                r.drivers.is_empty() && !r.reference.is_glob()
+            }
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Default::default();
+    }
+    let scopes: BTreeSet<Option<String>> = if args.all_namespaces {
+        BTreeSet::from([None])
+    } else {
+        wanted
+            .iter()
+            .map(|r| {
+                Some(
+                    r.reference
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| namespace.into()),
+                )
+            })
+            .collect()
+    };
+    let mut known = Vec::new();
+    for scope in scopes {
+        let scope = scope.map_or(Scope::All, Scope::Namespace);
+        let gone = crate::commands::history::gone(client, &scope).await;
+        if args.all {
+            for note in &gone.notes {
+                output::info(&format!("--all: {note}"));
+            }
+        }
+        known.extend(gone.apps);
+    }
+    let refs: Vec<DriverRef> = known.iter().map(DriverRef::from).collect();
+    let mut rows: Vec<AppSummary> = Vec::new();
+    let mut satisfied = HashSet::new();
+    for r in wanted {
+        let mut matched: Vec<&AppSummary> =
+            crate::operate::selector::match_drivers(&r.reference, &refs)
+                .into_iter()
+                .map(|i| &known[i])
+                .collect();
+        if args.latest {
+            matched.sort_by(|a, b| summary::newest_first(a, b));
+            matched.truncate(1);
+        }
+        if !matched.is_empty() {
+            satisfied.insert(r.reference.text.clone());
+        }
+        for m in matched {
+            if !rows.iter().any(|s| s.submission_id == m.submission_id) {
+                rows.push(m.clone());
+            }
+        }
+    }
+    (rows, satisfied)
 }
 
 /// What `status` without a name says on stderr when there is nothing to list (`namespace`

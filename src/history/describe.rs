@@ -1,13 +1,15 @@
 //! `describe` of a finished application whose driver pod is gone: what the History Server
 //! knows of it — name, id, user, times — and Spark's own view of its jobs, stages and executors
-//! (with each executor's `removeReason`), read with the same REST client as a live driver's.
-//! Pure.
+//! (with each executor's `removeReason`), read with the same REST client as a live driver's
+//! and shown by the same section ([`crate::spark::section`]). Pure.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::history::listing::FinishedApp;
-use crate::operate::{duration, plain_table};
+use crate::operate::duration;
 use crate::spark::model::SparkSnapshot;
+use crate::spark::section::{self, Origin};
 
 /// The description, ending with a newline. `server` is the History Server's submission id.
 pub fn render(app: &FinishedApp, server: &str, spark: &Result<SparkSnapshot, String>) -> String {
@@ -32,68 +34,11 @@ pub fn render(app: &FinishedApp, server: &str, spark: &Result<SparkSnapshot, Str
     pair(&mut out, "Ended", app.end.as_deref().unwrap_or("?"));
     pair(&mut out, "Duration", &duration::human(app.duration_seconds));
     pair(&mut out, "History Server", server);
-    out.push_str(&spark_section(spark));
-    out
-}
-
-/// Spark's view: job counts and the jobs, failed stages with their reason, executors with why
-/// they were removed.
-pub fn spark_section(spark: &Result<SparkSnapshot, String>) -> String {
-    let s = match spark {
-        Ok(s) => s,
-        Err(e) => return format!("\nSpark (from the History Server): ? ({e})\n"),
-    };
-    let mut out = String::from("\nSpark (from the History Server):\n");
-    let jobs = s.job_counts();
-    let _ = writeln!(
-        out,
-        "  Jobs:           {} ({} succeeded, {} failed, {} running)",
-        jobs.total, jobs.succeeded, jobs.failed, jobs.running
-    );
-    if !s.jobs.is_empty() {
-        let rows = s.jobs.iter().map(|j| {
-            vec![
-                j.job_id.to_string(),
-                format!("{:?}", j.status).to_uppercase(),
-                format!(
-                    "{}/{}",
-                    j.num_completed_stages,
-                    j.stage_ids.len().max(j.num_completed_stages as usize)
-                ),
-                format!("{}/{}", j.num_completed_tasks, j.num_tasks),
-                j.name.clone(),
-            ]
-        });
-        for line in plain_table(&["ID", "STATUS", "STAGES", "TASKS", "NAME"], rows).lines() {
-            let _ = writeln!(out, "    {line}");
-        }
-    }
-    for f in s.failed_stages() {
-        let _ = writeln!(
-            out,
-            "  Failed stage {} ({}): {}",
-            f.stage_id,
-            f.name,
-            f.error.as_deref().unwrap_or("no reason recorded")
-        );
-    }
-    let _ = writeln!(out, "  Executors:      {}", s.executors.len());
-    if !s.executors.is_empty() {
-        let rows = s.executors.iter().map(|e| {
-            vec![
-                e.id.clone(),
-                e.total_cores.to_string(),
-                e.completed_tasks.to_string(),
-                e.failed_tasks.to_string(),
-                e.remove_reason.clone().unwrap_or_else(|| "-".into()),
-            ]
-        });
-        for line in
-            plain_table(&["ID", "CORES", "TASKS", "FAILED", "REMOVED BECAUSE"], rows).lines()
-        {
-            let _ = writeln!(out, "    {line}");
-        }
-    }
+    out.push_str(&section::render(
+        spark,
+        &BTreeMap::new(),
+        &Origin::HistoryServer(server.to_string()),
+    ));
     out
 }
 
@@ -141,14 +86,18 @@ mod tests {
             "Application ID:  spark-1",
             "its driver pod is gone",
             "History Server:  ns:hs-driver",
-            "Jobs:           1 (1 succeeded, 0 failed, 0 running)",
+            "Spark (from its event log, by the History Server ns:hs-driver):",
+            "Jobs:           1 (0 running, 1 succeeded, 0 failed)",
             "reduce at pi.py:42",
-            "SUCCEEDED",
+            "succeeded",
             "Executor killed by driver.",
         ] {
             assert!(text.contains(needle), "no `{needle}` in:\n{text}");
         }
         let none = render(&app, "ns:hs", &Err("no answer".into()));
-        assert!(none.contains("? (no answer)"), "{none}");
+        assert!(
+            none.contains("? (the History Server ns:hs: no answer)"),
+            "{none}"
+        );
     }
 }

@@ -2,13 +2,13 @@
 //! (`/api/v1/applications`), joined with their driver pods when those still exist, as a table,
 //! JSON/YAML or ids. Pure.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::operate::duration;
-use crate::operate::summary::AppSummary;
+use crate::operate::summary::{AppKind, AppSummary, ExecutorCounts, State};
 
 /// A driver pod that still exists, as the listing joins it by app id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +151,57 @@ pub fn table(apps: &[FinishedApp]) -> String {
     )
 }
 
+/// The completed applications of a namespace's History Server whose driver pods are gone
+/// (their ids are not in `present`, the app ids of the namespace's driver pods), as rows of
+/// `status` and `list`: state [`State::Completed`], no driver pod, submission id
+/// `namespace:app-id` (which `describe`, `ui` and `status` accept), created and started at the
+/// application's start.
+pub fn gone_summaries(
+    apps: &[HistoryApplication],
+    namespace: &str,
+    present: &HashSet<String>,
+    now: Timestamp,
+) -> Vec<AppSummary> {
+    apps.iter()
+        .filter(|a| !present.contains(&a.id))
+        .filter_map(|a| {
+            let attempt = a.attempts.first().filter(|t| t.completed)?;
+            let at = |ms: i64| {
+                (ms > 0)
+                    .then(|| Timestamp::from_millisecond(ms).ok())
+                    .flatten()
+            };
+            let started = at(attempt.start_time_epoch);
+            let finished = at(attempt.end_time_epoch);
+            let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            Some(AppSummary {
+                submission_id: format!("{namespace}:{}", a.id),
+                namespace: namespace.to_string(),
+                driver_pod: String::new(),
+                app_name: non_empty(&a.name),
+                app_id: Some(a.id.clone()),
+                spark_version: non_empty(&attempt.app_spark_version),
+                kind: AppKind::Application,
+                state: State::Completed,
+                reason: None,
+                message: None,
+                exit_code: None,
+                terminating: false,
+                executors: ExecutorCounts::default(),
+                created: started,
+                started,
+                finished,
+                age_seconds: started.map(|s| now.duration_since(s).as_secs()),
+                duration_seconds: Some(attempt.duration.max(0) / 1000),
+                node: None,
+                image: None,
+                spark: None,
+                pod_gone: true,
+            })
+        })
+        .collect()
+}
+
 /// The application a reference names among those the History Server knows: an app id
 /// exactly, else an app name (the newest run). None when it knows none.
 pub fn find<'a>(apps: &'a [HistoryApplication], reference: &str) -> Option<&'a HistoryApplication> {
@@ -205,6 +256,38 @@ mod tests {
         assert!(lines[1].contains("completed (pod gone)"), "{t}");
         assert!(lines[1].contains("1m5s") || lines[1].contains("65s"), "{t}");
         assert!(lines[2].contains("alice"), "{t}");
+    }
+
+    #[test]
+    fn apps_whose_pods_are_gone_are_rows_of_status() {
+        let apps: Vec<HistoryApplication> = serde_json::from_str(ANSWER).unwrap();
+        let present = HashSet::from(["spark-a".to_string()]);
+        let now: Timestamp = "2026-12-07T09:02:05Z".parse().unwrap();
+        let rows = gone_summaries(&apps, "ns", &present, now);
+        assert_eq!(
+            rows.len(),
+            1,
+            "spark-a has its pod, spark-c is incomplete: {rows:?}"
+        );
+        let row = &rows[0];
+        assert_eq!(row.submission_id, "ns:spark-b");
+        assert_eq!(row.state_text(), "completed (pod gone)");
+        assert_eq!(row.app_name.as_deref(), Some("etl"));
+        assert_eq!(row.duration_seconds, Some(65));
+        assert_eq!(row.age_seconds, Some(3665));
+        assert!(row.state.is(crate::cli::AppState::Completed));
+        assert!(!row.state.is(crate::cli::AppState::Succeeded));
+        let json = serde_json::to_value(row).unwrap();
+        assert_eq!(json["podGone"], true);
+        assert_eq!(json["state"], "completed");
+        let table = crate::operate::summary::table(&rows, Default::default());
+        let line = table.lines().nth(1).unwrap();
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            cells,
+            ["etl", "-", "completed", "(pod", "gone)", "-", "61m", "65s"],
+            "{table}"
+        );
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub enum State {
     Failed,
     /// The node stopped reporting, or the phase is missing.
     Unknown,
+    /// Ended, as a History Server knows it from the event log, whose driver pod is gone: how it
+    /// ended (exit code) is not recorded there.
+    Completed,
 }
 
 impl State {
@@ -52,12 +55,12 @@ impl State {
                 | (State::Running, AppState::Running)
                 | (State::Succeeded, AppState::Succeeded)
                 | (State::Failed, AppState::Failed)
-        )
+        ) || (wanted == AppState::Completed && self.is_finished())
     }
 
     /// Whether the application has ended.
     pub fn is_finished(self) -> bool {
-        matches!(self, State::Succeeded | State::Failed)
+        matches!(self, State::Succeeded | State::Failed | State::Completed)
     }
 
     /// Lower-case name.
@@ -68,6 +71,7 @@ impl State {
             State::Succeeded => "succeeded",
             State::Failed => "failed",
             State::Unknown => "unknown",
+            State::Completed => "completed",
         }
     }
 }
@@ -177,6 +181,11 @@ pub struct AppSummary {
     /// for (`status -o wide`, `-w`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spark: Option<crate::spark::model::SparkStatus>,
+    /// The driver pod is gone: the application is known from a History Server only
+    /// (`list --all`, `status --all`); `driverPod` is empty and the submission id is
+    /// `namespace:app-id`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pod_gone: bool,
 }
 
 impl AppSummary {
@@ -207,6 +216,9 @@ impl AppSummary {
         }
         if self.terminating {
             text.push_str(", terminating");
+        }
+        if self.pod_gone {
+            text.push_str(" (pod gone)");
         }
         text
     }
@@ -315,7 +327,7 @@ pub fn reason(pod: &Pod, spark_container: &str) -> (Option<String>, Option<Strin
             }
         }
         State::Succeeded => (None, None, exit_code),
-        State::Unknown => (pod_reason, pod_message, exit_code),
+        State::Unknown | State::Completed => (pod_reason, pod_message, exit_code),
     }
 }
 
@@ -408,6 +420,7 @@ pub fn summarize<'a>(
         node: driver.spec.as_ref().and_then(|s| s.node_name.clone()),
         image,
         spark: None,
+        pod_gone: false,
     }
 }
 
@@ -475,9 +488,17 @@ pub fn table(apps: &[AppSummary], layout: TableLayout) -> String {
         }
         row.extend([
             name,
-            a.driver_pod.clone(),
+            if a.pod_gone {
+                dash()
+            } else {
+                a.driver_pod.clone()
+            },
             a.state_text(),
-            a.executors.text(),
+            if a.pod_gone {
+                dash()
+            } else {
+                a.executors.text()
+            },
             a.age_seconds.map(duration::human).unwrap_or_else(dash),
             a.duration_seconds.map(duration::human).unwrap_or_else(dash),
         ]);

@@ -1,8 +1,9 @@
 //! The "Spark" section of `describe`: jobs (id, status, stages done/total, tasks), active and
 //! failed stages (a failed one with the line of its error that says what went wrong), and
 //! executors (id, pod, state, cores, memory used, failed tasks, and for removed ones Spark's
-//! `removeReason`). Pure: a snapshot (or why there is none) and the executor pods' names go
-//! in; the same text serves a live driver and, later, a History Server.
+//! `removeReason`). Pure: a snapshot (or why there is none), the executor pods' names and
+//! where the figures come from ([`Origin`]) go in; the same text serves a live driver and a
+//! History Server replaying a finished application's event log.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,17 +15,42 @@ use crate::spark::progress::{call_site, stage_label, task_counts};
 /// How many jobs are listed (the most recent ones).
 pub const MAX_JOBS: usize = 10;
 
+/// Where the section's figures come from (the same REST paths, see [`crate::spark::rest`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A running driver's REST API.
+    Driver,
+    /// A History Server (its `namespace:pod`), replaying a finished application's event log.
+    HistoryServer(String),
+}
+
+impl Origin {
+    fn heading(&self) -> String {
+        match self {
+            Origin::Driver => "Spark (the driver's REST API):".into(),
+            Origin::HistoryServer(id) => {
+                format!("Spark (from its event log, by the History Server {id}):")
+            }
+        }
+    }
+}
+
 /// The section, with its heading and a trailing newline. `pods` maps executor ids to their
 /// pod names (executors whose pod is gone show `-`).
 pub fn render<E: std::fmt::Display>(
     answer: &Result<SparkSnapshot, E>,
     pods: &BTreeMap<String, String>,
+    origin: &Origin,
 ) -> String {
-    let snapshot = match answer {
-        Ok(s) => s,
-        Err(e) => return format!("\nSpark:            ? ({e})\n"),
+    let snapshot = match (answer, origin) {
+        (Ok(s), _) => s,
+        (Err(e), Origin::Driver) => return format!("\nSpark:            ? ({e})\n"),
+        (Err(e), Origin::HistoryServer(id)) => {
+            return format!("\nSpark:            ? (the History Server {id}: {e})\n");
+        }
     };
-    let mut out = String::from("\nSpark (the driver's REST API):\n");
+    let ended = matches!(origin, Origin::HistoryServer(_));
+    let mut out = format!("\n{}\n", origin.heading());
     let counts = snapshot.counts();
     let jobs = counts.jobs;
     let _ = writeln!(
@@ -70,7 +96,12 @@ pub fn render<E: std::fmt::Display>(
             );
         }
     }
-    let _ = write!(out, "  Executors:      {} active", counts.executors_active);
+    let active = if ended { "to the end" } else { "active" };
+    let _ = write!(
+        out,
+        "  Executors:      {} {active}",
+        counts.executors_active
+    );
     if counts.executors_lost > 0 {
         let _ = write!(out, ", {} removed", counts.executors_lost);
     }
@@ -80,7 +111,7 @@ pub fn render<E: std::fmt::Display>(
             vec![
                 e.id.clone(),
                 pods.get(&e.id).cloned().unwrap_or_else(|| "-".into()),
-                if e.is_active { "active" } else { "removed" }.to_string(),
+                if e.is_active { active } else { "removed" }.to_string(),
                 e.total_cores.to_string(),
                 format!("{} / {}", mib(e.memory_used), mib(e.max_memory)),
                 e.failed_tasks.to_string(),
@@ -178,7 +209,7 @@ mod tests {
     fn the_section_of_a_running_driver() {
         let s = recorded();
         let pods = BTreeMap::from([("1".to_string(), "stages-exec-1".to_string())]);
-        let text = render::<String>(&Ok(s), &pods);
+        let text = render::<String>(&Ok(s), &pods, &Origin::Driver);
         assert!(
             text.starts_with("\nSpark (the driver's REST API):\n"),
             "{text}"
@@ -227,7 +258,7 @@ mod tests {
             ..Executor::default()
         }];
         let s = SparkSnapshot::new(vec![], vec![], executors);
-        let text = render::<String>(&Ok(s), &BTreeMap::new());
+        let text = render::<String>(&Ok(s.clone()), &BTreeMap::new(), &Origin::Driver);
         assert!(text.contains("  Jobs:           0 (0 running, 0 succeeded, 0 failed)\n"));
         assert!(text.contains("  Active stages:  none\n"));
         assert!(
@@ -240,8 +271,31 @@ mod tests {
             "{row:?}"
         );
         assert_eq!(
-            render::<String>(&Err("no answer within 1000 ms".into()), &BTreeMap::new()),
+            render::<String>(
+                &Err("no answer within 1000 ms".into()),
+                &BTreeMap::new(),
+                &Origin::Driver
+            ),
             "\nSpark:            ? (no answer within 1000 ms)\n"
+        );
+        let history = Origin::HistoryServer("ns:hs-driver".into());
+        let ended = render::<String>(&Ok(s), &BTreeMap::new(), &history);
+        assert!(
+            ended
+                .starts_with("\nSpark (from its event log, by the History Server ns:hs-driver):\n"),
+            "{ended}"
+        );
+        assert!(
+            ended.contains("  Executors:      0 to the end, 1 removed\n"),
+            "{ended}"
+        );
+        assert_eq!(
+            render::<String>(
+                &Err("no answer within 20000 ms".into()),
+                &BTreeMap::new(),
+                &history
+            ),
+            "\nSpark:            ? (the History Server ns:hs-driver: no answer within 20000 ms)\n"
         );
     }
 }

@@ -701,8 +701,8 @@ pub fn wait_exit(child: &mut Child, timeout: Duration) -> i32 {
 pub const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-spark");
 
 /// `kubectl-spark` as `user`, with the namespace as the kubeconfig context's, no colour, no
-/// stdin, and none of this machine's own Spark or Hadoop settings (`SPARK_CONF_DIR`,
-/// `SPARK_HOME`, `HADOOP_CONF_DIR`) or log level.
+/// stdin, and none of this machine's own Spark, Hadoop or AWS settings (`SPARK_CONF_DIR`,
+/// `SPARK_HOME`, `HADOOP_CONF_DIR`, AWS keys) or log level.
 pub fn kspark(ns: &TestNamespace, user: User) -> Command {
     let mut cmd = Command::new(PLUGIN);
     cmd.env("KUBECONFIG", ns.kubeconfig(user))
@@ -711,6 +711,8 @@ pub fn kspark(ns: &TestNamespace, user: User) -> Command {
         .env_remove("SPARK_CONF_DIR")
         .env_remove("SPARK_HOME")
         .env_remove("HADOOP_CONF_DIR")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
         .stdin(std::process::Stdio::null());
     cmd
 }
