@@ -168,6 +168,15 @@ async fn real_node_event_logs_history_server_and_the_app_after_its_driver_is_gon
     // Without a History Server, describe of the finished app says where its event log is and
     // how to see Spark's view of it.
     let early = ok(&ns, User::Bob, &["describe", &pod_name]);
+    let applied = early
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Defaults applied: "))
+        .unwrap_or_else(|| panic!("describe says which defaults applied: {early}"));
+    assert!(
+        applied.contains("spark.eventLog.dir") && !applied.contains(&s3.secret_key),
+        "{applied}"
+    );
     assert!(
         early
             .stdout

@@ -654,6 +654,20 @@ pub fn render(d: &Description, now: Timestamp) -> String {
         },
     );
     pair(&mut out, 0, "Service account", &what.service_account);
+    let defaults = crate::defaults::applied_of(pod);
+    if !defaults.is_empty() {
+        pair(
+            &mut out,
+            0,
+            "Defaults applied",
+            format!(
+                "{} (namespace defaults, ConfigMap {}/{})",
+                defaults.join(", "),
+                s.namespace,
+                crate::defaults::NAME
+            ),
+        );
+    }
     pair(&mut out, 0, "Driver", &what.driver);
     pair(&mut out, 0, "Executor size", &what.executors);
     pair(&mut out, 0, "State", s.state_text());

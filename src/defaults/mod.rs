@@ -40,6 +40,38 @@ pub const SERVICE_ACCOUNT_KEY: &str = "spark.kubernetes.authenticate.driver.serv
 /// The container image key.
 pub const IMAGE_KEY: &str = "spark.kubernetes.container.image";
 
+/// Annotation on a driver pod naming the namespace defaults its submission applied (keys only,
+/// comma-separated), which `describe` shows. Absent when none applied, so a submission without
+/// namespace defaults is exactly spark-submit's.
+pub const ANNOTATION_APPLIED: &str = "kubectl-spark.io/namespace-defaults";
+
+/// Records on the driver pod which defaults applied (nothing when none did).
+pub fn mark_applied(pod: &mut k8s_openapi::api::core::v1::Pod, applied: &[String]) {
+    if applied.is_empty() {
+        return;
+    }
+    pod.metadata
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert(ANNOTATION_APPLIED.into(), applied.join(","));
+}
+
+/// The defaults a driver pod's submission applied, as [`mark_applied`] recorded them.
+pub fn applied_of(pod: &k8s_openapi::api::core::v1::Pod) -> Vec<String> {
+    pod.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(ANNOTATION_APPLIED))
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Keys that describe one submission, not a namespace: refused as defaults.
 const PER_SUBMISSION: &[&str] = &[
     "spark.master",

@@ -213,3 +213,21 @@ fn applied_keys_are_those_the_submission_did_not_set() {
     assert_eq!(conf.get("a.x"), Some("1"));
     assert_eq!(conf.get("a.y"), Some("9"));
 }
+
+#[test]
+fn the_driver_pod_records_which_defaults_applied() {
+    let mut pod = k8s_openapi::api::core::v1::Pod::default();
+    mark_applied(&mut pod, &[]);
+    assert!(
+        pod.metadata.annotations.is_none(),
+        "nothing when none applied"
+    );
+    assert!(applied_of(&pod).is_empty());
+    let keys = vec![EVENT_LOG_DIR.to_string(), IMAGE_KEY.to_string()];
+    mark_applied(&mut pod, &keys);
+    assert_eq!(
+        pod.metadata.annotations.as_ref().unwrap()[ANNOTATION_APPLIED],
+        "spark.eventLog.dir,spark.kubernetes.container.image"
+    );
+    assert_eq!(applied_of(&pod), keys);
+}

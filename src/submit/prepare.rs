@@ -236,6 +236,8 @@ pub async fn prepare_from(
         }
     }
     .map_err(|e| near_miss(e, &plan.conf))?;
+    let mut submission = submission;
+    crate::defaults::mark_applied(&mut submission.pod, &applied);
     let uploads = upload::check(&submission.uploads, &plan.conf, &store_env)
         .map_err(|e| near_miss(e, &plan.conf))?;
     warnings.extend(configmap_secret_warning(&submission));
