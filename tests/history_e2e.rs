@@ -153,6 +153,12 @@ async fn namespace_defaults_are_the_lowest_layer_and_keep_secrets_out_of_the_con
         aws["valueFrom"]["secretKeyRef"]["name"],
         "kubectl-spark-defaults"
     );
+    // The driver pod records which keys applied, for describe; the command line's are not.
+    let applied = pod["metadata"]["annotations"]["kubectl-spark.io/namespace-defaults"]
+        .as_str()
+        .expect("the applied defaults on the driver pod");
+    assert!(applied.contains("spark.eventLog.dir"), "{applied}");
+    assert!(!applied.contains("spark.executor.memory"), "{applied}");
 
     // Doctor shows them, without the value.
     let (out, _) = ok(&kspark(&ns, User::Admin, &strings(&["doctor"])));
@@ -182,6 +188,10 @@ async fn namespace_defaults_are_the_lowest_layer_and_keep_secrets_out_of_the_con
     let (out, err) = ok(&kspark(&ns, User::Bob, &dry_args()));
     assert!(!err.contains("namespace defaults"), "{err}");
     assert!(!out.contains("eventLog"), "{out}");
+    assert!(
+        !out.contains("kubectl-spark.io/namespace-defaults"),
+        "{out}"
+    );
 }
 
 fn dry_args() -> Vec<String> {
