@@ -474,25 +474,8 @@ fn plain_objects_of_the_file_come_first_in_a_dry_run() {
     );
 }
 
-/// The Apache operator's example (`examples/spark-connect-server.yaml`), abridged.
-const APACHE_CONNECT: &str = r#"apiVersion: spark.apache.org/v1
-kind: SparkApplication
-metadata:
-  name: spark-connect-server
-spec:
-  mainClass: "org.apache.spark.sql.connect.service.SparkConnectServer"
-  sparkConf:
-    spark.dynamicAllocation.enabled: "true"
-    spark.dynamicAllocation.shuffleTracking.enabled: "true"
-    spark.dynamicAllocation.minExecutors: "1"
-    spark.dynamicAllocation.maxExecutors: "1"
-    spark.kubernetes.authenticate.driver.serviceAccountName: "spark"
-    spark.kubernetes.container.image: "apache/spark:4.0.1"
-    spark.scheduler.mode: "FAIR"
-  runtimeVersions:
-    scalaVersion: "2.13"
-    sparkVersion: "4.0.1"
-"#;
+/// The Apache operator's example (`examples/spark-connect-server.yaml`).
+const APACHE_CONNECT: &str = include_str!("fixtures/manifests/apache-spark-connect-server.yaml");
 
 #[test]
 fn server_applications_from_manifests_run_their_class_in_the_driver_pod() {

@@ -19,17 +19,19 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Cluster, Running, TestNamespace, User, interrupt, wait_exit};
+use common::{
+    Cluster, Run, Running, TestNamespace, User, interrupt, kspark, run_to_end, wait_exit,
+};
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::api::{Api, ListParams};
 
-const BIN: &str = env!("CARGO_BIN_EXE_kubectl-spark");
 const VERSION: &str = "4.0.5";
 const IMAGE: &str = "localhost/kubectl-spark/spark:4.0.5";
 const QUERY: &str = r#"
@@ -39,28 +41,64 @@ spark = SparkSession.builder.remote(sys.argv[1]).getOrCreate()
 print(spark.range(1000).selectExpr("sum(id)").collect()[0][0])
 spark.stop()
 "#;
+/// Long enough for a server to start or fail (`--timeout 5m` in [`server_args`]) and be
+/// cleaned up.
+const SERVER_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// The real node's pod template and Spark image, or None (after `SKIPPED`, or a failure under
-/// `CI=true`) when the cluster has none.
-fn real_node() -> Option<(&'static Cluster, PathBuf, String)> {
-    let skip = |why: String| {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("no real node, and CI=true forbids skipping: {why}");
-        }
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: no real node (start the cluster with KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh): {why}"
-        );
-        None
-    };
+// ------------------------------------------------------------------------------------------------
+// Local until tests/common/mod.rs has them (tests/defects_real_node.rs has the same).
+// ------------------------------------------------------------------------------------------------
+
+/// The local cluster's real node (`KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh`, tests/node).
+struct RealNode {
+    cluster: &'static Cluster,
+    /// The pod template that lands a pod on the real node.
+    pod_template: PathBuf,
+    /// The Spark image imported into the node's containerd, when one was built.
+    image: Option<String>,
+}
+
+/// `None` after printing `SKIPPED: no real node …: {why}`; a failure under `CI=true`.
+fn skip_real_node<T>(why: &str) -> Option<T> {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("no real node, and CI=true forbids skipping: {why}");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: no real node (start the cluster with KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh): {why}"
+    );
+    None
+}
+
+/// The real node, or `None` (after `SKIPPED`, or a failure under `CI=true`) when the cluster
+/// has none.
+fn real_node() -> Option<RealNode> {
     let cluster = Cluster::get()?;
     let get = |k: &str| cluster.env.get(k).filter(|v| !v.is_empty()).cloned();
-    let Some(template) = get("KSPARK_REAL_NODE_POD_TEMPLATE") else {
-        return skip(format!("{} has no real node", cluster.dir.display()));
+    let Some(pod_template) = get("KSPARK_REAL_NODE_POD_TEMPLATE") else {
+        return skip_real_node(&format!("{} has no real node", cluster.dir.display()));
     };
-    let image = get("KSPARK_SPARK_IMAGE").unwrap_or_else(|| IMAGE.to_string());
-    Some((cluster, PathBuf::from(template), image))
+    Some(RealNode {
+        cluster,
+        pod_template: pod_template.into(),
+        image: get("KSPARK_SPARK_IMAGE"),
+    })
 }
+
+/// `kubectl-spark ARGS` as `user` in the namespace ([`kspark`]), run to its end (at most
+/// `timeout`).
+fn run_kspark(
+    ns: &TestNamespace,
+    user: User,
+    args: &[impl AsRef<OsStr>],
+    timeout: Duration,
+) -> Run {
+    let mut cmd = kspark(ns, user);
+    cmd.args(args);
+    run_to_end(cmd, timeout)
+}
+
+// ------------------------------------------------------------------------------------------------
 
 /// The venv's python with the Spark Connect client.
 fn client_python() -> PathBuf {
@@ -76,15 +114,6 @@ fn client_python() -> PathBuf {
         "tests/connect/install-client.sh failed"
     );
     PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
-
-fn kspark(kubeconfig: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env("KUBECONFIG", kubeconfig)
-        .env("NO_COLOR", "1")
-        .env_remove("KUBECTL_SPARK_LOG")
-        .stdin(Stdio::null());
-    cmd
 }
 
 /// The Spark options of a small server on the real node.
@@ -127,8 +156,8 @@ struct Connect {
 
 /// Starts `connect` with free local ports; waits for the connection string on stdout and the
 /// forwarding line on stderr.
-fn start(kubeconfig: &Path, args: &[String]) -> Connect {
-    let mut cmd = kspark(kubeconfig);
+fn start(ns: &TestNamespace, args: &[String]) -> Connect {
+    let mut cmd = kspark(ns, User::Bob);
     cmd.arg("connect")
         .args(args)
         .args(["--port", "0", "--ui-port", "0"])
@@ -257,28 +286,28 @@ async fn wait_gone(client: &kube::Client, ns: &str, app_id: &str) {
 
 #[tokio::test]
 async fn real_node_spark_connect_sessions_attach_and_failures() {
-    let Some((cluster, template, image)) = real_node() else {
+    let Some(node) = real_node() else {
         return;
     };
+    let (template, image) = (
+        node.pod_template,
+        node.image.unwrap_or_else(|| IMAGE.to_string()),
+    );
     let python = client_python();
-    let ns = TestNamespace::new(cluster, "connect-real");
-    let admin = cluster.kubeconfig_path(User::Admin).to_path_buf();
-    let bob = ns.kubeconfig(User::Bob);
+    let ns = TestNamespace::new(node.cluster, "connect-real");
     let client = ns.client(User::Bob).await;
     // The driver's service account, allowed to create its executors.
-    let out = kspark(&admin)
-        .args(["setup", "-n", &ns.name])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let setup = run_kspark(
+        &ns,
+        User::Admin,
+        &["setup", "-n", &ns.name],
+        Duration::from_secs(60),
     );
+    assert_eq!(setup.code, 0, "{setup}");
 
     // 1. Foreground: two sessions at once, on an executor; Ctrl-C deletes everything.
     let t0 = Instant::now();
-    let mut fg = start(&bob, &server_args(&template, &image, "fg"));
+    let mut fg = start(&ns, &server_args(&template, &image, "fg"));
     assert!(fg.remote.contains("/;token="), "{}", fg.remote);
     eprintln!(
         "foreground server ready and forwarding after {:?}",
@@ -327,17 +356,13 @@ async fn real_node_spark_connect_sessions_attach_and_failures() {
     // 2. --detach, then --attach twice (the second after the first tunnel closed).
     let mut args = vec!["connect".to_string(), "--detach".to_string()];
     args.extend(server_args(&template, &image, "bg"));
-    let out = kspark(&bob).args(&args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let detached = run_kspark(&ns, User::Bob, &args, SERVER_TIMEOUT);
+    assert_eq!(detached.code, 0, "{detached}");
+    let id = detached.stdout.trim().to_string();
     let server = pods_of(&client, &ns.name, "kubectl-spark.io/connect-server=true").await;
     let app_id = server[0].metadata.labels.as_ref().unwrap()["spark-app-selector"].clone();
     for round in 0..2 {
-        let mut attached = start(&bob, &["--attach".to_string(), id.clone()]);
+        let mut attached = start(&ns, &["--attach".to_string(), id.clone()]);
         assert_eq!(
             result_of(query(&python, &attached.remote)),
             "499500",
@@ -357,21 +382,22 @@ async fn real_node_spark_connect_sessions_attach_and_failures() {
             1
         );
     }
-    let out = kspark(&bob).args(["kill", &id, "--wait"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let kill = run_kspark(
+        &ns,
+        User::Bob,
+        &["kill", &id, "--wait"],
+        Duration::from_secs(120),
     );
+    assert_eq!(kill.code, 0, "{kill}");
     wait_gone(&client, &ns.name, &app_id).await;
 
     // 3. A server that cannot start: a plugin class that does not exist.
     let mut args = vec!["connect".to_string()];
     args.extend(server_args(&template, &image, "broken"));
     args.extend(["-c".into(), "spark.plugins=org.example.NoSuchPlugin".into()]);
-    let out = kspark(&bob).args(&args).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{err}");
+    let broken = run_kspark(&ns, User::Bob, &args, SERVER_TIMEOUT);
+    let err = &broken.stderr;
+    assert_eq!(broken.code, 3, "{broken}");
     assert!(err.contains("did not start"), "{err}");
     assert!(
         err.contains("org.example.NoSuchPlugin"),

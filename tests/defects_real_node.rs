@@ -14,71 +14,91 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Cluster, Running, TestNamespace, User, interrupt, wait_exit};
+use common::{
+    Cluster, Run, Running, TestNamespace, User, interrupt, kspark, run_to_end, wait_exit,
+};
 
-const BIN: &str = env!("CARGO_BIN_EXE_kubectl-spark");
 /// A JVM starts in 20-40 s on two busy cores; a driver, then its executors, then the work.
 const SPARK_TIMEOUT: Duration = Duration::from_secs(420);
 /// The image has Spark's Python examples (not the examples jar: tests/node/image/README.md).
 const PI_PY: &str = "local:///opt/spark/examples/src/main/python/pi.py";
+/// The Apache operator's `examples/spark-connect-server.yaml` (tests/cli_manifest.rs uses it
+/// too), with image `apache/spark:4.0.1`.
+const APACHE_CONNECT: &str = include_str!("fixtures/manifests/apache-spark-connect-server.yaml");
+
+// ------------------------------------------------------------------------------------------------
+// Local until tests/common/mod.rs has them (tests/connect_real_node.rs has the same).
+// ------------------------------------------------------------------------------------------------
+
+/// The local cluster's real node (`KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh`, tests/node).
+struct RealNode {
+    cluster: &'static Cluster,
+    /// The pod template that lands a pod on the real node.
+    pod_template: PathBuf,
+    /// The Spark image imported into the node's containerd, when one was built.
+    image: Option<String>,
+}
+
+/// `None` after printing `SKIPPED: no real node …: {why}`; a failure under `CI=true`.
+fn skip_real_node<T>(why: &str) -> Option<T> {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("no real node, and CI=true forbids skipping: {why}");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: no real node (start the cluster with KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh): {why}"
+    );
+    None
+}
+
+/// The real node, or `None` (after `SKIPPED`, or a failure under `CI=true`) when the cluster
+/// has none.
+fn real_node() -> Option<RealNode> {
+    let cluster = Cluster::get()?;
+    let get = |k: &str| cluster.env.get(k).filter(|v| !v.is_empty()).cloned();
+    let Some(pod_template) = get("KSPARK_REAL_NODE_POD_TEMPLATE") else {
+        return skip_real_node(&format!("{} has no real node", cluster.dir.display()));
+    };
+    Some(RealNode {
+        cluster,
+        pod_template: pod_template.into(),
+        image: get("KSPARK_SPARK_IMAGE"),
+    })
+}
+
+/// `kubectl-spark ARGS` as `user` in the namespace ([`kspark`]), run to its end (at most
+/// `timeout`).
+fn run_kspark(
+    ns: &TestNamespace,
+    user: User,
+    args: &[impl AsRef<OsStr>],
+    timeout: Duration,
+) -> Run {
+    let mut cmd = kspark(ns, user);
+    cmd.args(args);
+    run_to_end(cmd, timeout)
+}
+
+// ------------------------------------------------------------------------------------------------
 
 /// The real node's cluster, Spark image and pod template, or None (after `SKIPPED`, or a
 /// failure under `CI=true`).
-fn real_node() -> Option<(&'static Cluster, String, PathBuf)> {
-    let skip = |why: String| {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("no real node, and CI=true forbids skipping: {why}");
-        }
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: no real node (start the cluster with KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh): {why}"
-        );
-        None
+fn real_node_with_image() -> Option<(&'static Cluster, String, PathBuf)> {
+    let node = real_node()?;
+    let Some(image) = node.image else {
+        return skip_real_node("the real node has no Spark image (tests/node/image/build.sh)");
     };
-    let cluster = Cluster::get()?;
-    let get = |k: &str| cluster.env.get(k).filter(|v| !v.is_empty()).cloned();
-    let Some(template) = get("KSPARK_REAL_NODE_POD_TEMPLATE") else {
-        return skip(format!("{} has no real node", cluster.dir.display()));
-    };
-    let Some(image) = get("KSPARK_SPARK_IMAGE") else {
-        return skip("the real node has no Spark image (tests/node/image/build.sh)".into());
-    };
-    Some((cluster, image, PathBuf::from(template)))
-}
-
-/// `kubectl-spark` as `user` in the namespace, output captured.
-fn kspark(ns: &TestNamespace, user: User, args: &[String]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env("KUBECONFIG", ns.kubeconfig(user))
-        .env("NO_COLOR", "1")
-        .env_remove("KUBECTL_SPARK_LOG")
-        .env_remove("SPARK_CONF_DIR")
-        .env_remove("SPARK_HOME")
-        .env_remove("HADOOP_CONF_DIR")
-        .args(args)
-        .stdin(Stdio::null());
-    cmd
-}
-
-/// Runs to the end (at most `timeout`): exit code, stdout, stderr.
-fn run(mut cmd: Command, timeout: Duration) -> (i32, String, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let (out, err) = (dir.path().join("out"), dir.path().join("err"));
-    cmd.stdout(std::fs::File::create(&out).unwrap())
-        .stderr(std::fs::File::create(&err).unwrap());
-    let mut child = Running(cmd.spawn().expect("run kubectl-spark"));
-    let code = wait_exit(&mut child.0, timeout);
-    let read = |p: &PathBuf| std::fs::read_to_string(p).unwrap_or_default();
-    (code, read(&out), read(&err))
+    Some((node.cluster, image, node.pod_template))
 }
 
 /// The confs that land a small application on the real node, with setup's service account.
-fn real_node_confs(image: &str, template: &std::path::Path, executors: u32) -> Vec<String> {
+fn real_node_confs(image: &str, template: &Path, executors: u32) -> Vec<String> {
     let template = template.display().to_string();
     let mut args = Vec::new();
     for conf in [
@@ -103,50 +123,38 @@ fn real_node_confs(image: &str, template: &std::path::Path, executors: u32) -> V
 /// executors from it; doctor, given the same setting, agrees beforehand.
 #[test]
 fn real_node_statefulset_allocator_after_setup_runs_executors() {
-    let Some((cluster, image, template)) = real_node() else {
+    let Some((cluster, image, template)) = real_node_with_image() else {
         return;
     };
     let ns = TestNamespace::new(cluster, "real-sts");
     let allocator = "spark.kubernetes.allocation.pods.allocator=statefulset".to_string();
-    let (code, out, err) = run(
-        kspark(&ns, User::Admin, &["setup".into()]),
-        Duration::from_secs(60),
-    );
-    assert_eq!(code, 0, "setup: {out}{err}");
-    let (code, out, err) = run(
-        kspark(
-            &ns,
-            User::Admin,
-            &["doctor".into(), "--conf".into(), allocator.clone()],
-        ),
+    let setup = run_kspark(&ns, User::Admin, &["setup"], Duration::from_secs(60));
+    assert_eq!(setup.code, 0, "setup: {setup}");
+    let doctor = run_kspark(
+        &ns,
+        User::Admin,
+        &["doctor", "--conf", &allocator],
         Duration::from_secs(60),
     );
     assert!(
-        out.contains("may create pods, services, configmaps, statefulsets.apps"),
-        "doctor (exit {code}): {out}{err}"
+        doctor
+            .stdout
+            .contains("may create pods, services, configmaps, statefulsets.apps"),
+        "doctor: {doctor}"
     );
 
     let mut args: Vec<String> = vec!["submit".into(), "--name".into(), "real-sts".into()];
     args.extend(real_node_confs(&image, &template, 1));
     args.extend(["--conf".into(), allocator, PI_PY.into(), "4".into()]);
-    let (code, out, err) = run(kspark(&ns, User::Bob, &args), SPARK_TIMEOUT);
-    let (_, log, _) = run(
-        kspark(
-            &ns,
-            User::Bob,
-            &[
-                "logs".into(),
-                "real-sts".into(),
-                "--tail".into(),
-                "200".into(),
-            ],
-        ),
+    let submit = run_kspark(&ns, User::Bob, &args, SPARK_TIMEOUT);
+    let log = run_kspark(
+        &ns,
+        User::Bob,
+        &["logs", "real-sts", "--tail", "200"],
         Duration::from_secs(60),
-    );
-    assert_eq!(
-        code, 0,
-        "submit: exit {code}\n--- stdout\n{out}--- stderr\n{err}--- driver log\n{log}"
-    );
+    )
+    .stdout;
+    assert_eq!(submit.code, 0, "submit: {submit}--- driver log\n{log}");
     assert!(log.contains("Pi is roughly"), "driver log:\n{log}");
     assert!(!log.contains("forbidden"), "driver log:\n{log}");
 }
@@ -175,30 +183,11 @@ fn client_python(version: &str) -> PathBuf {
     PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 
-/// The Apache operator's `examples/spark-connect-server.yaml`, with the real node's image.
+/// The Apache operator's example manifest, with the real node's image and its Spark version.
 fn apache_connect_manifest(image: &str, version: &str) -> String {
-    format!(
-        r#"apiVersion: spark.apache.org/v1
-kind: SparkApplication
-metadata:
-  name: spark-connect-server
-spec:
-  mainClass: "org.apache.spark.sql.connect.service.SparkConnectServer"
-  sparkConf:
-    spark.dynamicAllocation.enabled: "true"
-    spark.dynamicAllocation.shuffleTracking.enabled: "true"
-    spark.dynamicAllocation.minExecutors: "1"
-    spark.dynamicAllocation.maxExecutors: "1"
-    spark.kubernetes.authenticate.driver.serviceAccountName: "spark"
-    spark.kubernetes.container.image: "{image}"
-    spark.kubernetes.executor.podNamePrefix: "spark-connect-server"
-    spark.scheduler.mode: "FAIR"
-  applicationTolerations:
-    resourceRetainPolicy: OnFailure
-  runtimeVersions:
-    scalaVersion: "2.13"
-    sparkVersion: "{version}"
-"#
+    APACHE_CONNECT.replace("apache/spark:4.0.1", image).replace(
+        r#"sparkVersion: "4.0.1""#,
+        &format!(r#"sparkVersion: "{version}""#),
     )
 }
 
@@ -215,17 +204,14 @@ spark.stop()
 /// it, `connect --attach` does, and the PyPI client's query is answered.
 #[test]
 fn real_node_connect_server_from_an_apache_manifest_answers_the_client() {
-    let Some((cluster, image, template)) = real_node() else {
+    let Some((cluster, image, template)) = real_node_with_image() else {
         return;
     };
     let version = image_version(&image);
     let python = client_python(&version);
     let ns = TestNamespace::new(cluster, "real-connect-f");
-    let (code, out, err) = run(
-        kspark(&ns, User::Admin, &["setup".into()]),
-        Duration::from_secs(60),
-    );
-    assert_eq!(code, 0, "setup: {out}{err}");
+    let setup = run_kspark(&ns, User::Admin, &["setup"], Duration::from_secs(60));
+    assert_eq!(setup.code, 0, "setup: {setup}");
     let dir = tempfile::tempdir().unwrap();
     let manifest = dir.path().join("spark-connect-server.yaml");
     std::fs::write(&manifest, apache_connect_manifest(&image, &version)).unwrap();
@@ -239,32 +225,30 @@ fn real_node_connect_server_from_an_apache_manifest_answers_the_client() {
     ];
     args.extend(real_node_confs(&image, &template, 1));
     args.extend(["--conf".into(), "spark.driver.memory=768m".into()]);
-    let (code, out, err) = run(kspark(&ns, User::Bob, &args), Duration::from_secs(120));
-    assert_eq!(code, 0, "submit -f: {out}{err}");
-    let id = out.trim().to_string();
+    let submit = run_kspark(&ns, User::Bob, &args, Duration::from_secs(120));
+    assert_eq!(submit.code, 0, "submit -f: {submit}");
+    let id = submit.stdout.trim().to_string();
+    let err = &submit.stderr;
     assert!(
         err.contains(&format!("{id} is a Spark Connect server")) && err.contains("--attach"),
         "{err}"
     );
-    let pod = id.split_once(':').unwrap().1.to_string();
+    let pod = id.split_once(':').unwrap().1;
 
     // connect --attach waits until the server is ready, then forwards and prints the
     // connection string (with the server's token) on stdout.
-    let mut attach = kspark(
-        &ns,
-        User::Bob,
-        &[
-            "connect".into(),
-            "--attach".into(),
-            pod.clone(),
-            "--port".into(),
-            "0".into(),
-            "--ui-port".into(),
-            "0".into(),
-            "--timeout".into(),
-            "6m".into(),
-        ],
-    );
+    let mut attach = kspark(&ns, User::Bob);
+    attach.args([
+        "connect",
+        "--attach",
+        pod,
+        "--port",
+        "0",
+        "--ui-port",
+        "0",
+        "--timeout",
+        "6m",
+    ]);
     let errs = dir.path().join("attach.err");
     attach
         .stdout(Stdio::piped())
@@ -293,13 +277,11 @@ fn real_node_connect_server_from_an_apache_manifest_answers_the_client() {
     interrupt(&attached.0);
     assert_eq!(wait_exit(&mut attached.0, Duration::from_secs(60)), 0);
 
-    let (code, out, err) = run(
-        kspark(
-            &ns,
-            User::Bob,
-            &["kill".into(), id.clone(), "--wait".into()],
-        ),
+    let kill = run_kspark(
+        &ns,
+        User::Bob,
+        &["kill", &id, "--wait"],
         Duration::from_secs(120),
     );
-    assert_eq!(code, 0, "kill: {out}{err}");
+    assert_eq!(kill.code, 0, "kill: {kill}");
 }

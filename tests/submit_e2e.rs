@@ -614,22 +614,33 @@ async fn preflight_honours_the_drivers_node_selector() {
     // service account checks.
     let o = kubectl_spark(&ns, User::Admin, &["setup"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    let sa = "spark.kubernetes.authenticate.driver.serviceAccountName=spark";
-    let nowhere = format!("{SELECTOR}=none");
-    let o = run_submit(
-        &ns,
-        User::Admin,
-        "apache/spark:4.0.1",
-        &["--no-wait", "--conf", sa, "--conf", &nowhere],
-    );
-    let err = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
-    assert!(
-        err.contains("✗ a Ready node can fit the driver: no Ready node can take the driver")
-            && err
-                .contains("without the labels of its node selector e2e.kubectl-spark.io/disk=none")
-            && err.contains("fix: fix spark.kubernetes.node.selector.*"),
-        "{err}"
+    // As admin, with the spark account, not waiting; `refused`: exit 2 with all of `says`.
+    let submit = |extra: &[&str]| {
+        let mut args = vec![
+            "--no-wait",
+            "--conf",
+            "spark.kubernetes.authenticate.driver.serviceAccountName=spark",
+        ];
+        args.extend_from_slice(extra);
+        run_submit(&ns, User::Admin, "apache/spark:4.0.1", &args)
+    };
+    let refused = |extra: &[&str], says: &[&str]| {
+        let o = submit(extra);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
+        for s in says {
+            assert!(err.contains(s), "{extra:?}: no {s:?} in\n{err}");
+        }
+        err
+    };
+
+    refused(
+        &["--conf", &format!("{SELECTOR}=none")],
+        &[
+            "✗ a Ready node can fit the driver: no Ready node can take the driver",
+            "without the labels of its node selector e2e.kubectl-spark.io/disk=none",
+            "fix: fix spark.kubernetes.node.selector.*",
+        ],
     );
     let admin = Api::<Pod>::namespaced(ns.client(User::Admin).await, &ns.name);
     assert!(
@@ -642,54 +653,29 @@ async fn preflight_honours_the_drivers_node_selector() {
     );
 
     // The kwok nodes' own label: it fits.
-    let o = run_submit(
-        &ns,
-        User::Admin,
-        "apache/spark:4.0.1",
-        &[
-            "--no-wait",
-            "--conf",
-            sa,
-            "--conf",
-            "spark.kubernetes.node.selector.type=kwok",
-        ],
-    );
+    let o = submit(&["--conf", "spark.kubernetes.node.selector.type=kwok"]);
     assert!(o.status.success(), "stderr:\n{}", text(&o.stderr));
 
     // The executors are checked too: their own selector, their size with the overhead.
-    let o = run_submit(
-        &ns,
-        User::Admin,
-        "apache/spark:4.0.1",
+    let err = refused(
         &[
-            "--no-wait",
-            "--conf",
-            sa,
             "--conf",
             "spark.kubernetes.executor.node.selector.e2e.kubectl-spark.io/disk=none",
         ],
+        &[
+            "✗ a Ready node can fit the executor: no Ready node can take the executor",
+            "e2e.kubectl-spark.io/disk=none",
+            "spark.kubernetes.executor.node.selector.*",
+        ],
     );
-    let err = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
-    assert!(
-        err.contains("✗ a Ready node can fit the executor: no Ready node can take the executor")
-            && err.contains("e2e.kubectl-spark.io/disk=none")
-            && err.contains("spark.kubernetes.executor.node.selector.*")
-            && !err.contains("✗ a Ready node can fit the driver"),
-        "{err}"
-    );
-    let o = run_submit(
-        &ns,
-        User::Admin,
-        "apache/spark:4.0.1",
-        &["--no-wait", "--conf", sa, "--executor-memory", "300g"],
-    );
-    let err = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
-    assert!(
-        err.contains("less than 1000m CPU and 337920 MiB memory allocatable")
-            && err.contains("--executor-memory"),
-        "300g + 10% overhead: {err}"
+    assert!(!err.contains("✗ a Ready node can fit the driver"), "{err}");
+    // 300g + 10% overhead.
+    refused(
+        &["--executor-memory", "300g"],
+        &[
+            "less than 1000m CPU and 337920 MiB memory allocatable",
+            "--executor-memory",
+        ],
     );
 }
 

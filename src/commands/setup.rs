@@ -27,13 +27,79 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "kubectl-s
 /// Name of the submitter Role and RoleBinding.
 pub const SUBMITTER_ROLE: &str = "kubectl-spark-submitter";
 
-fn rule(group: &str, resources: &[&str], verbs: &[&str]) -> PolicyRule {
-    PolicyRule {
-        api_groups: Some(vec![group.to_string()]),
-        resources: Some(resources.iter().map(|s| s.to_string()).collect()),
-        verbs: verbs.iter().map(|s| s.to_string()).collect(),
-        ..Default::default()
-    }
+/// One rule: its API group, resources and verbs.
+type Rule = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+/// Every verb, for the kinds a driver creates besides pods, and for a submitter.
+const ALL_VERBS: &[&str] = &[
+    "create",
+    "get",
+    "list",
+    "watch",
+    "delete",
+    "deletecollection",
+    "patch",
+    "update",
+];
+/// What a driver does with its executor pods: every verb but the last, `update` (it never
+/// updates a pod).
+const POD_VERBS: &[&str] = ALL_VERBS.split_last().unwrap().1;
+
+/// The driver's rules for every version (see [`driver_rules`]).
+const DRIVER_RULES: &[Rule] = &[
+    ("", &["pods"], POD_VERBS),
+    (
+        "",
+        &["services", "configmaps", "persistentvolumeclaims"],
+        ALL_VERBS,
+    ),
+    ("apps", &["statefulsets", "deployments"], ALL_VERBS),
+    (
+        "apps",
+        &["statefulsets/scale", "deployments/scale"],
+        &["get", "patch", "update"],
+    ),
+];
+/// The executor NetworkPolicy, for drivers of Spark 4.2 and later (and for submitters).
+const NETWORK_POLICY_RULE: Rule = ("networking.k8s.io", &["networkpolicies"], ALL_VERBS);
+
+/// See [`submitter_rules`].
+const SUBMITTER_RULES: &[Rule] = &[
+    (
+        "",
+        &[
+            "pods",
+            "services",
+            "configmaps",
+            "secrets",
+            "persistentvolumeclaims",
+        ],
+        ALL_VERBS,
+    ),
+    ("", &["pods/log"], &["get"]),
+    ("", &["serviceaccounts"], &["get", "list"]),
+    ("", &["pods/portforward"], &["get", "create"]),
+    // Spark's REST API on the driver's UI port, through the API server (progress, the
+    // Spark columns of `status -o wide`, describe's Spark section).
+    ("", &["pods/proxy"], &["get"]),
+    ("", &["events"], &["get", "list", "watch"]),
+    NETWORK_POLICY_RULE,
+];
+
+fn policy_rules<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> Vec<PolicyRule> {
+    rules
+        .into_iter()
+        .map(|(group, resources, verbs)| PolicyRule {
+            api_groups: Some(vec![group.to_string()]),
+            resources: Some(resources.iter().map(|s| s.to_string()).collect()),
+            verbs: verbs.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        })
+        .collect()
 }
 
 /// What a Spark driver of `version` does with the API (spec §10): executor pods, the
@@ -46,106 +112,13 @@ fn rule(group: &str, resources: &[&str], verbs: &[&str]) -> PolicyRule {
 /// nothing pods/create does not already: those controllers only create pods in the same
 /// namespace, which the driver may do itself.
 pub fn driver_rules(version: SparkVersion) -> Vec<PolicyRule> {
-    let mut rules = vec![
-        rule(
-            "",
-            &["pods"],
-            &[
-                "create",
-                "get",
-                "list",
-                "watch",
-                "delete",
-                "deletecollection",
-                "patch",
-            ],
-        ),
-        rule(
-            "",
-            &["services", "configmaps", "persistentvolumeclaims"],
-            &[
-                "create",
-                "get",
-                "list",
-                "watch",
-                "delete",
-                "deletecollection",
-                "patch",
-                "update",
-            ],
-        ),
-        rule(
-            "apps",
-            &["statefulsets", "deployments"],
-            &[
-                "create",
-                "get",
-                "list",
-                "watch",
-                "delete",
-                "deletecollection",
-                "patch",
-                "update",
-            ],
-        ),
-        rule(
-            "apps",
-            &["statefulsets/scale", "deployments/scale"],
-            &["get", "patch", "update"],
-        ),
-    ];
-    if version.at_least(4, 2) {
-        rules.push(rule(
-            "networking.k8s.io",
-            &["networkpolicies"],
-            &[
-                "create",
-                "get",
-                "list",
-                "watch",
-                "delete",
-                "deletecollection",
-                "patch",
-                "update",
-            ],
-        ));
-    }
-    rules
+    let network_policies = version.at_least(4, 2).then_some(&NETWORK_POLICY_RULE);
+    policy_rules(DRIVER_RULES.iter().chain(network_policies))
 }
 
 /// What `kubectl spark submit/status/list/describe/logs/ui/kill/cleanup` need.
 pub fn submitter_rules() -> Vec<PolicyRule> {
-    let all = [
-        "create",
-        "get",
-        "list",
-        "watch",
-        "delete",
-        "deletecollection",
-        "patch",
-        "update",
-    ];
-    vec![
-        rule(
-            "",
-            &[
-                "pods",
-                "services",
-                "configmaps",
-                "secrets",
-                "persistentvolumeclaims",
-            ],
-            &all,
-        ),
-        rule("", &["pods/log"], &["get"]),
-        rule("", &["serviceaccounts"], &["get", "list"]),
-        rule("", &["pods/portforward"], &["get", "create"]),
-        // Spark's REST API on the driver's UI port, through the API server (progress, the
-        // Spark columns of `status -o wide`, describe's Spark section).
-        rule("", &["pods/proxy"], &["get"]),
-        rule("", &["events"], &["get", "list", "watch"]),
-        rule("networking.k8s.io", &["networkpolicies"], &all),
-    ]
+    policy_rules(SUBMITTER_RULES)
 }
 
 /// Parses `User:NAME`, `Group:NAME`, `ServiceAccount:NAMESPACE:NAME` (kinds in any case) or
@@ -339,7 +312,8 @@ pub fn plan(args: &SetupArgs, namespace: &str) -> Result<Vec<Managed>> {
     Ok(out)
 }
 
-async fn apply_one<K>(api: Api<K>, obj: &K, what: &str, ns: &str) -> Result<()>
+/// Applies `obj` (its kind's plural, e.g. `roles`, names it in an error).
+async fn apply_one<K>(api: Api<K>, obj: &K, ns: &str) -> Result<()>
 where
     K: Resource<DynamicType = ()> + Clone + Serialize + DeserializeOwned + std::fmt::Debug,
 {
@@ -351,20 +325,20 @@ where
     let pp = PatchParams::apply(FIELD_MANAGER).force();
     api.patch(&name, &pp, &Patch::Apply(&value))
         .await
-        .map_err(|e| k::api_error(e, &format!("apply {what}"), ns))?;
+        .map_err(|e| k::api_error(e, &format!("apply {}", K::plural(&())), ns))?;
     output::info(&format!("{} {name} applied", K::kind(&())));
     Ok(())
 }
 
 /// Deletes `name` only when it carries the managed-by label. Returns whether it deleted.
-async fn delete_one<K>(api: Api<K>, name: &str, what: &str, ns: &str) -> Result<bool>
+async fn delete_one<K>(api: Api<K>, name: &str, ns: &str) -> Result<bool>
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
     let Some(obj) = api
         .get_opt(name)
         .await
-        .map_err(|e| k::api_error(e, &format!("get {what}"), ns))?
+        .map_err(|e| k::api_error(e, &format!("get {}", K::plural(&())), ns))?
     else {
         return Ok(false);
     };
@@ -385,56 +359,21 @@ where
     }
     api.delete(name, &DeleteParams::default())
         .await
-        .map_err(|e| k::api_error(e, &format!("delete {what}"), ns))?;
+        .map_err(|e| k::api_error(e, &format!("delete {}", K::plural(&())), ns))?;
     output::info(&format!("{} {name} deleted", K::kind(&())));
     Ok(true)
 }
 
 async fn apply_all(client: &Client, objects: &[Managed], ns: &str) -> Result<()> {
     for o in objects {
+        let c = client.clone();
         match o {
-            Managed::Namespace(x) => {
-                apply_one(Api::<Namespace>::all(client.clone()), x, "namespaces", ns).await?
-            }
-            Managed::ServiceAccount(x) => {
-                apply_one(
-                    Api::<ServiceAccount>::namespaced(client.clone(), ns),
-                    x,
-                    "serviceaccounts",
-                    ns,
-                )
-                .await?
-            }
-            Managed::Role(x) => {
-                apply_one(Api::<Role>::namespaced(client.clone(), ns), x, "roles", ns).await?
-            }
-            Managed::RoleBinding(x) => {
-                apply_one(
-                    Api::<RoleBinding>::namespaced(client.clone(), ns),
-                    x,
-                    "rolebindings",
-                    ns,
-                )
-                .await?
-            }
-            Managed::ClusterRole(x) => {
-                apply_one(
-                    Api::<ClusterRole>::all(client.clone()),
-                    x,
-                    "clusterroles",
-                    ns,
-                )
-                .await?
-            }
-            Managed::ClusterRoleBinding(x) => {
-                apply_one(
-                    Api::<ClusterRoleBinding>::all(client.clone()),
-                    x,
-                    "clusterrolebindings",
-                    ns,
-                )
-                .await?
-            }
+            Managed::Namespace(x) => apply_one(Api::all(c), x, ns).await?,
+            Managed::ServiceAccount(x) => apply_one(Api::namespaced(c, ns), x, ns).await?,
+            Managed::Role(x) => apply_one(Api::namespaced(c, ns), x, ns).await?,
+            Managed::RoleBinding(x) => apply_one(Api::namespaced(c, ns), x, ns).await?,
+            Managed::ClusterRole(x) => apply_one(Api::all(c), x, ns).await?,
+            Managed::ClusterRoleBinding(x) => apply_one(Api::all(c), x, ns).await?,
         }
     }
     Ok(())
@@ -457,25 +396,11 @@ async fn delete_all(client: &Client, objects: &[Managed], ns: &str) -> Result<us
         let deleted = match o {
             Managed::Namespace(_) => false,
             Managed::ServiceAccount(_) => {
-                delete_one(
-                    Api::<ServiceAccount>::namespaced(c, ns),
-                    &name,
-                    "serviceaccounts",
-                    ns,
-                )
-                .await?
+                delete_one(Api::<ServiceAccount>::namespaced(c, ns), &name, ns).await?
             }
-            Managed::Role(_) => {
-                delete_one(Api::<Role>::namespaced(c, ns), &name, "roles", ns).await?
-            }
+            Managed::Role(_) => delete_one(Api::<Role>::namespaced(c, ns), &name, ns).await?,
             Managed::RoleBinding(_) => {
-                delete_one(
-                    Api::<RoleBinding>::namespaced(c, ns),
-                    &name,
-                    "rolebindings",
-                    ns,
-                )
-                .await?
+                delete_one(Api::<RoleBinding>::namespaced(c, ns), &name, ns).await?
             }
             Managed::ClusterRole(_) => {
                 // Shared by every namespace set up with --cluster-wide: kept while any
@@ -493,17 +418,11 @@ async fn delete_all(client: &Client, objects: &[Managed], ns: &str) -> Result<us
                     ));
                     false
                 } else {
-                    delete_one(Api::<ClusterRole>::all(c), &name, "clusterroles", ns).await?
+                    delete_one(Api::<ClusterRole>::all(c), &name, ns).await?
                 }
             }
             Managed::ClusterRoleBinding(_) => {
-                delete_one(
-                    Api::<ClusterRoleBinding>::all(c),
-                    &name,
-                    "clusterrolebindings",
-                    ns,
-                )
-                .await?
+                delete_one(Api::<ClusterRoleBinding>::all(c), &name, ns).await?
             }
         };
         n += usize::from(deleted);
