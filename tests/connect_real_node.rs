@@ -19,16 +19,13 @@
 
 mod common;
 
-use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{
-    Cluster, Run, Running, TestNamespace, User, interrupt, kspark, run_to_end, wait_exit,
-};
+use common::{Running, TestNamespace, User, interrupt, kspark, real_node, run_kspark, wait_exit};
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::api::{Api, ListParams};
 
@@ -44,61 +41,6 @@ spark.stop()
 /// Long enough for a server to start or fail (`--timeout 5m` in [`server_args`]) and be
 /// cleaned up.
 const SERVER_TIMEOUT: Duration = Duration::from_secs(600);
-
-// ------------------------------------------------------------------------------------------------
-// Local until tests/common/mod.rs has them (tests/defects_real_node.rs has the same).
-// ------------------------------------------------------------------------------------------------
-
-/// The local cluster's real node (`KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh`, tests/node).
-struct RealNode {
-    cluster: &'static Cluster,
-    /// The pod template that lands a pod on the real node.
-    pod_template: PathBuf,
-    /// The Spark image imported into the node's containerd, when one was built.
-    image: Option<String>,
-}
-
-/// `None` after printing `SKIPPED: no real node …: {why}`; a failure under `CI=true`.
-fn skip_real_node<T>(why: &str) -> Option<T> {
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("no real node, and CI=true forbids skipping: {why}");
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED: no real node (start the cluster with KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh): {why}"
-    );
-    None
-}
-
-/// The real node, or `None` (after `SKIPPED`, or a failure under `CI=true`) when the cluster
-/// has none.
-fn real_node() -> Option<RealNode> {
-    let cluster = Cluster::get()?;
-    let get = |k: &str| cluster.env.get(k).filter(|v| !v.is_empty()).cloned();
-    let Some(pod_template) = get("KSPARK_REAL_NODE_POD_TEMPLATE") else {
-        return skip_real_node(&format!("{} has no real node", cluster.dir.display()));
-    };
-    Some(RealNode {
-        cluster,
-        pod_template: pod_template.into(),
-        image: get("KSPARK_SPARK_IMAGE"),
-    })
-}
-
-/// `kubectl-spark ARGS` as `user` in the namespace ([`kspark`]), run to its end (at most
-/// `timeout`).
-fn run_kspark(
-    ns: &TestNamespace,
-    user: User,
-    args: &[impl AsRef<OsStr>],
-    timeout: Duration,
-) -> Run {
-    let mut cmd = kspark(ns, user);
-    cmd.args(args);
-    run_to_end(cmd, timeout)
-}
-
-// ------------------------------------------------------------------------------------------------
 
 /// The venv's python with the Spark Connect client.
 fn client_python() -> PathBuf {

@@ -14,14 +14,14 @@
 
 mod common;
 
-use std::ffi::OsStr;
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{
-    Cluster, Run, Running, TestNamespace, User, interrupt, kspark, run_to_end, wait_exit,
+    Cluster, Running, TestNamespace, User, interrupt, kspark, real_node, run_kspark,
+    skip_real_node, wait_exit,
 };
 
 /// A JVM starts in 20-40 s on two busy cores; a driver, then its executors, then the work.
@@ -31,61 +31,6 @@ const PI_PY: &str = "local:///opt/spark/examples/src/main/python/pi.py";
 /// The Apache operator's `examples/spark-connect-server.yaml` (tests/cli_manifest.rs uses it
 /// too), with image `apache/spark:4.0.1`.
 const APACHE_CONNECT: &str = include_str!("fixtures/manifests/apache-spark-connect-server.yaml");
-
-// ------------------------------------------------------------------------------------------------
-// Local until tests/common/mod.rs has them (tests/connect_real_node.rs has the same).
-// ------------------------------------------------------------------------------------------------
-
-/// The local cluster's real node (`KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh`, tests/node).
-struct RealNode {
-    cluster: &'static Cluster,
-    /// The pod template that lands a pod on the real node.
-    pod_template: PathBuf,
-    /// The Spark image imported into the node's containerd, when one was built.
-    image: Option<String>,
-}
-
-/// `None` after printing `SKIPPED: no real node …: {why}`; a failure under `CI=true`.
-fn skip_real_node<T>(why: &str) -> Option<T> {
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("no real node, and CI=true forbids skipping: {why}");
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED: no real node (start the cluster with KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh): {why}"
-    );
-    None
-}
-
-/// The real node, or `None` (after `SKIPPED`, or a failure under `CI=true`) when the cluster
-/// has none.
-fn real_node() -> Option<RealNode> {
-    let cluster = Cluster::get()?;
-    let get = |k: &str| cluster.env.get(k).filter(|v| !v.is_empty()).cloned();
-    let Some(pod_template) = get("KSPARK_REAL_NODE_POD_TEMPLATE") else {
-        return skip_real_node(&format!("{} has no real node", cluster.dir.display()));
-    };
-    Some(RealNode {
-        cluster,
-        pod_template: pod_template.into(),
-        image: get("KSPARK_SPARK_IMAGE"),
-    })
-}
-
-/// `kubectl-spark ARGS` as `user` in the namespace ([`kspark`]), run to its end (at most
-/// `timeout`).
-fn run_kspark(
-    ns: &TestNamespace,
-    user: User,
-    args: &[impl AsRef<OsStr>],
-    timeout: Duration,
-) -> Run {
-    let mut cmd = kspark(ns, user);
-    cmd.args(args);
-    run_to_end(cmd, timeout)
-}
-
-// ------------------------------------------------------------------------------------------------
 
 /// The real node's cluster, Spark image and pod template, or None (after `SKIPPED`, or a
 /// failure under `CI=true`).

@@ -18,7 +18,9 @@ use std::net::TcpStream;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Cluster, Run, Running, S3, TestNamespace, User, kspark, read_ui_url, run_to_end};
+use common::{
+    Cluster, Run, Running, S3, TestNamespace, User, kspark, read_ui_url, run_kspark, skip_real_node,
+};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::api::{Api, ListParams};
 
@@ -29,22 +31,9 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 /// event-log directory every 10 s; the first scan follows its start).
 const LISTED_TIMEOUT: Duration = Duration::from_secs(180);
 
-fn skip_or_fail(why: &str) {
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("no real node, and CI=true forbids skipping: {why}");
-    }
-    let _ = writeln!(std::io::stderr(), "SKIPPED: no real node: {why}");
-}
-
-fn run(ns: &TestNamespace, user: User, args: &[&str], timeout: Duration) -> Run {
-    let mut cmd = kspark(ns, user);
-    cmd.args(args);
-    run_to_end(cmd, timeout)
-}
-
 #[track_caller]
 fn ok(ns: &TestNamespace, user: User, args: &[&str]) -> Run {
-    let r = run(ns, user, args, COMMAND_TIMEOUT);
+    let r = run_kspark(ns, user, args, COMMAND_TIMEOUT);
     assert_eq!(r.code, 0, "kubectl-spark {args:?}: {r}");
     r
 }
@@ -87,7 +76,8 @@ async fn real_node_event_logs_history_server_and_the_app_after_its_driver_is_gon
         get("KSPARK_REAL_NODE_POD_TEMPLATE"),
         get("KSPARK_REAL_NODE_IP"),
     ) else {
-        return skip_or_fail(&format!("{} has no real node", cluster.dir.display()));
+        skip_real_node::<()>(&format!("{} has no real node", cluster.dir.display()));
+        return;
     };
     let s3 = S3::get().expect("an S3 server (tests/s3/up.sh) for the real-node tests");
     assert!(
@@ -137,7 +127,7 @@ async fn real_node_event_logs_history_server_and_the_app_after_its_driver_is_gon
     );
 
     // 2. A plain submit: everything else comes from the namespace; it writes an event log.
-    let submit = run(
+    let submit = run_kspark(
         &ns,
         User::Bob,
         &[

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Cluster, Run, S3, Spawned, TestNamespace, User, kspark};
+use common::{Cluster, Run, S3, Spawned, TestNamespace, User, kspark, skip_real_node};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::api::{Api, ListParams};
 
@@ -37,25 +37,14 @@ struct RealNode {
     host_ip: String,
 }
 
-fn skip_or_fail(why: &str) -> Option<RealNode> {
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("no real node, and CI=true forbids skipping: {why}");
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED: no real node (start the cluster with KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh): {why}"
-    );
-    None
-}
-
 fn real_node() -> Option<RealNode> {
     let cluster = Cluster::get()?;
     let get = |k: &str| cluster.env.get(k).filter(|v| !v.is_empty()).cloned();
     let Some(_) = get("KSPARK_REAL_NODE") else {
-        return skip_or_fail(&format!("{} has no real node", cluster.dir.display()));
+        return skip_real_node(&format!("{} has no real node", cluster.dir.display()));
     };
     let Some(image) = get("KSPARK_SPARK_IMAGE") else {
-        return skip_or_fail("the real node has no Spark image (tests/node/image/build.sh)");
+        return skip_real_node("the real node has no Spark image (tests/node/image/build.sh)");
     };
     Some(RealNode {
         cluster,

@@ -804,3 +804,56 @@ impl Drop for Spawned {
 pub fn run_to_end(cmd: Command, timeout: Duration) -> Run {
     Spawned::spawn(cmd).finish(timeout)
 }
+
+// ------------------------------------------------------------------------------------------------
+// The real node
+// ------------------------------------------------------------------------------------------------
+
+/// The local cluster's real node (`KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh`, tests/node).
+pub struct RealNode {
+    pub cluster: &'static Cluster,
+    /// The pod template that lands a pod on the real node.
+    pub pod_template: PathBuf,
+    /// The Spark image imported into the node's containerd, when one was built.
+    pub image: Option<String>,
+}
+
+/// `None` after printing `SKIPPED: no real node …: {why}`; a failure under `CI=true`.
+pub fn skip_real_node<T>(why: &str) -> Option<T> {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("no real node, and CI=true forbids skipping: {why}");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: no real node (start the cluster with KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh): {why}"
+    );
+    None
+}
+
+/// The real node, or `None` (after `SKIPPED`, or a failure under `CI=true`) when the cluster
+/// has none.
+pub fn real_node() -> Option<RealNode> {
+    let cluster = Cluster::get()?;
+    let get = |k: &str| cluster.env.get(k).filter(|v| !v.is_empty()).cloned();
+    let Some(pod_template) = get("KSPARK_REAL_NODE_POD_TEMPLATE") else {
+        return skip_real_node(&format!("{} has no real node", cluster.dir.display()));
+    };
+    Some(RealNode {
+        cluster,
+        pod_template: pod_template.into(),
+        image: get("KSPARK_SPARK_IMAGE"),
+    })
+}
+
+/// `kubectl-spark ARGS` as `user` in the namespace ([`kspark`]), run to its end (at most
+/// `timeout`).
+pub fn run_kspark(
+    ns: &TestNamespace,
+    user: User,
+    args: &[impl AsRef<std::ffi::OsStr>],
+    timeout: Duration,
+) -> Run {
+    let mut cmd = kspark(ns, user);
+    cmd.args(args);
+    run_to_end(cmd, timeout)
+}
