@@ -4,11 +4,12 @@
 //! `wait` exit 3); an executor image that does not exist is reported while waiting (`submit`
 //! and `wait` exit 4 on `--timeout`).
 //!
-//! Both apps run Spark's own `pi.py` from the image (no upload). The executor runs out of
-//! memory cheaply: its JVM touches its whole 512 MiB heap at start
-//! (`-XX:InitialHeapSize=512m -XX:+AlwaysPreTouch`) in a container limited to 512 + 16 MiB, so
-//! the kernel kills it within seconds of its start, and `spark.executor.maxNumFailures=2` ends
-//! the application after the third loss.
+//! The missing image runs Spark's own `pi.py` from the image (no upload). The OOMKilled one
+//! uploads [`FILL_HEAP_APP`] (through the S3 server) whose one task fills its executor's JVM
+//! heap, limited to 512 MiB, in a container limited to 512 + 16 MiB: the kernel kills it once
+//! the heap and what the JVM holds beside it pass the limit, after the executor registered with
+//! the driver (so Spark's REST API knows it and says why it was removed), and
+//! `spark.executor.maxNumFailures=2` ends the application after the third loss.
 //!
 //! Without a real node they print `SKIPPED`; under `CI=true` that is a failure. Every test name
 //! starts with `real_node_`, which `tests/run.sh` skips in its kwok-only stage; run them one at
@@ -21,7 +22,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Cluster, TestNamespace, User};
+use common::{Cluster, S3, TestNamespace, User};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubectl-spark");
 /// A JVM starts in 20-40 s on two busy cores; a driver, then its executors.
@@ -29,6 +30,18 @@ const SPARK_TIMEOUT: Duration = Duration::from_secs(420);
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 /// Spark's Python example, in the image.
 const PI: &str = "local:///opt/spark/examples/src/main/python/pi.py";
+/// One task that fills its executor's JVM heap: one group's `collect_list` grows in the
+/// executor JVM (not in a Python worker) until the container's memory limit is passed.
+const FILL_HEAP_APP: &str = r#"
+from pyspark.sql import SparkSession, functions as F
+
+spark = SparkSession.builder.getOrCreate()
+rows = spark.range(0, 500_000_000, numPartitions=1).select(
+    F.lit(1).alias("k"), F.expr("repeat('x', 200)").alias("v")
+)
+print(rows.groupBy("k").agg(F.size(F.collect_list("v"))).collect())
+spark.stop()
+"#;
 
 /// What the real node's cluster says about it (`DIR/env`).
 struct RealNode {
@@ -137,7 +150,7 @@ fn setup(ns: &TestNamespace) {
     assert_eq!(r.code, 0, "{r}");
 }
 
-/// `submit` arguments for `pi.py` on the real node, as bob, with `setup`'s service account,
+/// `submit` arguments for an application on the real node, as bob, with `setup`'s service account,
 /// small requests and one executor; `extra` confs after.
 fn submit_args(node: &RealNode, name: &str, extra: &[&str], tail: &[&str]) -> Vec<String> {
     let template = node.pod_template.display().to_string();
@@ -175,39 +188,106 @@ fn status_json(ns: &TestNamespace, app: &str) -> Option<serde_json::Value> {
         .map(|all| all[0].clone())
 }
 
+/// The cells of a table row (columns are separated by at least three spaces).
+fn cells(row: &str) -> Vec<String> {
+    row.split("   ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `status -o wide`'s JOBS and EXECUTORS cells of one application, and the whole table.
+fn status_wide(ns: &TestNamespace, app: &str) -> Option<(String, String, String)> {
+    let r = run(ns, &["status", app, "-o", "wide"], COMMAND_TIMEOUT);
+    if r.code != 0 {
+        return None;
+    }
+    let mut lines = r.stdout.lines();
+    let header = cells(lines.next()?);
+    let row = cells(lines.next()?);
+    let column = |name: &str| {
+        let i = header.iter().position(|h| h == name)?;
+        row.get(i).cloned()
+    };
+    Some((column("JOBS")?, column("EXECUTORS")?, r.stdout.clone()))
+}
+
 /// Executors OOMKilled: each loss is reported once while `submit` waits, with the running
 /// count; `status` counts them while the application runs (from the pods' Events once Spark
-/// deleted them); Spark gives up after `spark.executor.maxNumFailures` (exit 11), `submit`
-/// exits 3; `wait` on the finished application exits 3 too, and `describe` still lists the
-/// deleted executors' events.
+/// deleted them, without their reason), and `status -o wide` names those from Spark's REST
+/// answer (`removeReason`: OOMKilled); Spark gives up after `spark.executor.maxNumFailures`
+/// (exit 11), `submit` exits 3; `wait` on the finished application exits 3 too, and
+/// `describe` still lists the deleted executors' events.
 #[test]
 fn real_node_oomkilled_executors_are_reported_counted_and_end_the_app() {
     let Some(node) = real_node() else { return };
+    let s3 = S3::get().expect("an S3 server (tests/s3/up.sh) for the real-node tests");
     let ns = TestNamespace::new(node.cluster, "real-oom");
     setup(&ns);
+    let work = tempfile::tempdir().unwrap();
+    let app = work.path().join("fill_heap.py");
+    std::fs::write(&app, FILL_HEAP_APP).unwrap();
+    let app = app.display().to_string();
     let mut submit = kspark(&ns, User::Bob);
-    submit.args(submit_args(
-        &node,
-        "real-oom",
-        &[
-            "spark.executor.memoryOverhead=16m",
-            "spark.executor.extraJavaOptions=-XX:InitialHeapSize=512m -XX:+AlwaysPreTouch",
-            "spark.executor.maxNumFailures=2",
-        ],
-        &[PI, "2"],
-    ));
+    submit
+        .args(submit_args(
+            &node,
+            "real-oom",
+            &[
+                "spark.executor.memoryOverhead=16m",
+                "spark.executor.maxNumFailures=2",
+            ],
+            &[],
+        ))
+        .args(s3.confs(&format!("real-oom/{}", ns.name)))
+        .arg(&app);
     let t0 = Instant::now();
     let submit = Running(submit.spawn().expect("run submit"));
 
-    // status counts the losses while the driver runs.
+    // status counts the losses while the driver runs; when the executors' pods are gone (the
+    // plain count has no reason for some), `-o wide` names them from Spark's answer.
     let mut most_lost = 0;
     let mut seen_running = false;
+    let mut named_by_spark = Vec::new();
     loop {
         if let Some(s) = status_json(&ns, "real-oom") {
             if s["state"] == "running" {
                 seen_running = true;
-                let lost = s["executors"]["lost"]["count"].as_u64().unwrap_or(0);
-                most_lost = most_lost.max(lost);
+                let lost = &s["executors"]["lost"];
+                let count = lost["count"].as_u64().unwrap_or(0);
+                most_lost = most_lost.max(count);
+                let named: u64 = lost["reasons"]
+                    .as_object()
+                    .map(|r| r.values().filter_map(|n| n.as_u64()).sum())
+                    .unwrap_or(0);
+                if named < count
+                    && let Some((jobs, executors, table)) = status_wide(&ns, "real-oom")
+                    && jobs != "?"
+                    && jobs != "-"
+                {
+                    eprintln!("status -o wide with {count} lost, {named} named:\n{table}");
+                    // Spark knows every executor of this app (each registered before its
+                    // heap filled): none is left without a reason.
+                    let lost_text = executors.split_once(", ").map(|(_, l)| l.to_string());
+                    let lost_text = lost_text.expect("a loss in the EXECUTORS column");
+                    assert!(
+                        lost_text.ends_with(" lost (OOMKilled)"),
+                        "every loss named OOMKilled:\n{table}"
+                    );
+                    if named_by_spark.is_empty() {
+                        // Spark's own words, as the REST API gives them.
+                        let path = format!(
+                            "/api/v1/namespaces/{}/pods/{}:4040/proxy/api/v1/applications/{}/allexecutors",
+                            ns.name,
+                            s["driverPod"].as_str().unwrap_or_default(),
+                            s["appId"].as_str().unwrap_or_default()
+                        );
+                        let raw = ns.kubectl(&["get", "--raw", &path]);
+                        eprintln!("{path}:\n{}", String::from_utf8_lossy(&raw.stdout));
+                    }
+                    named_by_spark.push(lost_text);
+                }
             }
             if s["state"] == "failed" || s["state"] == "succeeded" {
                 break;
@@ -221,8 +301,12 @@ fn real_node_oomkilled_executors_are_reported_counted_and_end_the_app() {
         most_lost >= 1,
         "status never counted a lost executor while the app ran"
     );
+    assert!(
+        !named_by_spark.is_empty(),
+        "status -o wide never named a loss whose pod was gone"
+    );
     eprintln!(
-        "status counted up to {most_lost} lost after {:?}",
+        "status counted up to {most_lost} lost after {:?}; -o wide named them: {named_by_spark:?}",
         t0.elapsed()
     );
 

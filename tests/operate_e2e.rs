@@ -24,7 +24,7 @@ use common::{
 };
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
-use kube::api::{Api, PostParams};
+use kube::api::{Api, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -261,6 +261,90 @@ async fn status_shows_state_reason_and_executors() {
         r.stderr
             .contains("no Spark application is named `nothing-here`"),
         "{r}"
+    );
+}
+
+/// A driver whose Spark container ended while its pod's phase still says Running (a sidecar
+/// keeps the pod running, or the kubelet lags): the table, `-o json`, `--state` and `status -w`
+/// all say it ended, by its exit code; the pod's phase is kept in `podPhase`.
+#[tokio::test]
+async fn a_driver_whose_container_ended_before_its_pod_ended_by_its_exit_code() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "op-sidecar");
+    let pods: Api<Pod> = Api::namespaced(ns.client(User::Bob).await, &ns.name);
+    let with_sidecar = json!({"spec": {"containers": [
+        {"name": "spark-kubernetes-driver", "image": "apache/spark:4.0.1",
+         "ports": [{"name": "spark-ui", "containerPort": 4040}]},
+        {"name": "log-shipper", "image": "busybox"},
+    ]}});
+    running(
+        &pods,
+        &driver("shipped-1a-driver", "shipped", "spark-s1", with_sidecar),
+    )
+    .await;
+    // What the kubelet reports while the sidecar runs on.
+    let admin: Api<Pod> = Api::namespaced(ns.client(User::Admin).await, &ns.name);
+    let status = |code: i32, reason: &str| {
+        json!({"status": {"phase": "Running", "containerStatuses": [
+            {"name": "spark-kubernetes-driver", "image": "apache/spark:4.0.1", "imageID": "",
+             "ready": false, "restartCount": 0, "state": {"terminated": {"exitCode": code,
+             "reason": reason, "startedAt": "2026-01-01T10:00:00Z", "finishedAt": "2026-01-01T10:01:00Z"}}},
+            {"name": "log-shipper", "image": "busybox", "imageID": "", "ready": true,
+             "restartCount": 0, "state": {"running": {"startedAt": "2026-01-01T10:00:00Z"}}},
+        ]}})
+    };
+    admin
+        .patch_status(
+            "shipped-1a-driver",
+            &PatchParams::default(),
+            &Patch::Merge(&status(0, "Completed")),
+        )
+        .await
+        .expect("patch the driver's status");
+
+    let json: Value =
+        serde_json::from_str(&ok(&ns, User::Bob, &["status", "shipped", "-o", "json"]).stdout)
+            .unwrap();
+    assert_eq!(json[0]["state"], "succeeded", "{json}");
+    assert_eq!(json[0]["podPhase"], "Running", "{json}");
+    assert_eq!(json[0]["exitCode"], 0, "{json}");
+    let table = ok(&ns, User::Bob, &["status", "shipped"]).stdout;
+    assert!(table.contains(" succeeded, pod running "), "{table}");
+    let id = format!("{}:shipped-1a-driver", ns.name);
+    let ended = ok(
+        &ns,
+        User::Bob,
+        &["ls", "--state", "succeeded", "-o", "name"],
+    )
+    .stdout;
+    assert_eq!(ended, format!("{id}\n"));
+    let still = ok(&ns, User::Bob, &["ls", "--state", "running", "-o", "name"]).stdout;
+    assert_eq!(still, "");
+    // status -w ends at once: what it shows has ended.
+    let r = ok(&ns, User::Bob, &["status", "shipped", "-w", "-o", "name"]);
+    assert_eq!(r.stdout, format!("{id}\n"), "{r}");
+
+    admin
+        .patch_status(
+            "shipped-1a-driver",
+            &PatchParams::default(),
+            &Patch::Merge(&status(1, "Error")),
+        )
+        .await
+        .expect("patch the driver's status");
+    let json: Value = serde_json::from_str(
+        &ok(&ns, User::Bob, &["list", "--state", "failed", "-o", "json"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(json[0]["state"], "failed", "{json}");
+    assert_eq!(json[0]["reason"], "Error", "{json}");
+    assert_eq!(json[0]["exitCode"], 1, "{json}");
+    let table = ok(&ns, User::Bob, &["status", "shipped"]).stdout;
+    assert!(
+        table.contains(" failed (Error, exit 1), pod running "),
+        "{table}"
     );
 }
 

@@ -282,6 +282,36 @@ async fn fetch(client: &Client, driver: Pod) -> Result<Description> {
     })
 }
 
+/// The executors an application lost, counted as `status -o wide` does: the failed pods still
+/// there and, while it runs, the executors Spark deleted that its events tell about, named
+/// from the driver's REST answer (Spark's `removeReason`).
+fn executor_losses(d: &Description, s: &AppSummary) -> crate::operate::executors::Losses {
+    use crate::operate::executors;
+    let mut lost = s.executors.lost.clone();
+    if s.state != State::Running {
+        return lost;
+    }
+    if let Section::Found(events) = &d.events {
+        // The events kept are the application's: their executor pod names give its prefixes.
+        let present: Vec<&str> = d
+            .executors
+            .iter()
+            .filter_map(|p| p.metadata.name.as_deref())
+            .collect();
+        let prefixes = executors::prefixes_in(events);
+        lost.merge(&executors::lost_in_events(
+            events,
+            &prefixes,
+            &present,
+            summary::created_at(&d.driver),
+        ));
+    }
+    if let Some(FinishedView::Section(Origin::Driver, Ok(snapshot))) = &d.spark {
+        lost.complete(&snapshot.executors);
+    }
+    lost
+}
+
 /// Where an application wrote its event log (`spark.eventLog.dir` when
 /// `spark.eventLog.enabled` is true), from its `spark.properties`.
 pub fn event_log_dir(properties: &str) -> Option<String> {
@@ -809,8 +839,7 @@ pub fn render(d: &Description, now: Timestamp) -> String {
         "\nExecutors:        {} running of {}{}",
         s.executors.running,
         s.executors.total,
-        s.executors
-            .lost
+        executor_losses(d, &s)
             .text()
             .map(|l| format!(", {l}"))
             .unwrap_or_default()

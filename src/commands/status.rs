@@ -493,7 +493,9 @@ pub async fn lost_executors(
     out
 }
 
-/// The summary with the losses [`lost_executors`] found for it added.
+/// The summary with the losses [`lost_executors`] found for it added (with the ids of those
+/// counted without a reason, which Spark's REST answer names where it is read:
+/// [`crate::spark::live::attach`]).
 pub fn with_losses(mut s: AppSummary, lost: &HashMap<(String, String), Losses>) -> AppSummary {
     if let Some(l) = lost.get(&(s.namespace.clone(), s.driver_pod.clone())) {
         s.executors.lost.merge(l);

@@ -183,6 +183,7 @@ pub fn gone_summaries(
                 spark_version: non_empty(&attempt.app_spark_version),
                 kind: AppKind::Application,
                 state: State::Completed,
+                pod_phase: None,
                 reason: None,
                 message: None,
                 exit_code: None,

@@ -11,7 +11,7 @@
 //! it runs is not counted: Spark deletes its executors that way when it stops and when dynamic
 //! allocation scales down, and the API shows no difference with a deletion by hand.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Event, Pod};
@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::operate::summary::{self, EXECUTOR_CONTAINER, LABEL_EXEC_ID};
 use crate::operate::waiting;
+use crate::spark::model::Executor;
 
 /// Executors lost, by reason (`OOMKilled`, `Error`, `Evicted`…).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -27,6 +28,14 @@ pub struct Losses {
     pub count: usize,
     /// How many of them for each reason.
     pub reasons: BTreeMap<String, usize>,
+    /// The ids of the executors counted without a reason (gone with their pods), which
+    /// Spark's view may name ([`Losses::complete`]).
+    #[serde(skip)]
+    pub unnamed: BTreeSet<String>,
+    /// The ids of the executors whose end their pods or events told (lost or not): Spark's
+    /// view never counts them again.
+    #[serde(skip)]
+    pub accounted: BTreeSet<String>,
 }
 
 impl Losses {
@@ -46,6 +55,30 @@ impl Losses {
         self.count += other.count;
         for (reason, n) in &other.reasons {
             *self.reasons.entry(reason.clone()).or_default() += n;
+        }
+        self.unnamed.extend(other.unnamed.iter().cloned());
+        self.accounted.extend(other.accounted.iter().cloned());
+    }
+
+    /// Completes the count with Spark's view of the executors it removed (its REST API's
+    /// `removeReason`, see [`crate::spark::model::Removal`]): an executor counted without a reason gets Spark's
+    /// (`OOMKilled`, else `exit N`); one that neither its pod nor its events told about (events
+    /// expire after an hour, or could not be read) is counted when Spark says it failed, but
+    /// not for SIGTERM's 143 (a deletion's). An executor already counted is never counted again.
+    pub fn complete(&mut self, executors: &[Executor]) {
+        for e in executors {
+            let Some(removal) = e.removal() else {
+                continue;
+            };
+            let Some(reason) = removal.loss_reason() else {
+                continue;
+            };
+            let deleted = removal.exit_code == Some(SIGTERM_EXIT) && !removal.oom_killed;
+            if self.unnamed.remove(&e.id) {
+                *self.reasons.entry(reason).or_default() += 1;
+            } else if !deleted && self.accounted.insert(e.id.clone()) {
+                self.add(&reason);
+            }
         }
     }
 
@@ -359,6 +392,7 @@ pub fn losses_of<'a>(pods: impl IntoIterator<Item = &'a Pod>) -> Losses {
         if let Some(t) = termination(pod) {
             losses.add(&t.reason);
         }
+        losses.accounted.extend(executor_id(pod));
     }
     losses
 }
@@ -402,6 +436,31 @@ pub fn pod_name_prefixes(driver: &Pod, properties: Option<&str>, executors: &[Po
     prefixes
 }
 
+/// The prefix and executor id of an executor pod's name, `<prefix>-exec-<digits>`.
+pub fn split_executor_pod_name(name: &str) -> Option<(&str, &str)> {
+    name.rsplit_once("-exec-")
+        .filter(|(_, id)| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The executor pod name prefixes of events (the involved pods named `<prefix>-exec-<N>`), in
+/// order of appearance: of an application's own events, its prefixes.
+pub fn prefixes_in(events: &[Event]) -> Vec<String> {
+    let mut prefixes: Vec<String> = Vec::new();
+    for e in events {
+        let o = &e.involved_object;
+        if let Some((prefix, _)) = o
+            .name
+            .as_deref()
+            .filter(|_| o.kind.as_deref() == Some("Pod"))
+            .and_then(split_executor_pod_name)
+            && !prefixes.iter().any(|p| p == prefix)
+        {
+            prefixes.push(prefix.to_string());
+        }
+    }
+    prefixes
+}
+
 /// Whether a pod name is `<prefix>-exec-<digits>` for one of the prefixes.
 pub fn is_executor_pod_name(name: &str, prefixes: &[String]) -> bool {
     prefixes.iter().any(|prefix| {
@@ -435,12 +494,9 @@ pub fn orphan_prefix(
         else {
             continue;
         };
-        let Some((prefix, id)) = name.rsplit_once("-exec-") else {
+        let Some((prefix, _)) = split_executor_pod_name(name) else {
             continue;
         };
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
         if known.iter().any(|k| k == prefix) {
             return None;
         }
@@ -470,7 +526,8 @@ pub fn event_time(e: &Event) -> Option<Timestamp> {
 /// started and that the kubelet did not have to stop (no `Killing` event) ended by themselves, which an executor
 /// of a running application only does by failing, and Spark then deleted them. (Spark's own
 /// removals, scale-downs and deletions by hand stop a running container: `Killing`.) Their
-/// reason is gone with the pod, except an eviction's. `present` are the executor pods that
+/// reason is gone with the pod, except an eviction's: the ids of those counted without one are
+/// kept for Spark's view to name ([`Losses::complete`]). `present` are the executor pods that
 /// still exist (counted from their own status); `since` is the driver's creation.
 pub fn lost_in_events(
     events: &[Event],
@@ -506,12 +563,17 @@ pub fn lost_in_events(
         }
     }
     let mut losses = Losses::default();
-    for pod in gone.values() {
+    for (name, pod) in gone {
+        let id = split_executor_pod_name(name).map(|(_, id)| id.to_string());
         match pod.reason {
             Some(r) => losses.add(r),
-            None if pod.started && !pod.stopped => losses.count += 1,
+            None if pod.started && !pod.stopped => {
+                losses.count += 1;
+                losses.unnamed.extend(id.clone());
+            }
             None => {}
         }
+        losses.accounted.extend(id);
     }
     losses
 }
@@ -790,6 +852,88 @@ mod tests {
         assert_eq!(losses.count, 3);
         assert_eq!(losses.text().as_deref(), Some("3 lost (1 Evicted)"));
         assert!(lost_in_events(&events, &[], &[], None).is_empty());
+    }
+
+    /// Spark's `removeReason` of an executor its Kubernetes backend saw end
+    /// (`ExecutorPodsLifecycleManager`), as `/allexecutors` gives it.
+    fn removed(id: &str, reason: &str) -> Executor {
+        serde_json::from_value(
+            serde_json::json!({"id": id, "isActive": false, "removeReason": reason}),
+        )
+        .unwrap()
+    }
+
+    const OOM_REASON: &str = "\nThe executor with id 2 exited with exit code 137(SIGKILL, possible container OOM).\n\n\n\nThe API gave the following container statuses:\n\n\n\t container name: spark-kubernetes-executor\n\t container image: localhost/kubectl-spark/spark:4.0.5\n\t container state: terminated\n\t container started at: 2026-12-07T08:41:44Z\n\t container finished at: 2026-12-07T08:41:45Z\n\t exit code: 137\n\t termination reason: OOMKilled\n      ";
+
+    #[test]
+    fn spark_names_the_losses_the_events_could_not() {
+        let at = "2025-01-01T10:05:00Z";
+        // exec-1 failed and its pod is still there; exec-2 and exec-3 are gone (their events
+        // count them, without a reason); exec-4 was deleted (Killing); exec-5 left no event.
+        let failed = oom("app-exec-1");
+        let events = [
+            event("app-exec-2", "Started", at),
+            event("app-exec-3", "Started", at),
+            event("app-exec-4", "Started", at),
+            event("app-exec-4", "Killing", at),
+        ];
+        let mut lost = losses_of([&failed]);
+        lost.merge(&lost_in_events(
+            &events,
+            &["app".to_string()],
+            &["app-exec-1"],
+            None,
+        ));
+        assert_eq!(lost.text().as_deref(), Some("3 lost (1 OOMKilled)"));
+        let spark = [
+            // The pod's own status counted it: Spark's word adds nothing.
+            removed("1", &OOM_REASON.replace("id 2", "id 1")),
+            removed("2", OOM_REASON),
+            removed(
+                "3",
+                "The executor with id 3 exited with exit code 1(generic, look at logs to clarify).\n",
+            ),
+            // Deleted while it ran: its events said so, Spark's 143 does not make it a loss.
+            removed(
+                "4",
+                "The executor with id 4 exited with exit code 143(unexpected).\n",
+            ),
+            // Its events expired: Spark alone tells it failed.
+            removed(
+                "5",
+                "The executor with id 5 exited with exit code 52(JVM OOM).\n",
+            ),
+            // Spark's own removals name no failure.
+            removed(
+                "6",
+                "The executor with id 6 was deleted by a user or the framework.\n",
+            ),
+            removed("7", "Executor killed by driver."),
+            removed(
+                "8",
+                "The executor with id 8 exited with exit code 143(unexpected).\n",
+            ),
+            serde_json::from_value(serde_json::json!({"id": "9", "isActive": true})).unwrap(),
+        ];
+        let mut completed = lost.clone();
+        completed.complete(&spark);
+        assert_eq!(
+            completed.text().as_deref(),
+            Some("4 lost (2 OOMKilled, 1 exit 1, 1 exit 52)")
+        );
+        // Asked again (`status -w` completes each fetch): nothing counts twice.
+        completed.complete(&spark);
+        assert_eq!(completed.count, 4);
+        assert_eq!(completed.reasons.values().sum::<usize>(), 4);
+        // What Spark does not know (an executor killed before it registered) stays unnamed.
+        let mut unknown = lost.clone();
+        unknown.complete(&spark[..1]);
+        assert_eq!(unknown.text().as_deref(), Some("3 lost (1 OOMKilled)"));
+        // The JSON keeps its shape.
+        assert_eq!(
+            serde_json::to_value(&completed).unwrap(),
+            serde_json::json!({"count": 4, "reasons": {"OOMKilled": 2, "exit 1": 1, "exit 52": 1}})
+        );
     }
 
     #[test]

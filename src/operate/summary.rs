@@ -91,11 +91,12 @@ pub struct ExecutorCounts {
 impl ExecutorCounts {
     /// Counts the executor pods given (all of one application).
     pub fn of<'a>(executors: impl IntoIterator<Item = &'a Pod>) -> ExecutorCounts {
-        let mut counts = ExecutorCounts::default();
+        let executors: Vec<&Pod> = executors.into_iter().collect();
+        let mut counts = ExecutorCounts {
+            lost: crate::operate::executors::losses_of(executors.iter().copied()),
+            ..ExecutorCounts::default()
+        };
         for pod in executors {
-            if let Some(t) = crate::operate::executors::termination(pod) {
-                counts.lost.add(&t.reason);
-            }
             counts.total += 1;
             if phase(pod) == Some("Running") && pod.metadata.deletion_timestamp.is_none() {
                 counts.running += 1;
@@ -148,8 +149,13 @@ pub struct AppSummary {
     pub spark_version: Option<String>,
     /// An application, or a Spark Connect server.
     pub kind: AppKind,
-    /// The driver's state.
+    /// The driver's state: its Spark container's once that terminated (`succeeded` for exit
+    /// 0, else `failed`), even while the pod's phase still says `Running` (see
+    /// [`state_of`]); else the pod's phase.
     pub state: State,
+    /// The driver pod's phase as Kubernetes reports it (`Running`, `Succeeded`…); `None` when
+    /// the pod is gone.
+    pub pod_phase: Option<String>,
     /// Why: OOMKilled, ImagePullBackOff, Unschedulable, Evicted…
     pub reason: Option<String>,
     /// The message that goes with the reason.
@@ -189,30 +195,23 @@ pub struct AppSummary {
 }
 
 impl AppSummary {
-    /// `failed (OOMKilled, exit 137)`, `pending (Unschedulable)`, `running`, `running, terminating`.
+    /// `failed (OOMKilled, exit 137)`, `pending (Unschedulable)`, `running`, `running,
+    /// terminating`, `succeeded, pod running` (the Spark container ended, the pod's phase has
+    /// not followed yet: see [`state_of`]).
     pub fn state_text(&self) -> String {
-        // The pod's phase lags its container: a Running pod whose Spark container has
-        // terminated (it has an exit code) has completed.
-        let completed = self.state == State::Running && self.exit_code.is_some();
         let mut details = Vec::new();
-        if let Some(r) = self
-            .reason
-            .as_ref()
-            .filter(|r| !completed || *r != "Completed")
-        {
+        if let Some(r) = &self.reason {
             details.push(r.clone());
         }
         if let Some(code) = self.exit_code.filter(|c| *c != 0) {
             details.push(format!("exit {code}"));
         }
-        let mut text = if completed {
-            "completed"
-        } else {
-            self.state.as_str()
-        }
-        .to_string();
+        let mut text = self.state.as_str().to_string();
         if !details.is_empty() {
             text = format!("{text} ({})", details.join(", "));
+        }
+        if self.state.is_finished() && self.pod_phase.as_deref() == Some("Running") {
+            text.push_str(", pod running");
         }
         if self.terminating {
             text.push_str(", terminating");
@@ -331,6 +330,21 @@ pub fn reason(pod: &Pod, spark_container: &str) -> (Option<String>, Option<Strin
     }
 }
 
+/// The state of a driver pod, with why (reason, message, exit code as [`reason`] reads them).
+/// The pod's phase lags its Spark container: the kubelet reports the phase a moment later, and
+/// sidecar containers keep the pod `Running` as long as they run. A Spark container that
+/// terminated has ended the application: `succeeded` with exit 0 (without the container's
+/// `Completed` reason, as a `Succeeded` pod has none), else `failed`.
+pub fn state_of(driver: &Pod) -> (State, (Option<String>, Option<String>, Option<i32>)) {
+    let state = State::from_phase(phase(driver));
+    let (reason, message, exit_code) = reason(driver, DRIVER_CONTAINER);
+    match (state, exit_code) {
+        (State::Running, Some(0)) => (State::Succeeded, (None, message, exit_code)),
+        (State::Running, Some(_)) => (State::Failed, (reason, message, exit_code)),
+        _ => (state, (reason, message, exit_code)),
+    }
+}
+
 /// When the application ended (the driver container's `finishedAt`), if it has.
 pub fn finished_at(pod: &Pod) -> Option<Timestamp> {
     driver_status(pod)
@@ -363,8 +377,7 @@ pub fn summarize<'a>(
     let labels = driver.metadata.labels.clone().unwrap_or_default();
     let namespace = driver.metadata.namespace.clone().unwrap_or_default();
     let driver_pod = driver.metadata.name.clone().unwrap_or_default();
-    let state = State::from_phase(phase(driver));
-    let (reason, message, exit_code) = reason(driver, DRIVER_CONTAINER);
+    let (state, (reason, message, exit_code)) = state_of(driver);
     let container_state = driver_status(driver).and_then(|s| s.state.as_ref());
     let started = container_state
         .and_then(|s| {
@@ -407,6 +420,7 @@ pub fn summarize<'a>(
             AppKind::Application
         },
         state,
+        pod_phase: phase(driver).map(str::to_string),
         reason,
         message,
         exit_code,
@@ -632,18 +646,49 @@ mod tests {
     }
 
     #[test]
-    fn a_driver_whose_container_ended_before_its_pod_is_completed() {
+    fn a_driver_whose_container_ended_before_its_pod_ended_by_its_exit_code() {
+        // The kubelet lags, or a sidecar keeps the pod Running: the table and the machine
+        // output say the same, the pod's phase is kept beside.
         let d = driver(
             serde_json::json!({"phase": "Running", "containerStatuses": [terminated("Completed", 0)]}),
         );
-        assert_eq!(summarize(&d, [], now()).state_text(), "completed");
+        let s = summarize(&d, [], now());
+        assert_eq!(s.state, State::Succeeded);
+        assert_eq!(s.state_text(), "succeeded, pod running");
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["state"], "succeeded");
+        assert_eq!(json["podPhase"], "Running");
+        assert_eq!(
+            json["reason"],
+            serde_json::Value::Null,
+            "as a Succeeded pod"
+        );
+        assert_eq!(json["exitCode"], 0);
         let d = driver(
             serde_json::json!({"phase": "Running", "containerStatuses": [terminated("Error", 1)]}),
         );
-        assert_eq!(
-            summarize(&d, [], now()).state_text(),
-            "completed (Error, exit 1)"
+        let s = summarize(&d, [], now());
+        assert_eq!(s.state, State::Failed);
+        assert_eq!(s.state_text(), "failed (Error, exit 1), pod running");
+        assert_eq!(serde_json::to_value(&s).unwrap()["state"], "failed");
+        // What reads the state: `--state`, the end of `status -w`, `describe`'s ended driver.
+        assert!(s.state.is(AppState::Failed) && s.state.is(AppState::Completed));
+        assert!(!s.state.is(AppState::Running));
+        assert!(s.state.is_finished());
+        // Once the phase follows, only the marker goes.
+        let d = driver(
+            serde_json::json!({"phase": "Failed", "containerStatuses": [terminated("Error", 1)]}),
         );
+        let s = summarize(&d, [], now());
+        assert_eq!(s.state_text(), "failed (Error, exit 1)");
+        assert_eq!(serde_json::to_value(&s).unwrap()["podPhase"], "Failed");
+        // A container waiting to start again is not an end.
+        let d = driver(
+            serde_json::json!({"phase": "Running", "containerStatuses": [{
+            "name": "spark-kubernetes-driver", "image": "i", "imageID": "", "ready": false,
+            "restartCount": 1, "state": {"running": {"startedAt": "2025-01-01T10:00:00Z"}}}]}),
+        );
+        assert_eq!(summarize(&d, [], now()).state, State::Running);
     }
 
     #[test]

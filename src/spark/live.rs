@@ -131,17 +131,34 @@ pub fn is_live(driver: &Pod) -> bool {
         && driver.metadata.deletion_timestamp.is_none()
 }
 
-/// Asks the running drivers (see [`snapshots`]) and sets the `spark` figures of their
-/// summaries (matched by submission id); returns the snapshots, for progress lines.
+/// Asks the running drivers (see [`snapshots`]; not those whose summary says they ended: a
+/// Spark container that terminated serves nothing) and sets the `spark` figures of their
+/// summaries (matched by submission id), and names their executor losses from Spark's
+/// `removeReason`s ([`crate::operate::executors::Losses::complete`]); returns the snapshots,
+/// for progress lines.
 pub async fn attach(
     client: &Client,
     apps: &mut [AppSummary],
     drivers: &[&Pod],
 ) -> HashMap<String, Result<SparkSnapshot, RestError>> {
-    let answers = snapshots(client, drivers).await;
+    let asked: Vec<&Pod> = drivers
+        .iter()
+        .copied()
+        .filter(|d| {
+            !apps.iter().any(|a| {
+                a.state.is_finished()
+                    && d.metadata.namespace.as_deref() == Some(a.namespace.as_str())
+                    && d.metadata.name.as_deref() == Some(a.driver_pod.as_str())
+            })
+        })
+        .collect();
+    let answers = snapshots(client, &asked).await;
     for app in apps.iter_mut() {
         if let Some(answer) = answers.get(&app.submission_id) {
             app.spark = Some(SparkStatus::of(answer));
+            if let Ok(snapshot) = answer {
+                app.executors.lost.complete(&snapshot.executors);
+            }
         }
     }
     answers

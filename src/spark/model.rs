@@ -168,6 +168,61 @@ impl Executor {
     pub fn is_driver(&self) -> bool {
         self.id == "driver"
     }
+
+    /// How a removed executor ended, as its `removeReason` says; None while it is alive or
+    /// without a reason.
+    pub fn removal(&self) -> Option<Removal> {
+        (!self.is_active)
+            .then_some(self.remove_reason.as_deref())
+            .flatten()
+            .map(Removal::of)
+    }
+}
+
+/// How Spark says an executor ended: its `removeReason` read for the exit code and the
+/// container's OOM kill. On Kubernetes Spark writes `The executor with id 2 exited with exit
+/// code 137(SIGKILL, possible container OOM).` followed by the container statuses the API gave
+/// (`termination reason: OOMKilled`); on YARN `Container from a bad node: … Exit status: 137.
+/// Diagnostics: … OOMKilled …`. An executor Spark deleted itself, or that someone deleted,
+/// reads `The executor with id 3 was deleted by a user or the framework.` (no exit code).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Removal {
+    /// The exit code it names, if any.
+    pub exit_code: Option<i32>,
+    /// Whether the container was OOMKilled.
+    pub oom_killed: bool,
+}
+
+impl Removal {
+    /// Reads a `removeReason`.
+    pub fn of(reason: &str) -> Removal {
+        let code_after = |marker: &str| {
+            let rest = &reason[reason.find(marker)? + marker.len()..];
+            let rest = rest.trim_start();
+            let end = rest
+                .char_indices()
+                .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && c == '-')))
+                .map_or(rest.len(), |(i, _)| i);
+            rest[..end].parse::<i32>().ok()
+        };
+        Removal {
+            exit_code: code_after("exited with exit code")
+                .or_else(|| code_after("Exit status:"))
+                .or_else(|| code_after("exit code:")),
+            oom_killed: reason.contains("OOMKilled"),
+        }
+    }
+
+    /// The reason a loss is counted under: `OOMKilled`, else `exit N` for a failure's exit
+    /// code; None when nothing says it failed (exit 0, Spark's unknown -1, no code).
+    pub fn loss_reason(&self) -> Option<String> {
+        if self.oom_killed {
+            return Some("OOMKilled".into());
+        }
+        self.exit_code
+            .filter(|c| *c > 0)
+            .map(|c| format!("exit {c}"))
+    }
 }
 
 /// One entry of `/stages/{id}/{attempt}/taskList`.
@@ -674,6 +729,64 @@ mod tests {
             s.failed_stages()[0].error.as_deref(),
             Some("ValueError: bad record id=7")
         );
+    }
+
+    #[test]
+    fn how_spark_says_an_executor_ended() {
+        let removal = |reason: &str| {
+            let e: Executor = serde_json::from_value(
+                json!({"id": "2", "isActive": false, "removeReason": reason}),
+            )
+            .unwrap();
+            e.removal()
+        };
+        // Kubernetes: the exit code, then the container statuses the API gave.
+        let oom = removal(
+            "\nThe executor with id 2 exited with exit code 137(SIGKILL, possible container OOM).\n\n\n\nThe API gave the following container statuses:\n\n\n\t container name: spark-kubernetes-executor\n\t container state: terminated\n\t exit code: 137\n\t termination reason: OOMKilled\n",
+        )
+        .unwrap();
+        assert_eq!(
+            oom,
+            Removal {
+                exit_code: Some(137),
+                oom_killed: true
+            }
+        );
+        assert_eq!(oom.loss_reason().as_deref(), Some("OOMKilled"));
+        // Killed without the kernel's word: the exit code.
+        let killed = removal(
+            "The executor with id 2 exited with exit code 137(SIGKILL, possible container OOM).\n",
+        )
+        .unwrap();
+        assert_eq!(killed.loss_reason().as_deref(), Some("exit 137"));
+        // YARN's wording.
+        let yarn = removal(
+            "Container from a bad node: container_1_0001_01_000003 on host: w1. Exit status: 137. Diagnostics: [2026-12-07]Container killed on request. Exit code is 137\nKilled by external signal\n. OOMKilled",
+        )
+        .unwrap();
+        assert_eq!(yarn.exit_code, Some(137));
+        assert_eq!(yarn.loss_reason().as_deref(), Some("OOMKilled"));
+        // No failure said: a success, Spark's unknown code, a deletion, the driver's kill.
+        for reason in [
+            "The executor with id 2 exited with exit code 0(success).",
+            "The executor with id 2 exited with exit code -1(unexpected).",
+            "The executor with id 2 was deleted by a user or the framework.",
+            "Executor killed by driver.",
+        ] {
+            assert_eq!(removal(reason).unwrap().loss_reason(), None, "{reason}");
+        }
+        assert_eq!(
+            removal("The executor with id 2 exited with exit code -1(unexpected).")
+                .unwrap()
+                .exit_code,
+            Some(-1)
+        );
+        // Alive, or removed without a word: nothing to read.
+        let alive: Executor = serde_json::from_value(json!({"id": "1", "isActive": true})).unwrap();
+        assert_eq!(alive.removal(), None);
+        let silent: Executor =
+            serde_json::from_value(json!({"id": "1", "isActive": false})).unwrap();
+        assert_eq!(silent.removal(), None);
     }
 
     #[test]
