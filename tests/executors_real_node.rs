@@ -188,15 +188,6 @@ fn status_json(ns: &TestNamespace, app: &str) -> Option<serde_json::Value> {
         .map(|all| all[0].clone())
 }
 
-/// The cells of a table row (columns are separated by at least three spaces).
-fn cells(row: &str) -> Vec<String> {
-    row.split("   ")
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// `status -o wide`'s JOBS and EXECUTORS cells of one application, and the whole table.
 fn status_wide(ns: &TestNamespace, app: &str) -> Option<(String, String, String)> {
     let r = run(ns, &["status", app, "-o", "wide"], COMMAND_TIMEOUT);
@@ -204,11 +195,19 @@ fn status_wide(ns: &TestNamespace, app: &str) -> Option<(String, String, String)
         return None;
     }
     let mut lines = r.stdout.lines();
-    let header = cells(lines.next()?);
-    let row = cells(lines.next()?);
+    let (header, row) = (lines.next()?, lines.next()?);
+    // Cells start where their header does; the next header begins the next one.
     let column = |name: &str| {
-        let i = header.iter().position(|h| h == name)?;
-        row.get(i).cloned()
+        let start = header.find(name)?;
+        let end = header[start..]
+            .find("   ")
+            .and_then(|gap| {
+                let after = start + gap;
+                header[after..].find(|c| c != ' ').map(|i| after + i)
+            })
+            .unwrap_or(row.len());
+        row.get(start..end.min(row.len()))
+            .map(|c| c.trim().to_string())
     };
     Some((column("JOBS")?, column("EXECUTORS")?, r.stdout.clone()))
 }

@@ -264,6 +264,21 @@ async fn status_shows_state_reason_and_executors() {
     );
 }
 
+/// What the kubelet reports of a driver whose Spark container ended while its `log-shipper`
+/// sidecar runs on: the pod stays `Running`.
+async fn end_spark_container(pods: &Api<Pod>, name: &str, code: i32, reason: &str) {
+    let status = json!({"status": {"phase": "Running", "containerStatuses": [
+        {"name": "spark-kubernetes-driver", "image": "apache/spark:4.0.1", "imageID": "",
+         "ready": false, "restartCount": 0, "state": {"terminated": {"exitCode": code,
+         "reason": reason, "startedAt": "2026-01-01T10:00:00Z", "finishedAt": "2026-01-01T10:01:00Z"}}},
+        {"name": "log-shipper", "image": "busybox", "imageID": "", "ready": true,
+         "restartCount": 0, "state": {"running": {"startedAt": "2026-01-01T10:00:00Z"}}},
+    ]}});
+    pods.patch_status(name, &PatchParams::default(), &Patch::Merge(&status))
+        .await
+        .expect("patch the driver's status");
+}
+
 /// A driver whose Spark container ended while its pod's phase still says Running (a sidecar
 /// keeps the pod running, or the kubelet lags): the table, `-o json`, `--state` and `status -w`
 /// all say it ended, by its exit code; the pod's phase is kept in `podPhase`.
@@ -284,25 +299,8 @@ async fn a_driver_whose_container_ended_before_its_pod_ended_by_its_exit_code() 
         &driver("shipped-1a-driver", "shipped", "spark-s1", with_sidecar),
     )
     .await;
-    // What the kubelet reports while the sidecar runs on.
     let admin: Api<Pod> = Api::namespaced(ns.client(User::Admin).await, &ns.name);
-    let status = |code: i32, reason: &str| {
-        json!({"status": {"phase": "Running", "containerStatuses": [
-            {"name": "spark-kubernetes-driver", "image": "apache/spark:4.0.1", "imageID": "",
-             "ready": false, "restartCount": 0, "state": {"terminated": {"exitCode": code,
-             "reason": reason, "startedAt": "2026-01-01T10:00:00Z", "finishedAt": "2026-01-01T10:01:00Z"}}},
-            {"name": "log-shipper", "image": "busybox", "imageID": "", "ready": true,
-             "restartCount": 0, "state": {"running": {"startedAt": "2026-01-01T10:00:00Z"}}},
-        ]}})
-    };
-    admin
-        .patch_status(
-            "shipped-1a-driver",
-            &PatchParams::default(),
-            &Patch::Merge(&status(0, "Completed")),
-        )
-        .await
-        .expect("patch the driver's status");
+    end_spark_container(&admin, "shipped-1a-driver", 0, "Completed").await;
 
     let json: Value =
         serde_json::from_str(&ok(&ns, User::Bob, &["status", "shipped", "-o", "json"]).stdout)
@@ -326,14 +324,7 @@ async fn a_driver_whose_container_ended_before_its_pod_ended_by_its_exit_code() 
     let r = ok(&ns, User::Bob, &["status", "shipped", "-w", "-o", "name"]);
     assert_eq!(r.stdout, format!("{id}\n"), "{r}");
 
-    admin
-        .patch_status(
-            "shipped-1a-driver",
-            &PatchParams::default(),
-            &Patch::Merge(&status(1, "Error")),
-        )
-        .await
-        .expect("patch the driver's status");
+    end_spark_container(&admin, "shipped-1a-driver", 1, "Error").await;
     let json: Value = serde_json::from_str(
         &ok(&ns, User::Bob, &["list", "--state", "failed", "-o", "json"]).stdout,
     )

@@ -330,18 +330,16 @@ pub fn reason(pod: &Pod, spark_container: &str) -> (Option<String>, Option<Strin
     }
 }
 
-/// The state of a driver pod, with why (reason, message, exit code as [`reason`] reads them).
-/// The pod's phase lags its Spark container: the kubelet reports the phase a moment later, and
-/// sidecar containers keep the pod `Running` as long as they run. A Spark container that
-/// terminated has ended the application: `succeeded` with exit 0 (without the container's
-/// `Completed` reason, as a `Succeeded` pod has none), else `failed`.
-pub fn state_of(driver: &Pod) -> (State, (Option<String>, Option<String>, Option<i32>)) {
-    let state = State::from_phase(phase(driver));
-    let (reason, message, exit_code) = reason(driver, DRIVER_CONTAINER);
-    match (state, exit_code) {
-        (State::Running, Some(0)) => (State::Succeeded, (None, message, exit_code)),
-        (State::Running, Some(_)) => (State::Failed, (reason, message, exit_code)),
-        _ => (state, (reason, message, exit_code)),
+/// The state of a driver from its pod's phase and its Spark container's exit code (as
+/// [`reason`] reads it). The pod's phase lags its Spark container: the kubelet reports the
+/// phase a moment later, and sidecar containers keep the pod `Running` as long as they run. A
+/// Spark container that terminated has ended the application: `succeeded` with exit 0, else
+/// `failed`.
+pub fn state_of(phase: State, exit_code: Option<i32>) -> State {
+    match (phase, exit_code) {
+        (State::Running, Some(0)) => State::Succeeded,
+        (State::Running, Some(_)) => State::Failed,
+        _ => phase,
     }
 }
 
@@ -377,7 +375,10 @@ pub fn summarize<'a>(
     let labels = driver.metadata.labels.clone().unwrap_or_default();
     let namespace = driver.metadata.namespace.clone().unwrap_or_default();
     let driver_pod = driver.metadata.name.clone().unwrap_or_default();
-    let (state, (reason, message, exit_code)) = state_of(driver);
+    let (reason, message, exit_code) = reason(driver, DRIVER_CONTAINER);
+    let state = state_of(State::from_phase(phase(driver)), exit_code);
+    // A Succeeded pod has no reason; neither has a Spark container that ended well before it.
+    let reason = reason.filter(|_| state != State::Succeeded);
     let container_state = driver_status(driver).and_then(|s| s.state.as_ref());
     let started = container_state
         .and_then(|s| {
