@@ -740,6 +740,30 @@ mod tests {
             .unwrap();
             e.removal()
         };
+        // A real answer (the OOMKilled executor of tests/executors_real_node.rs, Spark 4.0.5).
+        let real: Vec<Executor> = serde_json::from_str(
+            &std::fs::read_to_string(format!(
+                "{}/tests/fixtures/spark-rest/allexecutors-oomkilled.json",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let removed: Vec<(&str, Option<Removal>)> =
+            real.iter().map(|e| (e.id.as_str(), e.removal())).collect();
+        assert_eq!(
+            removed,
+            [
+                (
+                    "1",
+                    Some(Removal {
+                        exit_code: Some(137),
+                        oom_killed: true
+                    })
+                ),
+                ("driver", None)
+            ]
+        );
         // Kubernetes: the exit code, then the container statuses the API gave.
         let oom = removal(
             "\nThe executor with id 2 exited with exit code 137(SIGKILL, possible container OOM).\n\n\n\nThe API gave the following container statuses:\n\n\n\t container name: spark-kubernetes-executor\n\t container state: terminated\n\t exit code: 137\n\t termination reason: OOMKilled\n",
