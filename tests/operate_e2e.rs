@@ -309,7 +309,7 @@ async fn a_driver_whose_container_ended_before_its_pod_ended_by_its_exit_code() 
     assert_eq!(json[0]["podPhase"], "Running", "{json}");
     assert_eq!(json[0]["exitCode"], 0, "{json}");
     let table = ok(&ns, User::Bob, &["status", "shipped"]).stdout;
-    assert!(table.contains(" succeeded, pod running "), "{table}");
+    assert!(table.contains(" completed, pod running "), "{table}");
     let id = format!("{}:shipped-1a-driver", ns.name);
     let ended = ok(
         &ns,

@@ -196,7 +196,7 @@ pub struct AppSummary {
 
 impl AppSummary {
     /// `failed (OOMKilled, exit 137)`, `pending (Unschedulable)`, `running`, `running,
-    /// terminating`, `succeeded, pod running` (the Spark container ended, the pod's phase has
+    /// terminating`, `completed, pod running` (the Spark container ended with 0, the pod's phase has
     /// not followed yet: see [`state_of`]).
     pub fn state_text(&self) -> String {
         let mut details = Vec::new();
@@ -206,11 +206,19 @@ impl AppSummary {
         if let Some(code) = self.exit_code.filter(|c| *c != 0) {
             details.push(format!("exit {code}"));
         }
-        let mut text = self.state.as_str().to_string();
+        let pod_running = self.state.is_finished() && self.pod_phase.as_deref() == Some("Running");
+        // A Spark container that ended with 0 while the pod still runs: `completed` (what the
+        // pod's `Completed` container says), not `running (Completed)`.
+        let mut text = if pod_running && self.state == State::Succeeded {
+            "completed"
+        } else {
+            self.state.as_str()
+        }
+        .to_string();
         if !details.is_empty() {
             text = format!("{text} ({})", details.join(", "));
         }
-        if self.state.is_finished() && self.pod_phase.as_deref() == Some("Running") {
+        if pod_running {
             text.push_str(", pod running");
         }
         if self.terminating {
@@ -655,7 +663,7 @@ mod tests {
         );
         let s = summarize(&d, [], now());
         assert_eq!(s.state, State::Succeeded);
-        assert_eq!(s.state_text(), "succeeded, pod running");
+        assert_eq!(s.state_text(), "completed, pod running");
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(json["state"], "succeeded");
         assert_eq!(json["podPhase"], "Running");
