@@ -323,6 +323,9 @@ async fn a_driver_whose_container_ended_before_its_pod_ended_by_its_exit_code() 
     // status -w ends at once: what it shows has ended.
     let r = ok(&ns, User::Bob, &["status", "shipped", "-w", "-o", "name"]);
     assert_eq!(r.stdout, format!("{id}\n"), "{r}");
+    // wait ends on the container's exit code once the phase does not follow (not on its
+    // --timeout, exit 4).
+    ok(&ns, User::Bob, &["wait", "shipped", "--timeout", "2m"]);
 
     end_spark_container(&admin, "shipped-1a-driver", 1, "Error").await;
     let json: Value = serde_json::from_str(
@@ -337,6 +340,8 @@ async fn a_driver_whose_container_ended_before_its_pod_ended_by_its_exit_code() 
         table.contains(" failed (Error, exit 1), pod running "),
         "{table}"
     );
+    let r = fails(&ns, User::Bob, &["wait", "shipped", "--timeout", "2m"]);
+    assert_eq!(r.code, 3, "the application failed: {r}");
 }
 
 #[tokio::test]

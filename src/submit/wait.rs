@@ -24,7 +24,7 @@ use crate::operate::waiting;
 use crate::output;
 
 /// How the application ended, as far as the watch could see.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// The driver pod succeeded.
     Succeeded,
@@ -70,6 +70,26 @@ pub fn final_outcome(pod: &Pod) -> Option<Outcome> {
     }
 }
 
+/// How long a driver pod may keep a non-final phase after its Spark container ended before
+/// the wait ends on the container's exit code (a sidecar keeps the pod Running for ever; the
+/// kubelet normally moves the phase within a second or two).
+pub const PHASE_GRACE: Duration = Duration::from_secs(5);
+
+/// The outcome the driver's Spark container says, once it terminated: its exit code decides.
+pub fn container_outcome(pod: &Pod) -> Option<Outcome> {
+    let code = summary::driver_status(pod)?
+        .state
+        .as_ref()?
+        .terminated
+        .as_ref()?
+        .exit_code;
+    Some(if code == 0 {
+        Outcome::Succeeded
+    } else {
+        Outcome::Failed
+    })
+}
+
 /// Why the driver is not running as it should (`Unschedulable: 0/2 nodes are available: …`),
 /// or None while nothing is wrong or once it has ended (the final status block says why).
 pub fn driver_why(pod: &Pod) -> Option<String> {
@@ -84,8 +104,9 @@ pub fn driver_why(pod: &Pod) -> Option<String> {
     waiting::why(pod, DRIVER_CONTAINER)
 }
 
-/// Watches until the driver ends, the user presses Ctrl-C or the timeout passes. Returns the
-/// outcome and the last pod seen.
+/// Watches until the driver ends (its pod's phase is final, or its Spark container ended
+/// [`PHASE_GRACE`] ago), the user presses Ctrl-C or the timeout passes. Returns the outcome and
+/// the last pod seen.
 pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<Pod>, Losses) {
     let pods: Api<Pod> = Api::namespaced(client.clone(), target.namespace);
     let driver_cfg =
@@ -116,6 +137,7 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
     let mut seen_in_list = false;
     let mut tracker = Tracker::new(target.namespace);
     let mut last_why: Option<String> = None;
+    let mut container_ended: Option<(Instant, Outcome)> = None;
     let mut ticker = tokio::time::interval(target.report_interval);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
@@ -131,7 +153,15 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
         tokio::select! {
             _ = &mut ctrl_c => break Outcome::Detached,
             _ = &mut timed_out => break Outcome::TimedOut,
-            _ = ticker.tick() => progress.tick(phase(last.as_ref()), last_why.as_deref(), started.elapsed(), &tracker.status_text()),
+            _ = ticker.tick() => {
+                progress.tick(phase(last.as_ref()), last_why.as_deref(), started.elapsed(), &tracker.status_text());
+                // The Spark container ended but the pod's phase does not follow (a sidecar).
+                if let Some((at, done)) = container_ended
+                    && at.elapsed() >= PHASE_GRACE
+                {
+                    break done;
+                }
+            }
             event = driver.next() => match event {
                 Some(Ok(Event::Init)) => seen_in_list = false,
                 Some(Ok(Event::InitApply(pod))) | Some(Ok(Event::Apply(pod))) => {
@@ -152,6 +182,9 @@ pub async fn wait(client: &Client, target: &WaitTarget<'_>) -> (Outcome, Option<
                     }
                     last_why = why;
                     let done = final_outcome(&pod);
+                    if container_ended.is_none() {
+                        container_ended = container_outcome(&pod).map(|o| (Instant::now(), o));
+                    }
                     last = Some(pod);
                     if let Some(done) = done {
                         break done;
@@ -296,6 +329,30 @@ pub fn render_log_tail(wanted: u32, id: &str, log: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_terminated_spark_container_decides_the_outcome() {
+        let pod = |state: serde_json::Value| -> Pod {
+            serde_json::from_value(serde_json::json!({
+                "spec": {"containers": [{"name": "spark-kubernetes-driver"}, {"name": "sidecar"}]},
+                "status": {"phase": "Running",
+                "containerStatuses": [{"name": "spark-kubernetes-driver", "image": "", "imageID": "",
+                    "ready": false, "restartCount": 0, "state": state}]}}))
+            .unwrap()
+        };
+        let ended = |code: i32| pod(serde_json::json!({"terminated": {"exitCode": code}}));
+        assert_eq!(container_outcome(&ended(0)), Some(Outcome::Succeeded));
+        assert_eq!(container_outcome(&ended(1)), Some(Outcome::Failed));
+        assert_eq!(
+            container_outcome(&pod(serde_json::json!({"running": {}}))),
+            None
+        );
+        assert_eq!(
+            final_outcome(&ended(0)),
+            None,
+            "the phase alone is not final"
+        );
+    }
 
     #[test]
     fn log_tail_says_how_many_lines() {
