@@ -342,6 +342,9 @@ async fn a_driver_whose_container_ended_before_its_pod_ended_by_its_exit_code() 
     );
     let r = fails(&ns, User::Bob, &["wait", "shipped", "--timeout", "2m"]);
     assert_eq!(r.code, 3, "the application failed: {r}");
+    // cleanup takes it: it has ended, whatever its sidecar does.
+    let r = ok(&ns, User::Bob, &["cleanup", "--older-than", "0s", "--yes"]);
+    assert!(r.stderr.contains("shipped-1a-driver"), "{r}");
 }
 
 #[tokio::test]

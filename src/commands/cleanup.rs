@@ -20,8 +20,8 @@ use crate::operate::summary::{self, AppSummary, State};
 use crate::operate::{delete, duration, find, uploads};
 use crate::output;
 
-/// The finished drivers that ended before `cutoff` in one of `states` (all finished ones when
-/// empty), oldest first. Pods already being deleted are left out.
+/// The finished drivers (by their pod's phase, or their Spark container's exit code) that ended
+/// before `cutoff` in one of `states` (all finished ones when empty), oldest first. Pods already being deleted are left out.
 pub fn finished_before<'a>(
     drivers: &'a [Pod],
     cutoff: Timestamp,
@@ -31,7 +31,10 @@ pub fn finished_before<'a>(
         .iter()
         .filter(|p| p.metadata.deletion_timestamp.is_none())
         .filter(|p| {
-            let state = State::from_phase(summary::phase(p));
+            // Ended by its Spark container's exit code, even while a sidecar keeps the pod
+            // Running.
+            let (_, _, exit_code) = summary::reason(p, summary::DRIVER_CONTAINER);
+            let state = summary::state_of(State::from_phase(summary::phase(p)), exit_code);
             state.is_finished() && (states.is_empty() || states.iter().any(|s| state.is(*s)))
         })
         .filter_map(|p| {
