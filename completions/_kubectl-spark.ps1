@@ -397,6 +397,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-spark' -ScriptBlock {
             [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Only applications whose driver pod matches this label selector (e.g. -l team=etl)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the applications keep running')
             [CompletionResult]::new('--log-tail', '--log-tail', [CompletionResultType]::ParameterName, 'Raw lines of the driver''s log printed when it failed, after the error found in it (0: none; default: none when an error was found in the log, otherwise 20)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Spark properties, as `submit` takes them: spark.kubernetes.report.interval paces the progress lines on a pipe (default 1s; e.g. 30s in CI logs)')
+            [CompletionResult]::new('--conf', '--conf', [CompletionResultType]::ParameterName, 'Spark properties, as `submit` takes them: spark.kubernetes.report.interval paces the progress lines on a pipe (default 1s; e.g. 30s in CI logs)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')

@@ -2030,7 +2030,7 @@ _kubectl__spark() {
             return 0
             ;;
         kubectl__spark__subcmd__wait)
-            opts="-l -A -v -n -s -h -V --all --selector --latest --timeout --log-tail --all-namespaces --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
+            opts="-l -c -A -v -n -s -h -V --all --selector --latest --timeout --log-tail --conf --all-namespaces --verbose --kubeconfig --context --cluster --user --namespace --server --token --as --as-group --certificate-authority --insecure-skip-tls-verify --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2049,6 +2049,14 @@ _kubectl__spark() {
                     return 0
                     ;;
                 --log-tail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --conf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

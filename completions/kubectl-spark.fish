@@ -338,6 +338,7 @@ complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand connect" -s 
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -s l -l selector -d 'Only applications whose driver pod matches this label selector (e.g. -l team=etl)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -l timeout -d 'Stop waiting after this long (e.g. 30s, 10m, 2h) and exit 4; the applications keep running' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -l log-tail -d 'Raw lines of the driver\'s log printed when it failed, after the error found in it (0: none; default: none when an error was found in the log, otherwise 20)' -r
+complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -s c -l conf -d 'Spark properties, as `submit` takes them: spark.kubernetes.report.interval paces the progress lines on a pipe (default 1s; e.g. 30s in CI logs)' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-spark -n "__fish_kubectl_spark_using_subcommand wait" -l cluster -d 'The name of the kubeconfig cluster to use' -r

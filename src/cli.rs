@@ -660,6 +660,10 @@ pub struct WaitArgs {
     /// none; default: none when an error was found in the log, otherwise 20).
     #[arg(long, value_name = "N")]
     pub log_tail: Option<u32>,
+    /// Spark properties, as `submit` takes them: spark.kubernetes.report.interval paces the
+    /// progress lines on a pipe (default 1s; e.g. 30s in CI logs).
+    #[arg(short = 'c', long = "conf", value_name = "KEY=VALUE")]
+    pub conf: Vec<String>,
     /// Look in every namespace.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
@@ -1033,7 +1037,10 @@ kubectl spark wait 'nightly-*'
 
 # Every application of the namespace, or of a team
 kubectl spark wait --all
-kubectl spark wait -l team=etl",
+kubectl spark wait -l team=etl
+
+# A progress line every 30 s at most in a CI log (as submit's --conf)
+kubectl spark wait 'nightly-*' -c spark.kubernetes.report.interval=30s",
     ),
     (
         "history",

@@ -382,3 +382,44 @@ fn bad_get_flags_fail_before_any_request() {
         assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn wait_takes_submits_report_interval() {
+    let env = Env::new();
+    let help = stdout(&env.run(&["wait", "--help"]));
+    assert!(
+        help.contains("-c, --conf <KEY=VALUE>")
+            && help.contains("spark.kubernetes.report.interval"),
+        "{help}"
+    );
+    // Checked as submit checks it, before any request.
+    assert_bad_input(
+        &env.run(&["wait", "x", "-c", "spark.kubernetes.report.interval=often"]),
+        &["spark.kubernetes.report.interval", "`often`"],
+    );
+    assert_bad_input(
+        &env.run(&["wait", "x", "-c", "spark.kubernetes.report.interval=0s"]),
+        &["Logging interval must be a positive time value"],
+    );
+    assert_bad_input(
+        &env.run(&["wait", "x", "-c", "spark.kubernetes.report.interval"]),
+        &["is not KEY=VALUE"],
+    );
+    // Well-formed, it gets as far as the (unreachable) server: exit 1; another key is ignored.
+    let o = env.run(&[
+        "wait",
+        "x",
+        "-c",
+        "spark.kubernetes.report.interval=30s",
+        "--conf",
+        "spark.executor.instances=2",
+        "--request-timeout",
+        "1s",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: --conf spark.executor.instances does not affect `wait`"),
+        "{}",
+        stderr(&o)
+    );
+}

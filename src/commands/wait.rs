@@ -2,7 +2,8 @@
 //! as `submit` would: 0 when they succeeded, 3 when one failed or was deleted (with the same
 //! failure report), 4 when `--timeout` passed, 130 on Ctrl-C. It is `submit`'s wait
 //! ([`crate::submit::wait`]) and report ([`crate::submit::outcome`]) run on drivers found by
-//! name, glob, `-l` or `--all`, one after the other under one deadline.
+//! name, glob, `-l` or `--all`, one after the other under one deadline. Its progress is
+//! paced as `submit`'s: `-c spark.kubernetes.report.interval=…` (default 1 s).
 
 use std::time::{Duration, Instant};
 
@@ -11,17 +12,15 @@ use kube::Client;
 use kube::api::Api;
 
 use crate::cli::{KubeFlags, WaitArgs};
+use crate::conf::SparkConf;
 use crate::error::{Error, Result};
 use crate::operate::executors::Losses;
 use crate::operate::find;
 use crate::operate::selector::DriverRef;
 use crate::output;
+use crate::spark::progress::{self, REPORT_INTERVAL_KEY};
 use crate::submit::outcome::{self, Reporting};
 use crate::submit::wait::{self, Outcome, WaitTarget};
-
-/// How often the progress line is refreshed (Spark's `spark.kubernetes.report.interval`
-/// default; the driver's own setting is not read).
-const REPORT_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Runs `wait`.
 pub async fn run(flags: &KubeFlags, args: &WaitArgs) -> Result<u8> {
@@ -31,6 +30,7 @@ pub async fn run(flags: &KubeFlags, args: &WaitArgs) -> Result<u8> {
         }
         None => None,
     };
+    let report_interval = report_interval(&args.conf)?;
     let target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
     let texts = references(args);
@@ -65,7 +65,7 @@ pub async fn run(flags: &KubeFlags, args: &WaitArgs) -> Result<u8> {
             pod_name: &app.pod_name,
             app_id: &app_id,
             app_name: &app_name,
-            report_interval: REPORT_INTERVAL,
+            report_interval,
             timeout: remaining,
         };
         output::info(&outcome::waiting_line(&target));
@@ -90,6 +90,28 @@ pub async fn run(flags: &KubeFlags, args: &WaitArgs) -> Result<u8> {
         }
     }
     verdict(results)
+}
+
+/// How often progress is reported: `-c spark.kubernetes.report.interval=…`, checked as
+/// `submit` checks it (the driver's own setting is not read); other keys are warned about
+/// and ignored.
+fn report_interval(entries: &[String]) -> Result<Duration> {
+    let mut conf = SparkConf::new();
+    for entry in entries {
+        let Some((key, value)) = entry.split_once('=') else {
+            return Err(Error::usage(
+                format!("--conf `{entry}` is not KEY=VALUE"),
+                format!("e.g. -c {REPORT_INTERVAL_KEY}=30s"),
+            ));
+        };
+        if key.trim() == REPORT_INTERVAL_KEY {
+            conf.set(REPORT_INTERVAL_KEY, value.trim());
+        } else {
+            output::warn(&format!("--conf {key} does not affect `wait`; ignored"));
+        }
+    }
+    crate::conf::validate::validate(&conf)?;
+    progress::report_interval(&conf)
 }
 
 /// The references to resolve: the APPs, or every application (`--all`); with `-l` alone,
@@ -153,6 +175,31 @@ mod tests {
         assert_eq!(e.exit_code(), 3);
         let e = verdict(vec![Ok(()), Err(Error::TimedOut("t".into()))]).unwrap_err();
         assert_eq!(e.exit_code(), 4);
+    }
+
+    #[test]
+    fn the_report_interval_is_submits() {
+        let of = |entries: &[&str]| {
+            report_interval(&entries.iter().map(|e| e.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(of(&[]).unwrap(), Duration::from_secs(1));
+        assert_eq!(
+            of(&["spark.kubernetes.report.interval=30s"]).unwrap(),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            of(&["spark.app.name=x", "spark.kubernetes.report.interval=500ms"]).unwrap(),
+            Duration::from_millis(500),
+            "other keys are ignored"
+        );
+        for bad in [
+            "spark.kubernetes.report.interval=often",
+            "spark.kubernetes.report.interval=0s",
+            "spark.kubernetes.report.interval",
+        ] {
+            let e = of(&[bad]).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}: {e}");
+        }
     }
 
     #[test]

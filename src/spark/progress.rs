@@ -5,18 +5,35 @@
 //! Pure text here ([`stage_line`], [`summary_text`], [`plain_line`], [`console_bar`]) and the
 //! pacing of plain lines ([`LinePacer`]: one line per change, at most one per interval). The
 //! two displays built on them are in [`Display`]: indicatif bars on a terminal, plain lines on
-//! a pipe, both on stderr.
+//! a pipe, both on stderr. How often plain lines may come is Spark's
+//! `spark.kubernetes.report.interval` ([`report_interval`]), for `submit` and `wait` alike.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::conf::SparkConf;
+use crate::conf::units;
+use crate::error::Result;
 use crate::output;
 use crate::spark::model::{ActiveStage, SparkCounts, SparkSnapshot};
 
 /// What a figure Spark did not give shows.
 pub const UNKNOWN: &str = "?";
+
+/// The property spark-submit reads its status interval from (a Spark time; bare: milliseconds).
+pub const REPORT_INTERVAL_KEY: &str = "spark.kubernetes.report.interval";
+
+/// The interval between progress reports: `spark.kubernetes.report.interval`, else Spark's
+/// default, 1 s. Its other checks (positive) are [`crate::conf::validate::validate`]'s.
+pub fn report_interval(conf: &SparkConf) -> Result<Duration> {
+    let ms = match conf.get(REPORT_INTERVAL_KEY) {
+        Some(v) => units::parse_duration_ms(v, 1).map_err(|e| e.for_key(REPORT_INTERVAL_KEY))?,
+        None => 1000,
+    };
+    Ok(Duration::from_millis(ms.max(1) as u64))
+}
 
 /// `Stage 3 (count at job.py:12)`; a retried stage names its attempt.
 pub fn stage_label(stage: &ActiveStage) -> String {
@@ -359,6 +376,24 @@ mod tests {
             "no stage running | jobs: 0/0 done; executors: 0 active"
         );
         assert_eq!(plain_line(None), "Spark: ?");
+    }
+
+    #[test]
+    fn the_report_interval_is_sparks() {
+        let of = |pairs: &[(&str, &str)]| report_interval(&SparkConf::from_pairs(pairs));
+        assert_eq!(of(&[]).unwrap(), Duration::from_secs(1));
+        assert_eq!(
+            of(&[(REPORT_INTERVAL_KEY, "30s")]).unwrap(),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            of(&[(REPORT_INTERVAL_KEY, "250")]).unwrap(),
+            Duration::from_millis(250),
+            "bare: milliseconds, as Spark reads it"
+        );
+        let e = of(&[(REPORT_INTERVAL_KEY, "often")]).unwrap_err();
+        assert!(e.to_string().contains(REPORT_INTERVAL_KEY), "{e}");
+        assert_eq!(e.exit_code(), 2);
     }
 
     #[test]
