@@ -251,10 +251,10 @@ fn real_node_thrift_server_from_an_apache_manifest_answers_beeline() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     let mut forward = Running(forward.spawn().unwrap());
-    let mut line = String::new();
-    BufReader::new(forward.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let mut lines = BufReader::new(forward.0.stdout.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    // kubectl writes more (`[::1]`, one line per connection): a closed pipe would kill it.
+    std::thread::spawn(move || lines.for_each(drop));
     // `Forwarding from 127.0.0.1:PORT -> 10000`
     let port: u16 = line
         .split_whitespace()
@@ -289,7 +289,7 @@ fn real_node_thrift_server_from_an_apache_manifest_answers_beeline() {
     let left = ns.kubectl(&["get", "pods,services,configmaps", "-o", "name"]);
     let left: Vec<String> = String::from_utf8_lossy(&left.stdout)
         .lines()
-        .filter(|l| !l.ends_with("/kube-root-ca.crt"))
+        .filter(|l| !l.ends_with("/kube-root-ca.crt") && !l.ends_with("/kubectl-spark-defaults"))
         .map(str::to_string)
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
