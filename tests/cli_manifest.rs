@@ -476,6 +476,8 @@ fn plain_objects_of_the_file_come_first_in_a_dry_run() {
 
 /// The Apache operator's example (`examples/spark-connect-server.yaml`).
 const APACHE_CONNECT: &str = include_str!("fixtures/manifests/apache-spark-connect-server.yaml");
+/// The Apache operator's `examples/spark-thrift-server.yaml`.
+const APACHE_THRIFT: &str = include_str!("fixtures/manifests/apache-spark-thrift-server.yaml");
 
 #[test]
 fn server_applications_from_manifests_run_their_class_in_the_driver_pod() {
@@ -511,13 +513,10 @@ fn server_applications_from_manifests_run_their_class_in_the_driver_pod() {
     );
 
     // Thrift: the class runs as written (client mode inside the driver pod).
-    let thrift = APACHE_CONNECT
-        .replace(
-            "org.apache.spark.sql.connect.service.SparkConnectServer",
-            "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
-        )
-        .replace("name: spark-connect-server", "name: spark-thrift-server");
-    let list = objects(&env.run_stdin(&["submit", "-f", "-", "--dry-run", "-o", "json"], &thrift));
+    let list = objects(&env.run_stdin(
+        &["submit", "-f", "-", "--dry-run", "-o", "json"],
+        APACHE_THRIFT,
+    ));
     let pod = &pods(&list)[0];
     assert!(
         pod["spec"]["containers"][0]["args"]
@@ -546,6 +545,97 @@ fn server_applications_from_manifests_run_their_class_in_the_driver_pod() {
             "not applicable to Spark Connect server",
             "kubectl spark connect",
         ],
+    );
+}
+
+/// The Apache operator's example (`examples/spark-history-server.yaml`).
+const APACHE_HISTORY: &str = include_str!("fixtures/manifests/apache-spark-history-server.yaml");
+
+#[test]
+fn a_history_server_manifest_is_launched_as_history_launches_it() {
+    let env = Env::new();
+    let o = env.run_stdin(
+        &["submit", "-f", "-", "--dry-run", "-o", "json"],
+        APACHE_HISTORY,
+    );
+    let list = objects(&o);
+    let pod = &pods(&list)[0];
+    // Labelled as `kubectl spark history` labels its server: never an application.
+    let labels = &pod["metadata"]["labels"];
+    assert_eq!(labels["kubectl-spark.io/history-server"], "true", "{pod}");
+    assert_eq!(labels["spark-role"], "history-server", "{pod}");
+    assert_eq!(
+        pod["metadata"]["annotations"]["kubectl-spark.io/event-log-directory"],
+        "s3a://spark-events"
+    );
+    // restartConfig Always: restarted in its pod by the kubelet, not resubmitted.
+    assert_eq!(pod["spec"]["restartPolicy"], "Always", "{pod}");
+    assert!(
+        stderr(&o).contains("restarts it in its pod"),
+        "{}",
+        stderr(&o)
+    );
+    let container = &pod["spec"]["containers"][0];
+    assert!(
+        container["args"]
+            .to_string()
+            .contains("org.apache.spark.deploy.history.HistoryServer"),
+        "{container}"
+    );
+    assert_eq!(
+        container["readinessProbe"]["httpGet"]["path"], "/api/v1/version",
+        "{container}"
+    );
+    assert!(
+        container["ports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "history-ui" && p["containerPort"] == 18080),
+        "{container}"
+    );
+    // spark.ui.port 18080 (the operator's way to expose the server on the driver's Service)
+    // is dropped: the Service exposes 18080 once, as `history-ui`.
+    let props = properties(&list, 0);
+    assert_eq!(props.get("spark.ui.port"), None, "{props:?}");
+    assert_eq!(props["spark.history.ui.port"], "18080");
+    assert_eq!(props["spark.history.fs.logDirectory"], "s3a://spark-events");
+    assert_eq!(
+        props["spark.driver.memory"], "2g",
+        "the manifest's memory wins"
+    );
+    let service = items(&list)
+        .into_iter()
+        .find(|o| o["kind"] == "Service")
+        .expect("a Service");
+    let ports: Vec<&Value> = service["spec"]["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["port"] == 18080)
+        .collect();
+    assert_eq!(ports.len(), 1, "{service}");
+    assert_eq!(ports[0]["name"], "history-ui");
+    assert_eq!(service["spec"]["selector"]["spark-role"], "history-server");
+
+    // Without a directory to read, it is refused as `kubectl spark history` refuses it.
+    let no_dir: String = APACHE_HISTORY
+        .lines()
+        .filter(|l| !l.contains("spark.history.fs.logDirectory"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_bad_input(
+        &env.run_stdin(&["submit", "-f", "-", "--dry-run"], &no_dir),
+        &["no event logs to read"],
+    );
+    // A History Server runs no application.
+    let with_args = APACHE_HISTORY.replace(
+        "  runtimeVersions:",
+        "  driverArgs: [\"--properties-file\", \"/x\"]\n  runtimeVersions:",
+    );
+    assert_bad_input(
+        &env.run_stdin(&["submit", "-f", "-", "--dry-run"], &with_args),
+        &["a History Server takes no application arguments"],
     );
 }
 

@@ -437,3 +437,78 @@ async fn restart_policy_and_retries_resubmit_a_failed_application() {
     assert!(text(&o.stderr).contains("--retries resubmits"));
     assert_eq!(driver_pods(cluster, &ns).await.len(), 6);
 }
+
+/// The Apache operator's `examples/spark-history-server.yaml`.
+const APACHE_HISTORY: &str = include_str!("fixtures/manifests/apache-spark-history-server.yaml");
+
+/// A History Server from the Apache operator's example, on kwok (whose pods are Ready as soon
+/// as they run): `submit -f` waits until it is ready, not for an end, and says how to use it;
+/// `list` never shows it and `kill` never takes it; one that cannot start is reported and
+/// deleted. (It serving `history` runs real Spark: tests/servers_real_node.rs.)
+#[tokio::test]
+async fn a_history_server_manifest_is_waited_for_until_ready_and_is_no_application() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "manifest-history");
+    let setup = common::run_kspark(
+        &ns,
+        User::Admin,
+        &["setup"],
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(setup.code, 0, "setup: {setup}");
+    let servers = || async {
+        let pods: Api<Pod> = Api::namespaced(cluster.client(User::Admin).await, &ns.name);
+        pods.list(&ListParams::default().labels("kubectl-spark.io/history-server=true"))
+            .await
+            .expect("list pods")
+            .items
+    };
+
+    let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(APACHE_HISTORY));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stderr:\n{err}");
+    let id = text(&o.stdout).trim().to_string();
+    let pod = id.split_once(':').unwrap().1.to_string();
+    assert!(
+        err.contains(&format!("History Server {id} is ready")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("kubectl spark history -n {}", ns.name)),
+        "{err}"
+    );
+    assert!(!err.contains("Waiting for application"), "{err}");
+    let found = servers().await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].spec.as_ref().unwrap().restart_policy.as_deref(),
+        Some("Always")
+    );
+
+    let list = kubectl_spark(&ns, &["list", "-o", "name"], None);
+    assert!(list.status.success(), "{}", text(&list.stderr));
+    assert!(!text(&list.stdout).contains(&pod), "{}", text(&list.stdout));
+    let kill = kubectl_spark(&ns, &["kill", &pod], None);
+    assert_ne!(kill.status.code(), Some(0), "{}", text(&kill.stderr));
+    assert_eq!(servers().await.len(), 1, "kill never takes the server");
+
+    // One that cannot start: reported, deleted, a failure.
+    let crashing = APACHE_HISTORY.replace(
+        "  runtimeVersions:",
+        "    spark.kubernetes.driver.annotation.e2e.kubectl-spark.io/waiting-reason: CrashLoopBackOff\n  runtimeVersions:",
+    );
+    let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(&crashing));
+    let err = text(&o.stderr);
+    assert!(!o.status.success(), "stderr:\n{err}");
+    assert!(
+        err.contains("did not start: CrashLoopBackOff")
+            && err.contains("Deleting the History Server"),
+        "{err}"
+    );
+
+    let stop = kubectl_spark(&ns, &["history", "--stop"], None);
+    assert!(stop.status.success(), "{}", text(&stop.stderr));
+    assert!(servers().await.is_empty());
+}

@@ -60,9 +60,9 @@ t_node=$SECONDS
 KSPARK_WITH_REAL_NODE=1 tests/cluster/up.sh "$KSPARK_CLUSTER_DIR"
 # shellcheck disable=SC1091
 KSPARK_S3_HOST="$(. "$KSPARK_CLUSTER_DIR/env" && echo "$KSPARK_REAL_NODE_IP")" tests/s3/up.sh "$KSPARK_S3_DIR"
-say "real node up in $((SECONDS - t_node))s: tests/node/check.sh, then cargo test --test real_node_e2e --test connect_real_node --test defects_real_node --test spark_view_real_node --test executors_real_node --test causes_real_node --test history_real_node"
+say "real node up in $((SECONDS - t_node))s: tests/node/check.sh, then cargo test --test real_node_e2e --test connect_real_node --test defects_real_node --test spark_view_real_node --test executors_real_node --test causes_real_node --test history_real_node --test servers_real_node"
 tests/node/check.sh "$KSPARK_CLUSTER_DIR"
-CI="${CI:-true}" cargo test --locked --test real_node_e2e --test connect_real_node --test defects_real_node --test spark_view_real_node --test executors_real_node --test causes_real_node --test history_real_node -- --test-threads=1
+CI="${CI:-true}" cargo test --locked --test real_node_e2e --test connect_real_node --test defects_real_node --test spark_view_real_node --test executors_real_node --test causes_real_node --test history_real_node --test servers_real_node -- --test-threads=1
 say "real-node stage done in $((SECONDS - t_node))s"
 
 say "all tests passed in $((SECONDS - t0))s"

@@ -34,20 +34,21 @@ use crate::output;
 use crate::spark::model::SparkSnapshot;
 use crate::spark::rest::{RestError, Source, SparkRest};
 use crate::spark::section::Origin;
+use crate::submit::plan::Submission;
 use crate::submit::prepare as submit;
 
 /// How long a new server may take to be ready unless `--timeout` says.
-const DEFAULT_TIMEOUT: &str = "5m";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// How long one request to the History Server may take: it replays an application's event
 /// log on the first request for it.
 pub const REQUEST_BUDGET: Duration = Duration::from_secs(20);
 
 /// Runs `history`.
 pub async fn run(flags: &KubeFlags, args: &HistoryArgs) -> Result<u8> {
-    let timeout = duration::parse_flag(
-        "--timeout",
-        args.timeout.as_deref().unwrap_or(DEFAULT_TIMEOUT),
-    )?;
+    let timeout = match args.timeout.as_deref() {
+        Some(text) => duration::parse_flag("--timeout", text)?,
+        None => DEFAULT_TIMEOUT,
+    };
     let mut target = crate::kube::resolve(flags).await?;
     let client = target.client()?;
     let ns = target.namespace.clone();
@@ -187,6 +188,18 @@ async fn start(
     if !submit::create(client, &prepared).await? {
         return Ok(None);
     }
+    until_ready(client, sub, timeout).await
+}
+
+/// Says that the History Server `sub` was created, then waits until its REST API answers
+/// (`kubectl spark history`, and `submit -f` of a manifest that runs one). A server that
+/// fails, or is not ready within `timeout`, is deleted with the error in its log; on Ctrl-C
+/// too (None).
+pub async fn until_ready(
+    client: &Client,
+    sub: &Submission,
+    timeout: Duration,
+) -> Result<Option<Pod>> {
     let id = sub.submission_id();
     output::info(&format!(
         "Created the History Server {id}, reading {}",

@@ -4,6 +4,7 @@
 use crate::cli::{DryRun, KubeFlags, ObjectFormat, SubmitArgs};
 use crate::connect;
 use crate::error::{Error, Result};
+use crate::history;
 use crate::manifest::bundle;
 use crate::output;
 use crate::submit::args::check_no_option_as_resource;
@@ -166,6 +167,10 @@ async fn run_prepared(
     for (i, (p, client)) in all.iter().zip(&clients).enumerate() {
         if !p.wait {
             let sub = &replaced[i].as_ref().unwrap_or(p).submission;
+            if history::is_history_server(&sub.pod) {
+                output::info(&history_hint(sub, "once it is ready, "));
+                continue;
+            }
             output::info(&format!(
                 "Deployed Spark application {} with application ID {} and submission ID {} into Kubernetes",
                 sub.app_name,
@@ -175,32 +180,12 @@ async fn run_prepared(
             continue;
         }
         let retry = retries.get(i).filter(|r| r.policy.retries());
-        let mut attempts = attempts[i];
-        let mut resubmitted: Option<Prepared> = replaced[i].take();
-        let result = loop {
-            let current = resubmitted.as_ref().unwrap_or(p);
-            let (outcome, result) = wait_and_report(current, client, args).await;
-            let Some(r) = retry.filter(|_| outcome == Outcome::Failed) else {
-                break result;
-            };
-            attempts.application += 1;
-            let Some(pause) = r.policy.next(Failure::Application, attempts) else {
-                break result;
-            };
-            if let Err(e) = &result {
-                output::warn(&e.to_string());
-            }
-            output::info(&retry::retry_line(
-                Failure::Application,
-                attempts,
-                &r.policy,
-                pause,
-            ));
-            match resubmit(flags, args, r, client, pause, &mut attempts).await {
-                Ok(Some(next)) => resubmitted = Some(next),
-                Ok(None) => return Ok(130),
-                Err(e) => break Err(e),
-            }
+        let resubmitted = replaced[i].take();
+        let current = resubmitted.as_ref().unwrap_or(p);
+        let result = if history::is_history_server(&current.submission.pod) {
+            until_history_ready(client, &current.submission, p.timeout).await
+        } else {
+            wait_retrying(flags, args, client, p, retry, attempts[i], resubmitted).await
         };
         match result {
             Ok(130) => return Ok(130),
@@ -212,6 +197,45 @@ async fn run_prepared(
         }
     }
     worst
+}
+
+/// Waits for an application's driver (the first attempt `p`, or the one that `resubmitted` it
+/// after refused submissions), resubmitting a failed one as `retry`'s policy allows: the last
+/// attempt's exit code or error (130 when interrupted).
+async fn wait_retrying(
+    flags: &KubeFlags,
+    args: &SubmitArgs,
+    client: &::kube::Client,
+    p: &Prepared,
+    retry: Option<&Retry>,
+    mut attempts: Attempts,
+    mut resubmitted: Option<Prepared>,
+) -> Result<u8> {
+    loop {
+        let current = resubmitted.as_ref().unwrap_or(p);
+        let (outcome, result) = wait_and_report(current, client, args).await;
+        let Some(r) = retry.filter(|_| outcome == Outcome::Failed) else {
+            return result;
+        };
+        attempts.application += 1;
+        let Some(pause) = r.policy.next(Failure::Application, attempts) else {
+            return result;
+        };
+        if let Err(e) = &result {
+            output::warn(&e.to_string());
+        }
+        output::info(&retry::retry_line(
+            Failure::Application,
+            attempts,
+            &r.policy,
+            pause,
+        ));
+        match resubmit(flags, args, r, client, pause, &mut attempts).await {
+            Ok(Some(next)) => resubmitted = Some(next),
+            Ok(None) => return Ok(130),
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Waits for a submission's driver and reports how it ended: the outcome, and the exit code
@@ -304,6 +328,38 @@ async fn create_and_announce(p: &Prepared, client: &::kube::Client) -> Result<Op
     // gets the driver's exit code.
     output::print_data(&format!("{}\n", p.submission.submission_id()))?;
     Ok(None)
+}
+
+/// A History Server a manifest started is not waited for to the end, as an application is:
+/// only until it serves (as `kubectl spark history` waits for its own, deleting one that
+/// cannot start), then `submit` says how to use it and exits 0.
+async fn until_history_ready(
+    client: &::kube::Client,
+    sub: &Submission,
+    timeout: Option<std::time::Duration>,
+) -> Result<u8> {
+    let ready = crate::commands::history::until_ready(
+        client,
+        sub,
+        timeout.unwrap_or(crate::commands::history::DEFAULT_TIMEOUT),
+    )
+    .await?;
+    if ready.is_none() {
+        return Ok(130);
+    }
+    output::info(&history_hint(sub, ""));
+    Ok(0)
+}
+
+/// How to use a History Server a manifest started (`when`: before it is ready).
+fn history_hint(sub: &Submission, when: &str) -> String {
+    let ns = &sub.namespace;
+    format!(
+        "{} is the History Server of namespace {ns}: {when}`kubectl spark history -n {ns}` lists \
+         the finished applications it knows and `kubectl spark history -n {ns} --open` opens its UI \
+         (`--stop` deletes it); `list`, `kill` and `cleanup` leave it alone",
+        sub.submission_id()
+    )
 }
 
 /// How to reach a Connect server a manifest started.

@@ -4,8 +4,8 @@
 //! pure:
 //!
 //! - [`configure`]: the event-log directory it reads (`spark.history.fs.logDirectory`, else the
-//!   `spark.eventLog.dir` drivers write to, normally a namespace default), its UI port and a
-//!   small memory default;
+//!   `spark.eventLog.dir` drivers write to, normally a namespace default), its UI port (and no
+//!   driver UI on the same port) and a small memory default;
 //! - [`build`]: Spark's own objects, relabelled so that no command that works on applications
 //!   (`list`, `status`, `kill`, `cleanup`) ever takes the server for one (`spark-role` is
 //!   [`ROLE`], not `driver`), with the UI port on the container and a readiness probe on the
@@ -41,6 +41,8 @@ pub const ANNOTATION_LOG_DIRECTORY: &str = "kubectl-spark.io/event-log-directory
 pub const LOG_DIRECTORY_KEY: &str = "spark.history.fs.logDirectory";
 /// The server's UI (and REST API) port key.
 pub const UI_PORT_KEY: &str = "spark.history.ui.port";
+/// A driver's UI port: the server starts no driver UI, but Spark's steps declare this port.
+const DRIVER_UI_PORT_KEY: &str = "spark.ui.port";
 /// Spark's default History Server port.
 pub const DEFAULT_PORT: i32 = 18080;
 /// Name of the UI port on the container and the Service.
@@ -94,8 +96,15 @@ pub fn configure(plan: &mut Plan) -> Result<()> {
                 ),
             )
         })?;
-    ui_port(&plan.conf)?;
+    let port = ui_port(&plan.conf)?;
     let conf = &mut plan.conf;
+    // The Apache operator's example sets spark.ui.port to the server's port so that Spark's
+    // driver Service exposes the server; here the `history-ui` port does, and the same port
+    // twice on the Service is refused by the API server. Another value is left alone (nothing
+    // listens there).
+    if conf.get(DRIVER_UI_PORT_KEY).map(str::trim) == Some(port.to_string().as_str()) {
+        conf.remove(DRIVER_UI_PORT_KEY);
+    }
     conf.set(
         format!("spark.kubernetes.driver.annotation.{ANNOTATION_LOG_DIRECTORY}"),
         dir.clone(),

@@ -105,3 +105,36 @@ fn the_server_is_never_taken_for_an_application() {
         }
     }
 }
+
+/// The Apache operator's example sets `spark.ui.port` to the server's port (so that the
+/// driver's Service exposes it): kept, the Service would declare 18080 twice, which the API
+/// server refuses.
+#[test]
+fn a_driver_ui_port_on_the_servers_port_is_dropped() {
+    let ports = |s: &Submission| -> Vec<i32> {
+        s.post
+            .iter()
+            .find_map(|o| match o {
+                PostObject::Service(svc) => svc.spec.as_ref()?.ports.clone(),
+                _ => None,
+            })
+            .unwrap()
+            .iter()
+            .map(|p| p.port)
+            .collect()
+    };
+    let mut plan = server_plan(&[
+        (LOG_DIRECTORY_KEY, "file:/logs"),
+        ("spark.ui.port", "18080"),
+    ]);
+    configure(&mut plan).unwrap();
+    assert_eq!(plan.conf.get("spark.ui.port"), None);
+    let s = build(&plan).unwrap();
+    let seen = ports(&s);
+    assert_eq!(seen.iter().filter(|p| **p == 18080).count(), 1, "{seen:?}");
+    // Another value is the (unused) driver UI port Spark's steps declare; kept.
+    let mut plan = server_plan(&[(LOG_DIRECTORY_KEY, "file:/logs"), ("spark.ui.port", "4041")]);
+    configure(&mut plan).unwrap();
+    assert_eq!(plan.conf.get("spark.ui.port"), Some("4041"));
+    assert!(ports(&build(&plan).unwrap()).contains(&4041));
+}

@@ -123,9 +123,18 @@ pub async fn prepare_manifests(
             },
             (None, None) => None,
         };
-        let p = prepare::prepare_from(flags, args, &options, &given, version.as_deref(), launch)
-            .await?;
-        if doc.restart.retries() && !p.wait && args.retries.is_none() {
+        let mut p =
+            prepare::prepare_from(flags, args, &options, &given, version.as_deref(), launch)
+                .await?;
+        let in_place =
+            crate::manifest::servers::restart_in_place(&mut p.submission.pod, launch, &doc.restart);
+        if in_place {
+            output::info(&format!(
+                "{}: a History Server is not resubmitted after an end: as its restart policy \
+                 asks, the kubelet restarts it in its pod whenever it exits (restartPolicy: Always)",
+                doc.label
+            ));
+        } else if doc.restart.retries() && !p.wait && args.retries.is_none() {
             output::warn(&format!(
                 "{}: spec.restartPolicy is honoured only while `submit` waits for the driver \
                  (it resubmits a failed application); with --no-wait nothing retries it: rerun \
