@@ -512,3 +512,37 @@ async fn a_history_server_manifest_is_waited_for_until_ready_and_is_no_applicati
     assert!(stop.status.success(), "{}", text(&stop.stderr));
     assert!(servers().await.is_empty());
 }
+
+/// The Apache operator's `examples/spark-connect-server.yaml`.
+const APACHE_CONNECT: &str = include_str!("fixtures/manifests/apache-spark-connect-server.yaml");
+
+/// A Spark Connect server from the Apache operator's example, on kwok: `submit -f` waits until
+/// it is ready (its readiness probe), not for an end, says how to attach, and exits 0.
+#[tokio::test]
+async fn a_connect_server_manifest_is_waited_for_until_ready() {
+    let Some(cluster) = Cluster::get() else {
+        return;
+    };
+    let ns = TestNamespace::new(cluster, "manifest-connect");
+    let setup = common::run_kspark(
+        &ns,
+        User::Admin,
+        &["setup"],
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(setup.code, 0, "setup: {setup}");
+    let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(APACHE_CONNECT));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stderr:\n{err}");
+    let id = text(&o.stdout).trim().to_string();
+    assert!(
+        err.contains(&format!("Spark Connect server {id} is ready")),
+        "{err}"
+    );
+    assert!(
+        err.trim_end().ends_with("(a tunnel and the connection string with its token)")
+            && err.contains("--attach"),
+        "the last line says how to attach:\n{err}"
+    );
+    assert!(!err.contains("Waiting for application"), "{err}");
+}

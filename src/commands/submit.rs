@@ -184,6 +184,8 @@ async fn run_prepared(
         let current = resubmitted.as_ref().unwrap_or(p);
         let result = if history::is_history_server(&current.submission.pod) {
             until_history_ready(client, &current.submission, p.timeout).await
+        } else if connect::is_connect_server(&current.submission.pod) {
+            until_connect_ready(client, &current.submission, p.timeout).await
         } else {
             wait_retrying(flags, args, client, p, retry, attempts[i], resubmitted).await
         };
@@ -349,6 +351,53 @@ async fn until_history_ready(
     }
     output::info(&history_hint(sub, ""));
     Ok(0)
+}
+
+/// A Spark Connect server a manifest started is not waited for to the end either: only until
+/// it serves (its readiness probe, as `connect` waits), then `submit` says how to attach and
+/// exits 0. One that cannot start is reported with the cause from its log (exit 3) and kept
+/// for `logs`/`describe`, as a failed application is; `--timeout` (default 5m) exits 4 and
+/// leaves it running.
+async fn until_connect_ready(
+    client: &::kube::Client,
+    sub: &Submission,
+    timeout: Option<std::time::Duration>,
+) -> Result<u8> {
+    use crate::commands::connect::{NotReady, show_failure, until_server_ready};
+    let id = sub.submission_id();
+    let pods: ::kube::Api<k8s_openapi::api::core::v1::Pod> =
+        ::kube::Api::namespaced(client.clone(), &sub.namespace);
+    match until_server_ready(
+        &pods,
+        &sub.driver_pod_name,
+        &format!("Spark Connect server {id}"),
+        "its gRPC port does not answer yet",
+        timeout.unwrap_or(crate::commands::history::DEFAULT_TIMEOUT),
+    )
+    .await
+    {
+        Ok(_) => {
+            output::info(&attach_hint(sub));
+            Ok(0)
+        }
+        Err(NotReady::Interrupted) => {
+            output::info(&format!(
+                "Stopped waiting; the Spark Connect server {id} keeps starting (`kubectl spark status {id}`)."
+            ));
+            Ok(130)
+        }
+        Err(NotReady::TimedOut(why)) => Err(Error::TimedOut(format!(
+            "the Spark Connect server {id} was {why}; it keeps running (`kubectl spark describe {id}` says why)"
+        ))),
+        Err(NotReady::Failed(why, pod)) => {
+            if let Some(pod) = &pod {
+                show_failure(client, pod, None, &id).await;
+            }
+            Err(Error::AppFailed(format!(
+                "the Spark Connect server {id} did not start: {why}"
+            )))
+        }
+    }
 }
 
 /// How to use a History Server a manifest started (`when`: before it is ready).
