@@ -20,8 +20,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{
-    Cluster, Running, TestNamespace, User, interrupt, kspark, real_node, run_kspark,
-    skip_real_node, wait_exit,
+    Running, TestNamespace, User, interrupt, kspark, real_node_with_image, run_kspark, wait_exit,
 };
 
 /// A JVM starts in 20-40 s on two busy cores; a driver, then its executors, then the work.
@@ -31,16 +30,6 @@ const PI_PY: &str = "local:///opt/spark/examples/src/main/python/pi.py";
 /// The Apache operator's `examples/spark-connect-server.yaml` (tests/cli_manifest.rs uses it
 /// too), with image `apache/spark:4.0.1`.
 const APACHE_CONNECT: &str = include_str!("fixtures/manifests/apache-spark-connect-server.yaml");
-
-/// The real node's cluster, Spark image and pod template, or None (after `SKIPPED`, or a
-/// failure under `CI=true`).
-fn real_node_with_image() -> Option<(&'static Cluster, String, PathBuf)> {
-    let node = real_node()?;
-    let Some(image) = node.image else {
-        return skip_real_node("the real node has no Spark image (tests/node/image/build.sh)");
-    };
-    Some((node.cluster, image, node.pod_template))
-}
 
 /// The confs that land a small application on the real node, with setup's service account.
 fn real_node_confs(image: &str, template: &Path, executors: u32) -> Vec<String> {

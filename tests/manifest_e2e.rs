@@ -438,6 +438,19 @@ async fn restart_policy_and_retries_resubmit_a_failed_application() {
     assert_eq!(driver_pods(cluster, &ns).await.len(), 6);
 }
 
+/// A new namespace where `setup` ran (the driver's service account and Role).
+fn set_up(cluster: &'static Cluster, prefix: &str) -> TestNamespace {
+    let ns = TestNamespace::new(cluster, prefix);
+    let setup = common::run_kspark(
+        &ns,
+        User::Admin,
+        &["setup"],
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(setup.code, 0, "setup: {setup}");
+    ns
+}
+
 /// The Apache operator's `examples/spark-history-server.yaml`.
 const APACHE_HISTORY: &str = include_str!("fixtures/manifests/apache-spark-history-server.yaml");
 
@@ -450,14 +463,7 @@ async fn a_history_server_manifest_is_waited_for_until_ready_and_is_no_applicati
     let Some(cluster) = Cluster::get() else {
         return;
     };
-    let ns = TestNamespace::new(cluster, "manifest-history");
-    let setup = common::run_kspark(
-        &ns,
-        User::Admin,
-        &["setup"],
-        std::time::Duration::from_secs(60),
-    );
-    assert_eq!(setup.code, 0, "setup: {setup}");
+    let ns = set_up(cluster, "manifest-history");
     let servers = || async {
         let pods: Api<Pod> = Api::namespaced(cluster.client(User::Admin).await, &ns.name);
         pods.list(&ListParams::default().labels("kubectl-spark.io/history-server=true"))
@@ -523,14 +529,7 @@ async fn a_connect_server_manifest_is_waited_for_until_ready() {
     let Some(cluster) = Cluster::get() else {
         return;
     };
-    let ns = TestNamespace::new(cluster, "manifest-connect");
-    let setup = common::run_kspark(
-        &ns,
-        User::Admin,
-        &["setup"],
-        std::time::Duration::from_secs(60),
-    );
-    assert_eq!(setup.code, 0, "setup: {setup}");
+    let ns = set_up(cluster, "manifest-connect");
     let o = kubectl_spark(&ns, &["submit", "-f", "-"], Some(APACHE_CONNECT));
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "stderr:\n{err}");
@@ -540,7 +539,8 @@ async fn a_connect_server_manifest_is_waited_for_until_ready() {
         "{err}"
     );
     assert!(
-        err.trim_end().ends_with("(a tunnel and the connection string with its token)")
+        err.trim_end()
+            .ends_with("(a tunnel and the connection string with its token)")
             && err.contains("--attach"),
         "the last line says how to attach:\n{err}"
     );

@@ -20,9 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{
-    Cluster, Run, Running, S3, TestNamespace, User, real_node, run_kspark, skip_real_node,
-};
+use common::{Run, Running, S3, TestNamespace, User, real_node_with_image, run_kspark};
 
 /// A JVM starts in 20-40 s on two busy cores.
 const SERVER_TIMEOUT: Duration = Duration::from_secs(420);
@@ -31,16 +29,6 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 const APACHE_HISTORY: &str = include_str!("fixtures/manifests/apache-spark-history-server.yaml");
 /// The Apache operator's `examples/spark-thrift-server.yaml`, with one executor.
 const APACHE_THRIFT: &str = include_str!("fixtures/manifests/apache-spark-thrift-server.yaml");
-
-/// The real node's cluster, Spark image and pod template, or None (after `SKIPPED`, or a
-/// failure under `CI=true`).
-fn real_node_with_image() -> Option<(&'static Cluster, String, PathBuf)> {
-    let node = real_node()?;
-    let Some(image) = node.image else {
-        return skip_real_node("the real node has no Spark image (tests/node/image/build.sh)");
-    };
-    Some((node.cluster, image, node.pod_template))
-}
 
 /// The Spark version an image tag names (`localhost/kubectl-spark/spark:4.0.5` → `4.0.5`).
 fn image_version(image: &str) -> String {

@@ -857,3 +857,13 @@ pub fn run_kspark(
     cmd.args(args);
     run_to_end(cmd, timeout)
 }
+
+/// The real node's cluster, Spark image and pod template, or None (after `SKIPPED`, or a
+/// failure under `CI=true`).
+pub fn real_node_with_image() -> Option<(&'static Cluster, String, PathBuf)> {
+    let node = real_node()?;
+    let Some(image) = node.image else {
+        return skip_real_node("the real node has no Spark image (tests/node/image/build.sh)");
+    };
+    Some((node.cluster, image, node.pod_template))
+}
