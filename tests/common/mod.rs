@@ -441,16 +441,29 @@ async fn create_namespace(client: Client, name: &str) {
         created.unwrap_or_else(|e| panic!("create {kind} in {name}: {e}"));
     }
 
-    // The serviceaccount controller creates `default` shortly after the namespace.
+    // The serviceaccount controller creates `default` shortly after the namespace; right after
+    // an API server restart (tests/disruptive_e2e.rs) its informers may take longer to come
+    // back, so after 15 s the account is created here (what the controller would create; it
+    // then finds it there).
     let accounts = Api::<ServiceAccount>::namespaced(client, name);
-    for _ in 0..300 {
+    for attempt in 0..600 {
         if accounts.get_opt("default").await.ok().flatten().is_some() {
             return;
+        }
+        if attempt == 150 {
+            let default: ServiceAccount =
+                serde_json::from_value(serde_json::json!({"metadata": {"name": "default"}}))
+                    .unwrap();
+            match accounts.create(&PostParams::default(), &default).await {
+                Ok(_) => return,
+                Err(kube::Error::Api(e)) if e.code == 409 => return,
+                Err(e) => eprintln!("creating serviceaccount {name}/default: {e}"),
+            }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!(
-        "serviceaccount {name}/default did not appear within 30s (is kube-controller-manager running?)"
+        "serviceaccount {name}/default did not appear within 60s (is kube-controller-manager running?)"
     );
 }
 
