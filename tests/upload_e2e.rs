@@ -296,6 +296,11 @@ async fn a_submission_that_fails_after_uploading_leaves_no_object() {
         Vec::<String>::new(),
         "objects left behind"
     );
+    // The rollback deleted the driver pod; its graceful deletion may take a moment to finish.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while pods_in(ns).await > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     assert_eq!(pods_in(ns).await, 0, "pod left behind:\n{err}");
 }
 
