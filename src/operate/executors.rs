@@ -385,11 +385,16 @@ fn why_class(why: &str) -> String {
 const SIGTERM_EXIT: i32 = 143;
 
 /// The losses of executor pods listed now (no watch): those that failed. Pods Spark already
-/// deleted are gone from the API.
+/// deleted are gone from the API; a pod being deleted whose container the deletion's SIGTERM
+/// ended (143: Spark stopping its executors at the end, or a user) is no loss, as the tracker
+/// of a watch counts it.
 pub fn losses_of<'a>(pods: impl IntoIterator<Item = &'a Pod>) -> Losses {
     let mut losses = Losses::default();
     for pod in pods {
-        if let Some(t) = termination(pod) {
+        let stopped_by_deletion = |t: &Termination| {
+            pod.metadata.deletion_timestamp.is_some() && t.exit_code == Some(SIGTERM_EXIT)
+        };
+        if let Some(t) = termination(pod).filter(|t| !stopped_by_deletion(t)) {
             losses.add(&t.reason);
         }
         losses.accounted.extend(executor_id(pod));
@@ -715,6 +720,9 @@ mod tests {
         assert!(t.apply(&stopped).is_empty());
         assert!(t.delete(&stopped).is_empty());
         assert_eq!(t.losses().count, 0);
+        // A listing counts it the same way; an OOMKilled pod being deleted stays a loss.
+        assert_eq!(losses_of([&stopped]).count, 0);
+        assert_eq!(losses_of([&deleting(oom("app-exec-5"))]).count, 1);
         assert_eq!(t.status_text(), "executors: 0 running");
     }
 
